@@ -1,0 +1,107 @@
+import BorgCore
+import BorgProtocol
+import Crypto
+import Foundation
+
+extension CoordinatorClient {
+    public struct Health: Codable, Sendable {
+        public var status: String
+        public var apiVersion: String
+        public var coordinators: [String]
+        public var queueDepth: Int
+    }
+
+    public func health() async throws -> Health {
+        let health = try await call(.GET, "/v1/health", as: Health.self)
+        learn(health.coordinators)
+        return health
+    }
+
+    // MARK: Hosts
+
+    public func enroll(_ request: EnrollRequest) async throws -> EnrollResponse {
+        try await call(.POST, "/v1/hosts/enroll", request)
+    }
+
+    public func requestWork(host: HostID, maxTasks: Int, platforms: [String]? = nil) async throws -> WorkResponse {
+        let reply = try await call(.POST, "/v1/hosts/\(host)/work", WorkRequest(maxTasks: maxTasks, platforms: platforms), as: WorkResponse.self)
+        learn(reply.coordinators)
+        return reply
+    }
+
+    public func report(host: HostID, _ reports: [TaskReport]) async throws -> ReportResponse {
+        try await call(.POST, "/v1/hosts/\(host)/reports", ReportRequest(reports: reports))
+    }
+
+    public func heartbeat(host: HostID, running: [TaskID]) async throws -> HeartbeatResponse {
+        try await call(.POST, "/v1/hosts/\(host)/heartbeat", HeartbeatRequest(runningTasks: running))
+    }
+
+    public func abandon(host: HostID, tasks: [TaskID]? = nil, leaving: Bool = false) async throws -> AbandonResponse {
+        try await call(.POST, "/v1/hosts/\(host)/abandon", AbandonRequest(tasks: tasks, leaving: leaving))
+    }
+
+    // MARK: Blobs
+
+    /// Lower-case hex SHA-256 of `data`.
+    public static func sha256(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Uploads `data` (as a submitter, or as `host`); returns its digest.
+    @discardableResult
+    public func upload(_ data: Data, host: HostID? = nil) async throws -> String {
+        let sha = Self.sha256(data)
+        let path = host.map { "/v1/hosts/\($0)/blobs/\(sha)" } ?? "/v1/blobs/\(sha)"
+        let (status, body) = try await raw(.PUT, path, body: data, contentType: "application/octet-stream")
+        try Self.check(status, body)
+        return sha
+    }
+
+    /// Downloads a blob and checks its digest.
+    public func download(_ sha256: String) async throws -> Data {
+        let (status, body) = try await raw(.GET, "/v1/blobs/\(sha256)")
+        try Self.check(status, body)
+        guard Self.sha256(body) == sha256 else {
+            throw APIClientError(status: status, reason: "blob \(sha256) arrived corrupted (hash mismatch)")
+        }
+        return body
+    }
+
+    // MARK: Submitters and admin
+
+    public func createProject(_ request: CreateProjectRequest) async throws -> ProjectInfo {
+        try await call(.POST, "/v1/projects", request)
+    }
+
+    public func projects() async throws -> [ProjectInfo] { try await call(.GET, "/v1/projects") }
+
+    public func createSubmitterKey(project: String) async throws -> SubmitterKeyResponse {
+        try await call(.POST, "/v1/projects/\(project)/keys")
+    }
+
+    public func createDonor(name: String) async throws -> CreateDonorResponse {
+        try await call(.POST, "/v1/donors", CreateDonorRequest(name: name))
+    }
+
+    public func createBatch(_ request: CreateBatchRequest) async throws -> CreateBatchResponse {
+        try await call(.POST, "/v1/batches", request)
+    }
+
+    public func batchStatus(_ id: BatchID) async throws -> BatchStatus { try await call(.GET, "/v1/batches/\(id)") }
+
+    public func batchResults(_ id: BatchID) async throws -> BatchResults { try await call(.GET, "/v1/batches/\(id)/results") }
+
+    public func cancelBatch(_ id: BatchID) async throws -> BatchStatus {
+        try await call(.POST, "/v1/batches/\(id)/cancel")
+    }
+
+    // MARK: Stats
+
+    public func donorStats() async throws -> [DonorStats] { try await call(.GET, "/v1/stats/donors") }
+    public func donorStats(_ id: DonorID) async throws -> DonorStats { try await call(.GET, "/v1/stats/donors/\(id)") }
+    public func hostStats() async throws -> [HostStats] { try await call(.GET, "/v1/stats/hosts") }
+    public func hostStats(_ id: HostID) async throws -> HostStats { try await call(.GET, "/v1/stats/hosts/\(id)") }
+    public func projectStats() async throws -> [ProjectStats] { try await call(.GET, "/v1/stats/projects") }
+    public func leaderboard(by: String = "total") async throws -> Leaderboard { try await call(.GET, "/v1/stats/leaderboard?by=\(by)") }
+}

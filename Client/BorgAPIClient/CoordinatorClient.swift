@@ -1,0 +1,110 @@
+import AsyncHTTPClient
+import BorgProtocol
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// A client of the coordinator API (`/v1`), shared by `borg-submit`, `borg-client`, tests and benchmarks.
+///
+/// Knows several coordinators and fails over to the next one when a connection fails; learns the
+/// current list from replies that carry one.
+public final class CoordinatorClient: @unchecked Sendable {
+    private let lock = NSLock()
+    private var urls: [String]
+    /// Bearer credential: an API key, or a host secret.
+    public let credential: String?
+    let http: HTTPClient
+    let timeout: TimeAmount
+
+    public init(coordinators: [String], credential: String? = nil, http: HTTPClient = .shared, timeout: TimeAmount = .seconds(60)) {
+        self.urls = coordinators.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.credential = credential
+        self.http = http
+        self.timeout = timeout
+    }
+
+    /// The coordinators this client knows, preferred first.
+    public var coordinators: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return urls
+    }
+
+    /// Adopts a coordinator list from a reply, keeping the one that answered first.
+    public func learn(_ coordinators: [String]) {
+        guard !coordinators.isEmpty else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let current = urls.first
+        var merged = coordinators.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        if let current, let i = merged.firstIndex(of: current) { merged.swapAt(0, i) }
+        urls = merged
+    }
+
+    private func prefer(_ index: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard index < urls.count else { return }
+        let url = urls.remove(at: index)
+        urls.insert(url, at: 0)
+    }
+
+    /// Sends a request; returns the status and body. Connection failures move on to the next coordinator.
+    public func raw(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json")
+        async throws -> (status: Int, body: Data)
+    {
+        let candidates = coordinators
+        var lastError: (any Error)?
+        for (index, base) in candidates.enumerated() {
+            var request = HTTPClientRequest(url: base + path)
+            request.method = method
+            if let credential { request.headers.add(name: "Authorization", value: "Bearer \(credential)") }
+            if let body {
+                request.headers.add(name: "Content-Type", value: contentType)
+                request.body = .bytes(ByteBuffer(data: body))
+            }
+            do {
+                let response = try await http.execute(request, timeout: timeout)
+                let buffer = try await response.body.collect(upTo: 1 << 30)
+                if index > 0 { prefer(index) }
+                return (Int(response.status.code), Data(buffer: buffer))
+            } catch {
+                lastError = error
+            }
+        }
+        throw APIClientError(status: nil,
+            reason: "no coordinator answered (\(candidates.joined(separator: ", "))): \(lastError.map { "\($0)" } ?? "none configured"); is borg-server running?")
+    }
+
+    /// Sends JSON and decodes a JSON answer; a 4xx/5xx becomes ``APIClientError`` with the server's reason.
+    public func call<Body: Encodable, Response: Decodable>(
+        _ method: HTTPMethod, _ path: String, _ body: Body, as type: Response.Type = Response.self
+    ) async throws -> Response {
+        try await send(method, path, try JSONEncoder().encode(body))
+    }
+
+    /// Sends a request without a body and decodes a JSON answer.
+    public func call<Response: Decodable>(_ method: HTTPMethod, _ path: String, as type: Response.Type = Response.self)
+        async throws -> Response
+    {
+        try await send(method, path, nil)
+    }
+
+    private func send<Response: Decodable>(_ method: HTTPMethod, _ path: String, _ data: Data?) async throws -> Response {
+        let (status, reply) = try await raw(method, path, body: data)
+        try Self.check(status, reply)
+        do {
+            return try JSONDecoder().decode(Response.self, from: reply)
+        } catch {
+            throw APIClientError(status: status, reason: "unexpected reply to \(method) \(path): \(error)")
+        }
+    }
+
+    static func check(_ status: Int, _ body: Data) throws {
+        guard status >= 400 else { return }
+        let reason = (try? JSONDecoder().decode(APIErrorBody.self, from: body))?.error
+            ?? String(decoding: body.prefix(500), as: UTF8.self)
+        throw APIClientError(status: status, reason: reason)
+    }
+}

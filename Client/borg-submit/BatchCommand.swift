@@ -1,0 +1,168 @@
+import ArgumentParser
+import BorgAPIClient
+import BorgCore
+import BorgProtocol
+import Foundation
+
+struct BatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch", abstract: "Submit and follow batches of work units.",
+        subcommands: [Submit.self, Status.self, Results.self, Cancel.self])
+
+    struct Submit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a batch: one work unit per file, or per sub-directory (all its files), of --inputs.")
+
+        @OptionGroup var options: ClientOptions
+
+        @Argument(help: "Project name.")
+        var project: String
+
+        @Option(help: "Directory of inputs.")
+        var inputs: String
+
+        @Option(help: "Override the project's replication for this batch.")
+        var replication: Int?
+
+        @Option(help: "Override the project's quorum for this batch.")
+        var quorum: Int?
+
+        @Option(help: "Override the project's deadline (seconds) for this batch.")
+        var deadline: Double?
+
+        @Flag(help: "Print only the batch id.")
+        var quiet = false
+
+        func run() async throws {
+            let client = try options.client()
+            try await reportingErrors {
+                let units = try WorkUnitInputs.scan(inputs)
+                var specs: [WorkUnitSpec] = []
+                var uploaded = 0
+                let totalFiles = units.reduce(0) { $0 + $1.files.count }
+                for unit in units {
+                    var refs: [FileRef] = []
+                    for file in unit.files {
+                        guard let data = FileManager.default.contents(atPath: file.path) else {
+                            throw CLIError("--inputs: cannot read '\(file.path)'")
+                        }
+                        let sha = try await client.upload(data)
+                        refs.append(FileRef(name: file.lastPathComponent, sha256: sha, size: Int64(data.count)))
+                        uploaded += 1
+                        if !quiet && (uploaded % 100 == 0 || uploaded == totalFiles) {
+                            FileHandle.standardError.write(Data("\ruploading inputs \(uploaded)/\(totalFiles)".utf8))
+                        }
+                    }
+                    specs.append(WorkUnitSpec(name: unit.name, inputs: refs))
+                }
+                if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+                let override = PolicyOverride(replication: replication, quorum: quorum, deadlineSeconds: deadline)
+                let batch = try await client.createBatch(CreateBatchRequest(project: project, workUnits: specs, policy: override))
+                if quiet {
+                    print(batch.batchID)
+                } else {
+                    print("Batch \(batch.batchID): \(batch.workUnits) work units of '\(project)'.")
+                    print("Follow it with: borg-submit batch status \(batch.batchID) --watch")
+                }
+            }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a batch's progress.")
+
+        @OptionGroup var options: ClientOptions
+
+        @Argument(help: "Batch id.")
+        var id: BatchID
+
+        @Flag(help: "Keep watching until the batch ends, with a progress bar.")
+        var watch = false
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        @Option(help: "Seconds between updates while watching.")
+        var interval = 1.0
+
+        func run() async throws {
+            let client = try options.client()
+            try await reportingErrors {
+                var bar = ProgressBar()
+                while true {
+                    let status = try await client.batchStatus(id)
+                    if json && !watch { return try printJSON(status) }
+                    if watch {
+                        bar.show(status)
+                        if status.state != .active {
+                            bar.finish(status)
+                            if json { try printJSON(status) }
+                            return
+                        }
+                        try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+                    } else {
+                        print(ProgressBar.summary(status))
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    struct Results: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download canonical outputs into --out/<work unit>/ and write --out/manifest.json.")
+
+        @OptionGroup var options: ClientOptions
+
+        @Argument(help: "Batch id.")
+        var id: BatchID
+
+        @Option(help: "Directory to write results into (created).")
+        var out: String
+
+        func run() async throws {
+            let client = try options.client()
+            try await reportingErrors {
+                let results = try await client.batchResults(id)
+                let root = URL(fileURLWithPath: out)
+                do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
+                    throw CLIError("--out: cannot create '\(out)': \(error.localizedDescription)")
+                }
+                var written = 0
+                for unit in results.workUnits where unit.status == .completed {
+                    let dir = root.appendingPathComponent(unit.name)
+                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                    for file in unit.outputs {
+                        let data = try await client.download(file.sha256)
+                        try data.write(to: dir.appendingPathComponent(file.name))
+                    }
+                    written += 1
+                }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(results).write(to: root.appendingPathComponent("manifest.json"))
+                let failed = results.workUnits.filter { $0.status == .failed }
+                print("Wrote \(written) of \(results.workUnits.count) work units' outputs to \(root.path) (manifest.json lists who agreed).")
+                for unit in failed.prefix(10) { print("  failed: \(unit.name): \(unit.errorReason ?? "?")") }
+            }
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a batch's unfinished work units.")
+
+        @OptionGroup var options: ClientOptions
+
+        @Argument(help: "Batch id.")
+        var id: BatchID
+
+        func run() async throws {
+            let client = try options.client()
+            try await reportingErrors {
+                let status = try await client.cancelBatch(id)
+                print("Batch \(id) \(status.state.rawValue): \(status.completed) completed, \(status.cancelled) cancelled.")
+            }
+        }
+    }
+}

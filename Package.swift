@@ -1,0 +1,104 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "borg",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "borg-server", targets: ["borg-server"]),
+        .executable(name: "borg-submit", targets: ["borg-submit"]),
+        .executable(name: "borg-bench", targets: ["borg-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // C libraries from Debian packages.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // Libraries, one concern each.
+        .target(name: "BorgCore"),
+        .target(name: "BorgProtocol", dependencies: ["BorgCore"]),
+        .target(
+            name: "BorgStore",
+            dependencies: [
+                "BorgCore", "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The coordinator.
+        .target(
+            name: "BorgServer",
+            dependencies: [
+                "BorgCore", "BorgProtocol", "BorgStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Server/BorgServer",
+            resources: [.copy("Resources/openapi.json")]
+        ),
+        .executableTarget(
+            name: "borg-server",
+            dependencies: [
+                "BorgServer", "BorgStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Server/borg-server"
+        ),
+
+        // Clients of the coordinator API.
+        .target(
+            name: "BorgAPIClient",
+            dependencies: [
+                "BorgProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Client/BorgAPIClient"
+        ),
+        .executableTarget(
+            name: "borg-submit",
+            dependencies: [
+                "BorgAPIClient", "BorgProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Client/borg-submit"
+        ),
+
+        // Benchmarks.
+        .executableTarget(
+            name: "borg-bench",
+            dependencies: [
+                "BorgAPIClient", "BorgProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/borg-bench"
+        ),
+
+        // Tests, one target per module plus multi-process scenarios.
+        .testTarget(name: "BorgCoreTests", dependencies: [
+            "BorgCore", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "BorgStoreTests", dependencies: ["BorgStore", "BorgCore"]),
+        .testTarget(name: "BorgServerTests", dependencies: [
+            "BorgServer", "BorgStore", "BorgAPIClient", "BorgProtocol",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "ScenarioTests", dependencies: ["BorgAPIClient", "BorgProtocol", "BorgCore"]),
+    ]
+)

@@ -1,0 +1,43 @@
+import BorgCore
+import Foundation
+
+/// Settings of one coordinator process.
+public struct CoordinatorConfiguration: Sendable {
+    /// Where the database, blobs and keys live.
+    public var dataDirectory: URL
+    public var host: String
+    /// 0 picks a free port (tests).
+    public var port: Int
+    /// How often deadlines are checked and backups issued.
+    public var tickInterval: Duration
+    public var stragglers: StragglerPolicy
+    /// Coordinator URLs handed to clients in every reply; defaults to this one's own address.
+    public var advertisedCoordinators: [String]
+    /// Largest JSON request body.
+    public var jsonBodyLimit: Int
+    /// Largest blob upload.
+    public var blobLimit: Int
+
+    public init(
+        dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, tickInterval: Duration = .seconds(1),
+        stragglers: StragglerPolicy = StragglerPolicy(), advertisedCoordinators: [String] = [],
+        jsonBodyLimit: Int = 64 << 20, blobLimit: Int = 256 << 20
+    ) {
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.tickInterval = tickInterval
+        self.stragglers = stragglers
+        self.advertisedCoordinators = advertisedCoordinators
+        self.jsonBodyLimit = jsonBodyLimit
+        self.blobLimit = blobLimit
+    }
+
+    /// `$XDG_DATA_HOME/borg/coordinator`, or `~/.local/share/borg/coordinator`.
+    public static var defaultDataDirectory: URL {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_DATA_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share")
+        return base.appendingPathComponent("borg/coordinator")
+    }
+}

@@ -1,0 +1,33 @@
+import BorgStore
+import Foundation
+
+/// First start of a coordinator: an admin key and a first donor with its enrollment token, written
+/// into the data directory (mode 0600) so the operator can find them.
+public struct DataDirectoryBootstrap: Sendable {
+    public let adminKeyFile: URL
+    public let enrollmentTokenFile: URL
+    /// Whether this start created them.
+    public let created: Bool
+
+    /// Creates the admin key and first donor if the data directory has none yet.
+    public static func run(store: Store, now: Double) async throws -> DataDirectoryBootstrap {
+        let adminFile = store.directory.appendingPathComponent("admin.key")
+        let tokenFile = store.directory.appendingPathComponent("enrollment-token")
+        guard !FileManager.default.fileExists(atPath: adminFile.path) else {
+            return DataDirectoryBootstrap(adminKeyFile: adminFile, enrollmentTokenFile: tokenFile, created: false)
+        }
+        let (key, token) = try await store.write { q in
+            let key = try q.createAPIKey(projectID: nil, now: now)
+            let token = try q.donor(name: "default") == nil ? try q.createDonor(name: "default", now: now).token : nil
+            return (key, token)
+        }
+        try writeSecret(key, to: adminFile)
+        if let token { try writeSecret(token, to: tokenFile) }
+        return DataDirectoryBootstrap(adminKeyFile: adminFile, enrollmentTokenFile: tokenFile, created: true)
+    }
+
+    static func writeSecret(_ secret: String, to url: URL) throws {
+        try Data((secret + "\n").utf8).write(to: url)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+    }
+}

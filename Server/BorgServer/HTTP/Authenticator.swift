@@ -1,0 +1,83 @@
+import BorgCore
+import BorgStore
+import Foundation
+import Hummingbird
+
+/// Who may do what: the admin key (everything), submitter keys (their project), host secrets (their host).
+///
+/// Credentials arrive as `Authorization: Bearer <secret>`. Successful look-ups are cached.
+final class Authenticator: @unchecked Sendable {
+    /// What an API key allows.
+    enum Scope: Equatable {
+        case admin
+        case project(ProjectID)
+    }
+
+    let store: Store
+    private let lock = NSLock()
+    private var hosts: [HostID: HostRecord] = [:]
+    private var keys: [String: Scope] = [:]
+
+    init(store: Store) { self.store = store }
+
+    static func bearer(_ request: Request) -> String? {
+        guard let value = request.headers[.authorization], value.hasPrefix("Bearer ") else { return nil }
+        return String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The host named in the path, if the request carries its secret.
+    func host(_ request: Request, id: HostID) async throws -> HostRecord {
+        guard let secret = Self.bearer(request) else {
+            throw APIError.unauthorized("missing 'Authorization: Bearer <host secret>'")
+        }
+        var record = cachedHost(id)
+        if record == nil {
+            record = try await store.read { q in try q.host(id) }
+            if let record { cache(record) }
+        }
+        guard let record else { throw APIError.notFound("host \(id) is not enrolled; enroll it with a donor's token") }
+        guard Secret.hash(secret) == record.secretHash else { throw APIError.forbidden("wrong secret for host \(id)") }
+        guard record.active else { throw APIError.forbidden("host \(id) has left the grid; enroll it again to rejoin") }
+        return record
+    }
+
+    /// The scope of the request's API key.
+    func scope(_ request: Request) async throws -> Scope {
+        guard let key = Self.bearer(request) else {
+            throw APIError.unauthorized("missing 'Authorization: Bearer <API key>' (set --api-key or BORG_API_KEY)")
+        }
+        if let cached = lock.withLock({ keys[key] }) { return cached }
+        guard let found = try await store.read({ q in try q.apiKeyScope(key) }) else {
+            throw APIError.unauthorized("unknown API key")
+        }
+        let scope: Scope = found.map { .project($0) } ?? .admin
+        lock.withLock { keys[key] = scope }
+        return scope
+    }
+
+    func requireAdmin(_ request: Request) async throws {
+        guard try await scope(request) == .admin else { throw APIError.forbidden("this needs the admin key") }
+    }
+
+    /// Checks the request's key may use `project`.
+    func require(_ request: Request, project: ProjectRecord) async throws {
+        switch try await scope(request) {
+        case .admin: return
+        case .project(let id) where id == project.id: return
+        case .project: throw APIError.forbidden("this API key is not for project '\(project.name)'")
+        }
+    }
+
+    /// Forgets a host (it retired); its next request reloads it.
+    func forget(host id: HostID) {
+        lock.withLock { hosts[id] = nil }
+    }
+
+    private func cachedHost(_ id: HostID) -> HostRecord? {
+        lock.withLock { hosts[id] }
+    }
+
+    private func cache(_ record: HostRecord) {
+        lock.withLock { hosts[record.id] = record }
+    }
+}

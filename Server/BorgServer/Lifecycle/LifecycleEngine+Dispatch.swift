@@ -1,0 +1,67 @@
+import BorgCore
+import BorgProtocol
+import BorgStore
+import Foundation
+
+extension LifecycleEngine {
+    /// Gives a host up to `maxTasks` tasks of the projects it can run; never two of one work unit per donor.
+    func dispatch(host: HostRecord, maxTasks: Int, platforms: [String]) async throws -> [TaskAssignment] {
+        var assignments: [TaskAssignment] = []
+        let runnable = catalog.runnable(on: platforms)
+        guard !runnable.isEmpty else { return [] }
+        // Start at a different project per host so that several projects share the grid.
+        let offset = Int(host.id % Int64(runnable.count))
+        for k in 0..<runnable.count where assignments.count < maxTasks {
+            let (project, app) = runnable[(k + offset) % runnable.count]
+            let want = maxTasks - assignments.count
+            let candidates = queue.pop(project: project.id, limit: want * 2)
+            guard !candidates.isEmpty else { continue }
+            let now = clock()
+            let (assigned, leftovers) = try await store.write { q in
+                try self.assign(candidates, want: want, host: host, project: project, app: app, q, now: now)
+            }
+            queue.pushFront(leftovers, project: project.id)
+            assignments += assigned
+        }
+        metrics.tasksDispatched.increment(by: Int64(assignments.count))
+        metrics.queueDepth.set(Double(queue.depth))
+        return assignments
+    }
+
+    /// Inside one write: sends what it can of `candidates`; returns the assignments and the entries to requeue.
+    private func assign(
+        _ candidates: [ReadyQueue.Entry], want: Int, host: HostRecord, project: ProjectRecord, app: AppVersionRecord,
+        _ q: StoreQueries, now: Double
+    ) throws -> ([TaskAssignment], [ReadyQueue.Entry]) {
+        var assigned: [TaskAssignment] = []
+        var leftovers: [ReadyQueue.Entry] = []
+        let trust = try q.host(host.id)?.consecutiveValid ?? 0
+        for entry in candidates {
+            guard assigned.count < want else {
+                leftovers.append(entry)
+                continue
+            }
+            guard var record = try q.workUnit(entry.workUnitID) else { continue }
+            let old = record.state
+            let rules = try lifecycle(for: record, q)
+            do {
+                try rules.dispatch(entry.taskID, to: host.id, donor: host.donorID, in: &record.state, now: now,
+                    consecutiveValid: trust, draw: Double.random(in: 0..<1))
+            } catch .donorAlreadyHasTask {
+                leftovers.append(entry)  // another donor's host will take it
+                continue
+            } catch {
+                continue  // stale entry: the task was cancelled or its work unit ended
+            }
+            _ = try commit(record, from: old, LifecycleOutcome(), q, now: now)
+            let task = record.state.tasks[record.state.index(of: entry.taskID)!]
+            assigned.append(TaskAssignment(
+                taskID: entry.taskID, workUnitID: record.state.id, workUnitName: record.name, project: project.name,
+                platform: app.platform, app: FileRef(name: "app", sha256: app.sha256, size: app.size),
+                appSignature: app.signature, projectPublicKey: project.publicKey, inputs: record.inputs,
+                deadline: task.deadline ?? now, estimatedFlops: rules.policy.credit.estimatedFlops,
+                maxOutputBytes: rules.policy.maxOutputBytes))
+        }
+        return (assigned, leftovers)
+    }
+}

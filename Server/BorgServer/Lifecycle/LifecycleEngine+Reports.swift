@@ -1,0 +1,123 @@
+import BorgCore
+import BorgProtocol
+import BorgStore
+import Crypto
+import Foundation
+
+extension LifecycleEngine {
+    /// Applies a host's reports all together, or none of them: an unknown task (404), a task of another
+    /// host (403) or a task no longer in progress (409) refuses the whole request. A report identical to
+    /// one already accepted is accepted again (retries are harmless).
+    func report(host: HostRecord, reports: [TaskReport]) async throws -> [TaskID] {
+        let now = clock()
+        let load = loadOutput
+        let (accepted, created, outcomes) = try await store.write { q in
+            var accepted: [TaskID] = []
+            var created: [UnsentTask] = []
+            var outcomes: [LifecycleOutcome] = []
+            for report in reports {
+                guard let owner = try q.taskOwnership(report.taskID) else {
+                    throw StoreError(.notFound, "task \(report.taskID) does not exist")
+                }
+                guard owner.hostID == host.id else {
+                    throw StoreError(.forbidden, "task \(report.taskID) was not given to host \(host.id)")
+                }
+                let digest = Self.digest(of: report)
+                guard owner.state == .inProgress else {
+                    if owner.reportDigest == digest {
+                        accepted.append(report.taskID)
+                        continue
+                    }
+                    throw StoreError(.conflict, Self.refusal(task: report.taskID, state: owner.state))
+                }
+                guard var record = try q.workUnit(owner.workUnitID) else {
+                    throw StoreError(.notFound, "work unit \(owner.workUnitID) does not exist")
+                }
+                let old = record.state
+                let rules = try self.lifecycle(for: record, q)
+                let outcome: LifecycleOutcome
+                do {
+                    outcome = try rules.report(
+                        report.taskID, from: host.id, success: report.status == .success,
+                        outputs: report.outputs.map { FileDigest(name: $0.name, sha256: $0.sha256, size: $0.size) },
+                        measuredWork: report.measuredWork, in: &record.state, now: now, load: load)
+                } catch let error as LifecycleError {
+                    throw StoreError(.conflict, error.description)
+                }
+                created += try self.commit(record, from: old, outcome, q, now: now)
+                let errorMessage = report.status == .error ? (report.errorMessage ?? "the app failed") : nil
+                try q.recordReport(task: report.taskID, host: host.id, digest: digest, cpuSeconds: report.cpuSeconds,
+                    errorMessage: errorMessage)
+                if report.status == .success, let sent = old.tasks.first(where: { $0.id == report.taskID })?.sentAt {
+                    try q.recordTurnaround(host: host.id, seconds: now - sent)
+                }
+                accepted.append(report.taskID)
+                outcomes.append(outcome)
+            }
+            return (accepted, created, outcomes)
+        }
+        metrics.tasksReported.increment(by: Int64(outcomes.count))
+        published(created, outcomes: outcomes)
+        return accepted
+    }
+
+    /// Identifies a report's content, so that a retried report is recognised as the same.
+    static func digest(of report: TaskReport) -> String {
+        var text = report.status.rawValue
+        for output in report.outputs.sorted(by: { $0.name < $1.name }) {
+            text += "|\(output.name):\(output.sha256):\(output.size)"
+        }
+        return SHA256.hash(data: Data(text.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func refusal(task: TaskID, state: TaskState) -> String {
+        switch state {
+        case .cancelled: return "task \(task) was cancelled: its work unit no longer needs it; discard it"
+        case .timedOut: return "task \(task) passed its deadline and was reissued; discard it"
+        case .abandoned: return "task \(task) was abandoned by this host and reissued; discard it"
+        case .success, .error: return "task \(task) was already reported with a different result"
+        case .unsent, .inProgress: return "task \(task) is \(state.rawValue)"
+        }
+    }
+
+    /// The host gives tasks back (all of its running tasks when `tasks` is nil); they are reissued at once.
+    func abandon(host: HostRecord, tasks: [TaskID]?, leaving: Bool) async throws -> [TaskID] {
+        let running = try await store.read { q in try q.tasksInProgress(host: host.id) }
+        let chosen = tasks.map { wanted in running.filter { wanted.contains($0.task) } } ?? running
+        let ids = chosen.map(\.task)
+        try await transition(Array(Set(chosen.map(\.workUnit)))) { rules, wu, _ in
+            rules.abandon(ids, in: &wu)
+        }
+        if leaving {
+            try await store.write { q in try q.retireHost(host.id) }
+        }
+        return ids
+    }
+
+    /// Times out every running task past its deadline; reissues them.
+    func expireDeadlines() async throws {
+        let now = clock()
+        let ids = try await store.read { q in try q.workUnitsPastDeadline(now: now) }
+        guard !ids.isEmpty else { return }
+        let load = loadOutput
+        try await transition(ids) { rules, wu, now in rules.expireDeadlines(in: &wu, now: now, load: load) }
+    }
+
+    /// Issues backup tasks for stragglers and for the last work units of nearly finished batches.
+    func issueBackups() async throws {
+        let now = clock()
+        let policy = stragglers
+        let ids: [WorkUnitID] = try await store.read { q in
+            let running = try q.runningTasks()
+            var late = Set(running.filter { policy.isLate(sentAt: $0.sentAt, expectedSeconds: $0.turnaround, now: now) }
+                .map(\.workUnit))
+            let runningLongEnough = Set(running.filter { now - $0.sentAt >= policy.minimumSeconds }.map(\.workUnit))
+            for batch in try q.activeBatches() where policy.isTail(outstanding: batch.total - batch.finished, total: batch.total) {
+                late.formUnion(try q.activeWorkUnits(batch: batch.id).filter { runningLongEnough.contains($0) })
+            }
+            return late.sorted()
+        }
+        guard !ids.isEmpty else { return }
+        try await transition(ids) { rules, wu, _ in rules.requestBackup(in: &wu) }
+    }
+}

@@ -1,0 +1,42 @@
+import Hummingbird
+import Prometheus
+
+/// Prometheus metrics of one coordinator, served at `/metrics`.
+public final class CoordinatorMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let tasksDispatched: Counter
+    let tasksReported: Counter
+    let tasksValid: Counter
+    let tasksInvalid: Counter
+    let workUnitsFinished: Counter
+    let queueDepth: Gauge
+    let requestLatency: DurationHistogram
+
+    public init() {
+        tasksDispatched = registry.makeCounter(name: "borg_tasks_dispatched_total", help: "Tasks sent to hosts")
+        tasksReported = registry.makeCounter(name: "borg_tasks_reported_total", help: "Task reports accepted")
+        tasksValid = registry.makeCounter(name: "borg_tasks_validated_total", labels: [("result", "valid")], help: "Tasks validated")
+        tasksInvalid = registry.makeCounter(name: "borg_tasks_validated_total", labels: [("result", "invalid")], help: "Tasks validated")
+        workUnitsFinished = registry.makeCounter(name: "borg_work_units_finished_total", help: "Work units that left the active state")
+        queueDepth = registry.makeGauge(name: "borg_ready_queue_depth", help: "Unsent tasks waiting in the ready queues")
+        requestLatency = registry.makeDurationHistogram(
+            name: "borg_http_request_duration_seconds",
+            buckets: [.microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50),
+                      .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5)],
+            help: "HTTP request latency")
+    }
+
+    /// The Prometheus text exposition of every metric.
+    public func exposition() -> String { registry.emitToString() }
+}
+
+/// Records each request's latency in ``CoordinatorMetrics``.
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: CoordinatorMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        defer { metrics.requestLatency.record(ContinuousClock.now - start) }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import BorgCore
+import BorgServer
+import Foundation
+import Logging
+
+/// `borg-server [serve] [--data-dir DIR] [--listen HOST:PORT]`.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the coordinator until SIGTERM or SIGINT.")
+
+    @OptionGroup var data: DataDirectoryOptions
+
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
+    var listen = "127.0.0.1:8080"
+
+    @Option(help: "Seconds between deadline and straggler checks.")
+    var tick = 1.0
+
+    @Option(help: "Seconds a task must run before it may get a backup.")
+    var stragglerMinimum = 30.0
+
+    @Option(help: "Write the bound port to this file once listening (for scripts and tests).")
+    var portFile: String?
+
+    func validate() throws {
+        guard Self.parse(listen) != nil else {
+            throw ValidationError("--listen must be HOST:PORT with a port from 0 to 65535, got '\(listen)'")
+        }
+        guard tick > 0 else { throw ValidationError("--tick must be a positive number of seconds") }
+    }
+
+    static func parse(_ address: String) -> (String, Int)? {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        let host = String(address[..<colon])
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    func run() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        let (host, port) = Self.parse(listen)!
+        var logger = Logger(label: "borg-server")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let configuration = CoordinatorConfiguration(
+            dataDirectory: data.url, host: host, port: port, tickInterval: .milliseconds(Int(tick * 1000)),
+            stragglers: StragglerPolicy(minimumSeconds: stragglerMinimum))
+        let coordinator: Coordinator
+        do {
+            coordinator = try await Coordinator(configuration: configuration, logger: logger)
+        } catch {
+            throw ValidationError("cannot open the data directory \(data.url.path): \(error)")
+        }
+        let bootstrap = coordinator.bootstrap
+        if bootstrap.created {
+            print("First start: created an admin key and the donor 'default'.")
+            print("  admin key:         \(bootstrap.adminKeyFile.path)")
+            print("  enrollment token:  \(bootstrap.enrollmentTokenFile.path)")
+        }
+        print("Data directory: \(data.url.path)")
+        let portFile = self.portFile
+        try await coordinator.run { bound in
+            print("borg-server listening on http://\(host):\(bound) (queue: \(coordinator.queueDepth) unsent tasks)")
+            fflush(nil)
+            if let portFile { try? "\(bound)\n".write(toFile: portFile, atomically: true, encoding: .utf8) }
+        }
+        print("borg-server stopped cleanly.")
+    }
+}

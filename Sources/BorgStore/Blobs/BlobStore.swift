@@ -1,0 +1,80 @@
+import Crypto
+import Foundation
+
+/// Content-addressed files (SHA-256) in a directory: task inputs, app executables, task outputs.
+///
+/// A blob is written to a temporary file and renamed into place, so a reader never sees half a file
+/// and a crash leaves no corrupt blob behind.
+public struct BlobStore: Sendable {
+    public let directory: URL
+
+    public init(directory: URL) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+    }
+
+    /// Lower-case hex SHA-256 of `data`.
+    public static func digest<D: DataProtocol>(_ data: D) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether `sha256` is a well-formed digest (64 lower-case hex characters).
+    public static func isDigest(_ sha256: String) -> Bool {
+        sha256.utf8.count == 64 && sha256.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+
+    public func url(of sha256: String) -> URL {
+        directory.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256)
+    }
+
+    public func contains(_ sha256: String) -> Bool {
+        Self.isDigest(sha256) && FileManager.default.fileExists(atPath: url(of: sha256).path)
+    }
+
+    /// Stores `data`, which must hash to `sha256`; returns quietly if the blob already exists.
+    public func put(_ data: Data, sha256: String) throws(BlobError) {
+        guard Self.isDigest(sha256) else { throw .malformedDigest(sha256) }
+        let actual = Self.digest(data)
+        guard actual == sha256 else { throw .digestMismatch(expected: sha256, actual: actual) }
+        let target = url(of: sha256)
+        if FileManager.default.fileExists(atPath: target.path) { return }
+        let temporary = directory.appendingPathComponent("tmp").appendingPathComponent(UUID().uuidString)
+        do {
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: temporary)
+            if rename(temporary.path, target.path) != 0 { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw .io("cannot store blob \(sha256): \(error)")
+        }
+    }
+
+    /// Stores `data` under its own digest and returns the digest.
+    @discardableResult
+    public func put(_ data: Data) throws(BlobError) -> String {
+        let sha = Self.digest(data)
+        try put(data, sha256: sha)
+        return sha
+    }
+
+    /// The blob's content, or `nil` if it is not here.
+    public func read(_ sha256: String) -> Data? {
+        guard Self.isDigest(sha256) else { return nil }
+        return FileManager.default.contents(atPath: url(of: sha256).path)
+    }
+}
+
+/// Why a blob was refused.
+public enum BlobError: Error, Equatable, CustomStringConvertible {
+    case malformedDigest(String)
+    case digestMismatch(expected: String, actual: String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .malformedDigest(let d): return "'\(d.prefix(80))' is not a SHA-256 digest (64 lower-case hex characters)"
+        case .digestMismatch(let e, let a): return "content hashes to \(a), not \(e)"
+        case .io(let m): return m
+        }
+    }
+}

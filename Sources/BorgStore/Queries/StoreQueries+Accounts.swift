@@ -1,0 +1,116 @@
+import BorgCore
+import Crypto
+import Foundation
+
+/// A donor account as stored.
+public struct DonorRecord: Sendable, Equatable {
+    public let id: DonorID
+    public let name: String
+}
+
+/// A host as the coordinator needs it on every request.
+public struct HostRecord: Sendable, Equatable {
+    public let id: HostID
+    public let donorID: DonorID
+    public let name: String
+    public let secretHash: String
+    public let platforms: [String]
+    public let active: Bool
+    public let consecutiveValid: Int
+    public let turnaround: Double?
+}
+
+/// Secrets (enrollment tokens, host secrets, API keys): random, shown once, stored only as SHA-256.
+public enum Secret {
+    /// A new random secret, 32 bytes as 64 hex characters, with a readable prefix.
+    public static func make(prefix: String) -> String {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        return prefix + bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// What the store keeps of a secret.
+    public static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension StoreQueries {
+    /// Creates a donor; returns it with its enrollment token (shown once).
+    public func createDonor(name: String, now: Double) throws -> (DonorRecord, token: String) {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, trimmed.count <= 100 else {
+            throw StoreError(.invalid, "donor name must be 1 to 100 characters")
+        }
+        if try db.queryOne("SELECT id FROM donor WHERE name = ?", .text(trimmed)) != nil {
+            throw StoreError(.conflict, "a donor named '\(trimmed)' already exists")
+        }
+        let token = Secret.make(prefix: "enroll-")
+        let id = try db.execute(
+            "INSERT INTO donor (name, token_hash, created_at) VALUES (?, ?, ?)",
+            .text(trimmed), .text(Secret.hash(token)), .real(now)
+        ).lastInsertID
+        return (DonorRecord(id: id, name: trimmed), token)
+    }
+
+    /// The donor an enrollment token belongs to.
+    public func donor(token: String) throws -> DonorRecord? {
+        try db.queryOne("SELECT id, name FROM donor WHERE token_hash = ?", .text(Secret.hash(token)))
+            .map { DonorRecord(id: $0.int(0), name: $0.string(1)) }
+    }
+
+    public func donor(name: String) throws -> DonorRecord? {
+        try db.queryOne("SELECT id, name FROM donor WHERE name = ?", .text(name))
+            .map { DonorRecord(id: $0.int(0), name: $0.string(1)) }
+    }
+
+    /// Registers a host for a donor; returns its id and secret (shown once).
+    public func enrollHost(donor: DonorRecord, name: String, cores: Int, platforms: [String], now: Double) throws
+        -> (HostID, secret: String)
+    {
+        let secret = Secret.make(prefix: "host-")
+        let id = try db.execute(
+            "INSERT INTO host (donor_id, name, secret_hash, cores, platforms, created_at, last_contact) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            .integer(donor.id), .text(name), .text(Secret.hash(secret)), .integer(Int64(cores)),
+            .text(platforms.joined(separator: ",")), .real(now), .real(now)
+        ).lastInsertID
+        return (id, secret)
+    }
+
+    public func host(_ id: HostID) throws -> HostRecord? {
+        try db.queryOne(
+            "SELECT id, donor_id, name, secret_hash, platforms, active, consecutive_valid, turnaround FROM host WHERE id = ?",
+            .integer(id)
+        ).map {
+            HostRecord(
+                id: $0.int(0), donorID: $0.int(1), name: $0.string(2), secretHash: $0.string(3),
+                platforms: $0.string(4).split(separator: ",").map(String.init), active: $0.bool(5),
+                consecutiveValid: Int($0.int(6)), turnaround: $0.optionalDouble(7))
+        }
+    }
+
+    public func touchHost(_ id: HostID, now: Double) throws {
+        try db.execute("UPDATE host SET last_contact = ? WHERE id = ?", .real(now), .integer(id))
+    }
+
+    /// The host left the grid: it gets no more work.
+    public func retireHost(_ id: HostID) throws {
+        try db.execute("UPDATE host SET active = 0 WHERE id = ?", .integer(id))
+    }
+
+    /// Creates an API key: project-scoped when `projectID` is given, else an admin key.
+    public func createAPIKey(projectID: ProjectID?, now: Double, key: String = Secret.make(prefix: "key-")) throws -> String {
+        try db.execute(
+            "INSERT INTO api_key (key_hash, project_id, created_at) VALUES (?, ?, ?)",
+            .text(Secret.hash(key)), SQLValue(projectID), .real(now))
+        return key
+    }
+
+    /// What an API key may do: `.some(nil)` = admin, `.some(id)` = that project, `nil` = unknown key.
+    public func apiKeyScope(_ key: String) throws -> ProjectID?? {
+        guard let row = try db.queryOne("SELECT project_id FROM api_key WHERE key_hash = ?", .text(Secret.hash(key))) else {
+            return nil
+        }
+        return .some(row.optionalInt(0))
+    }
+}

@@ -1,0 +1,132 @@
+import BorgCore
+import Foundation
+
+/// A batch as stored.
+public struct BatchRecord: Sendable, Equatable {
+    public let id: BatchID
+    public let projectID: ProjectID
+    public let projectName: String
+    public let policy: ProjectPolicy
+    public let state: String
+    public let workUnits: Int
+    public let completed: Int
+    public let failed: Int
+    public let cancelled: Int
+    public let createdAt: Double
+    public let finishedAt: Double?
+}
+
+/// A new work unit's task, as the ready queue needs it.
+public struct UnsentTask: Sendable, Equatable {
+    public let taskID: TaskID
+    public let workUnitID: WorkUnitID
+    public let projectID: ProjectID
+
+    public init(taskID: TaskID, workUnitID: WorkUnitID, projectID: ProjectID) {
+        self.taskID = taskID
+        self.workUnitID = workUnitID
+        self.projectID = projectID
+    }
+}
+
+/// One work unit's outcome for `batch results`.
+public struct WorkUnitOutcome: Sendable, Equatable {
+    public let id: WorkUnitID
+    public let name: String
+    public let status: WorkUnitStatus
+    public let outputs: [FileDigest]
+    public let agreeingHosts: [HostID]
+    public let agreeingDonors: [DonorID]
+    public let errorReason: String?
+}
+
+extension StoreQueries {
+    /// Creates a batch with its work units and their first tasks; returns the batch id and the new tasks.
+    public func createBatch(
+        project: ProjectRecord, policy: ProjectPolicy, workUnits: [(name: String, inputs: [FileDigest])], now: Double
+    ) throws -> (BatchID, [UnsentTask]) {
+        let policyText = String(decoding: try JSONEncoder().encode(policy), as: UTF8.self)
+        let batchID = try db.execute(
+            "INSERT INTO batch (project_id, policy, state, wu_total, created_at) VALUES (?, ?, 'active', ?, ?)",
+            .integer(project.id), .text(policyText), .integer(Int64(workUnits.count)), .real(now)
+        ).lastInsertID
+        var tasks: [UnsentTask] = []
+        tasks.reserveCapacity(workUnits.count * policy.replication)
+        for wu in workUnits {
+            let wuID = try db.execute(
+                "INSERT INTO work_unit (batch_id, name, inputs, status, quorum) VALUES (?, ?, ?, 'active', ?)",
+                .integer(batchID), .text(wu.name), .text(FileListCoding.encode(wu.inputs)), .integer(Int64(policy.quorum))
+            ).lastInsertID
+            for _ in 0..<policy.replication {
+                tasks.append(UnsentTask(taskID: try insertTask(workUnit: wuID, project: project.id, isBackup: false),
+                    workUnitID: wuID, projectID: project.id))
+            }
+        }
+        return (batchID, tasks)
+    }
+
+    func insertTask(workUnit: WorkUnitID, project: ProjectID, isBackup: Bool) throws -> TaskID {
+        try db.execute(
+            "INSERT INTO task (wu_id, project_id, state, is_backup) VALUES (?, ?, 'unsent', ?)",
+            .integer(workUnit), .integer(project), SQLValue(isBackup)
+        ).lastInsertID
+    }
+
+    public func batch(_ id: BatchID) throws -> BatchRecord? {
+        guard let row = try db.queryOne(
+            """
+            SELECT b.id, b.project_id, p.name, b.policy, b.state, b.wu_total, b.wu_completed, b.wu_failed,
+                   b.wu_cancelled, b.created_at, b.finished_at
+            FROM batch b JOIN project p ON p.id = b.project_id WHERE b.id = ?
+            """, .integer(id))
+        else { return nil }
+        return BatchRecord(
+            id: row.int(0), projectID: row.int(1), projectName: row.string(2),
+            policy: try JSONDecoder().decode(ProjectPolicy.self, from: Data(row.string(3).utf8)),
+            state: row.string(4), workUnits: Int(row.int(5)), completed: Int(row.int(6)), failed: Int(row.int(7)),
+            cancelled: Int(row.int(8)), createdAt: row.double(9), finishedAt: row.optionalDouble(10))
+    }
+
+    /// Tasks of the batch running on hosts now.
+    public func tasksInProgress(batch id: BatchID) throws -> Int {
+        Int(try db.queryOne(
+            "SELECT count(*) FROM task t JOIN work_unit w ON w.id = t.wu_id WHERE w.batch_id = ? AND t.state = 'in_progress'",
+            .integer(id))?.int(0) ?? 0)
+    }
+
+    /// Every work unit of the batch with its canonical output and the hosts that agreed.
+    public func workUnitOutcomes(batch id: BatchID) throws -> [WorkUnitOutcome] {
+        let units = try db.query(
+            "SELECT id, name, status, canonical_task_id, error_reason FROM work_unit WHERE batch_id = ? ORDER BY id",
+            .integer(id))
+        let valid = try db.query(
+            """
+            SELECT t.wu_id, t.id, t.host_id, t.donor_id, t.outputs FROM task t JOIN work_unit w ON w.id = t.wu_id
+            WHERE w.batch_id = ? AND t.validate_state = 'valid' ORDER BY t.reported_at, t.id
+            """, .integer(id))
+        let byUnit = Dictionary(grouping: valid, by: { $0.int(0) })
+        return units.map { row in
+            let canonical = row.optionalInt(3)
+            var agreeing = byUnit[row.int(0)] ?? []
+            if let i = agreeing.firstIndex(where: { $0.int(1) == canonical }) { agreeing.insert(agreeing.remove(at: i), at: 0) }
+            return WorkUnitOutcome(
+                id: row.int(0), name: row.string(1), status: WorkUnitStatus(rawValue: row.string(2)) ?? .active,
+                outputs: agreeing.first.map { FileListCoding.decode($0.string(4)) } ?? [],
+                agreeingHosts: agreeing.compactMap { $0.optionalInt(2) },
+                agreeingDonors: agreeing.compactMap { $0.optionalInt(3) },
+                errorReason: row.optionalString(4))
+        }
+    }
+
+    /// Work units of the batch still active.
+    public func activeWorkUnits(batch id: BatchID) throws -> [WorkUnitID] {
+        try db.query("SELECT id FROM work_unit WHERE batch_id = ? AND status = 'active'", .integer(id)).map { $0.int(0) }
+    }
+
+    /// Every unsent task, oldest first: rebuilds the ready queues after a start or failover.
+    public func unsentTasks() throws -> [UnsentTask] {
+        try db.query("SELECT id, wu_id, project_id FROM task WHERE state = 'unsent' ORDER BY id").map {
+            UnsentTask(taskID: $0.int(0), workUnitID: $0.int(1), projectID: $0.int(2))
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import BorgCore
+import Foundation
+
+/// A donor's contribution, as stored (RAC not yet decayed to now).
+public struct DonorTotals: Sendable, Equatable {
+    public let id: DonorID
+    public let name: String
+    public let totalCredit: Double
+    public let rac: RecentAverageCredit
+    public let hosts: Int
+    public let valid: Int
+    public let invalid: Int
+    public let errors: Int
+    public let inProgress: Int
+    public let cpuSeconds: Double
+    public let rank: Int
+}
+
+/// A host's contribution, as stored.
+public struct HostTotals: Sendable, Equatable {
+    public let id: HostID
+    public let donorID: DonorID
+    public let name: String
+    public let totalCredit: Double
+    public let rac: RecentAverageCredit
+    public let valid: Int
+    public let invalid: Int
+    public let errors: Int
+    public let inProgress: Int
+    public let cpuSeconds: Double
+    public let consecutiveValid: Int
+    public let lastContact: Double?
+    public let active: Bool
+}
+
+/// A project's progress.
+public struct ProjectTotals: Sendable, Equatable {
+    public let name: String
+    public let workUnits: Int
+    public let completed: Int
+    public let failed: Int
+    public let tasksUnsent: Int
+    public let tasksInProgress: Int
+    public let creditGranted: Double
+}
+
+extension StoreQueries {
+    /// Every donor with its totals, ordered by total credit (rank 1 first).
+    public func donorTotals() throws -> [DonorTotals] {
+        let running = Dictionary(uniqueKeysWithValues: try db.query(
+            "SELECT donor_id, count(*) FROM task WHERE state = 'in_progress' AND donor_id IS NOT NULL GROUP BY donor_id"
+        ).map { ($0.int(0), Int($0.int(1))) })
+        let rows = try db.query(
+            """
+            SELECT d.id, d.name, d.total_credit, d.rac, d.rac_time, count(h.id), coalesce(sum(h.tasks_valid), 0),
+                   coalesce(sum(h.tasks_invalid), 0), coalesce(sum(h.tasks_error), 0), coalesce(sum(h.cpu_seconds), 0)
+            FROM donor d LEFT JOIN host h ON h.donor_id = d.id GROUP BY d.id ORDER BY d.total_credit DESC, d.id
+            """)
+        return rows.enumerated().map { i, r in
+            DonorTotals(
+                id: r.int(0), name: r.string(1), totalCredit: r.double(2),
+                rac: RecentAverageCredit(value: r.double(3), time: r.double(4)), hosts: Int(r.int(5)),
+                valid: Int(r.int(6)), invalid: Int(r.int(7)), errors: Int(r.int(8)), inProgress: running[r.int(0)] ?? 0,
+                cpuSeconds: r.double(9), rank: i + 1)
+        }
+    }
+
+    /// Hosts with their totals; all hosts, or one donor's.
+    public func hostTotals(donor: DonorID? = nil) throws -> [HostTotals] {
+        let running = Dictionary(uniqueKeysWithValues: try db.query(
+            "SELECT host_id, count(*) FROM task WHERE state = 'in_progress' AND host_id IS NOT NULL GROUP BY host_id"
+        ).map { ($0.int(0), Int($0.int(1))) })
+        let filter = donor == nil ? "" : "WHERE donor_id = ?"
+        return try db.query(
+            """
+            SELECT id, donor_id, name, total_credit, rac, rac_time, tasks_valid, tasks_invalid, tasks_error, cpu_seconds,
+                   consecutive_valid, last_contact, active
+            FROM host \(filter) ORDER BY id
+            """, donor.map { [.integer($0)] } ?? []
+        ).map { r in
+            HostTotals(
+                id: r.int(0), donorID: r.int(1), name: r.string(2), totalCredit: r.double(3),
+                rac: RecentAverageCredit(value: r.double(4), time: r.double(5)), valid: Int(r.int(6)),
+                invalid: Int(r.int(7)), errors: Int(r.int(8)), inProgress: running[r.int(0)] ?? 0, cpuSeconds: r.double(9),
+                consecutiveValid: Int(r.int(10)), lastContact: r.optionalDouble(11), active: r.bool(12))
+        }
+    }
+
+    public func projectTotals() throws -> [ProjectTotals] {
+        let tasks = try db.query(
+            "SELECT project_id, state, count(*), sum(credit) FROM task GROUP BY project_id, state")
+        return try db.query(
+            """
+            SELECT p.id, p.name, coalesce(sum(b.wu_total), 0), coalesce(sum(b.wu_completed), 0), coalesce(sum(b.wu_failed), 0)
+            FROM project p LEFT JOIN batch b ON b.project_id = p.id GROUP BY p.id ORDER BY p.id
+            """
+        ).map { r in
+            let mine = tasks.filter { $0.int(0) == r.int(0) }
+            func count(_ state: TaskState) -> Int { Int(mine.first { $0.string(1) == state.rawValue }?.int(2) ?? 0) }
+            return ProjectTotals(
+                name: r.string(1), workUnits: Int(r.int(2)), completed: Int(r.int(3)), failed: Int(r.int(4)),
+                tasksUnsent: count(.unsent), tasksInProgress: count(.inProgress),
+                creditGranted: mine.reduce(0) { $0 + $1.double(3) })
+        }
+    }
+
+    /// Sum of credit of valid tasks per donor: what `total_credit` must equal (used by audits and tests).
+    public func validCreditByDonor() throws -> [DonorID: Double] {
+        Dictionary(uniqueKeysWithValues: try db.query(
+            "SELECT donor_id, sum(credit) FROM task WHERE validate_state = 'valid' AND donor_id IS NOT NULL GROUP BY donor_id"
+        ).map { ($0.int(0), $0.double(1)) })
+    }
+}

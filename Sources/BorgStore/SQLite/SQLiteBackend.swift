@@ -1,0 +1,30 @@
+/// The default store backend: one embedded SQLite file in WAL mode, a group-commit writer and a
+/// pool of readers.
+public final class SQLiteBackend: StoreBackend {
+    public let path: String
+    let writer: GroupCommitWriter
+    let readers: SQLiteReaderPool
+
+    /// Opens the database at `path`, creating it if needed.
+    public init(path: String, readers: Int = 2) throws {
+        self.path = path
+        writer = GroupCommitWriter(connection: try SQLiteConnection(path: path))
+        self.readers = try SQLiteReaderPool(path: path, count: readers)
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+        try await writer.write(body)
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+        try await readers.read(body)
+    }
+
+    public func close() {
+        writer.stop()
+        readers.close()
+    }
+
+    /// (transactions, bodies) the writer committed: bodies per transaction shows group commit at work.
+    public var writeStatistics: (transactions: Int, bodies: Int) { writer.statistics }
+}

@@ -1,0 +1,128 @@
+/// The coordinator's SQL schema, as an ordered list of migrations. Never edit a shipped migration:
+/// append a new one.
+public enum Schema {
+    /// Migration `i` brings the schema from version `i` to `i + 1`.
+    public static let migrations: [String] = [
+        """
+        CREATE TABLE donor (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at REAL NOT NULL,
+            total_credit REAL NOT NULL DEFAULT 0,
+            rac REAL NOT NULL DEFAULT 0,
+            rac_time REAL NOT NULL DEFAULT 0
+        );
+        CREATE TABLE host (
+            id INTEGER PRIMARY KEY,
+            donor_id INTEGER NOT NULL REFERENCES donor(id),
+            name TEXT NOT NULL,
+            secret_hash TEXT NOT NULL,
+            cores INTEGER NOT NULL,
+            platforms TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            last_contact REAL,
+            active INTEGER NOT NULL DEFAULT 1,
+            total_credit REAL NOT NULL DEFAULT 0,
+            rac REAL NOT NULL DEFAULT 0,
+            rac_time REAL NOT NULL DEFAULT 0,
+            consecutive_valid INTEGER NOT NULL DEFAULT 0,
+            turnaround REAL,
+            tasks_valid INTEGER NOT NULL DEFAULT 0,
+            tasks_invalid INTEGER NOT NULL DEFAULT 0,
+            tasks_error INTEGER NOT NULL DEFAULT 0,
+            cpu_seconds REAL NOT NULL DEFAULT 0
+        );
+        CREATE INDEX host_donor ON host(donor_id);
+        CREATE TABLE project (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL,
+            policy TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE app_version (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES project(id),
+            platform TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            signature TEXT NOT NULL,
+            UNIQUE (project_id, platform)
+        );
+        CREATE TABLE api_key (
+            id INTEGER PRIMARY KEY,
+            key_hash TEXT NOT NULL UNIQUE,
+            project_id INTEGER REFERENCES project(id),
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE batch (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES project(id),
+            policy TEXT NOT NULL,
+            state TEXT NOT NULL,
+            wu_total INTEGER NOT NULL,
+            wu_completed INTEGER NOT NULL DEFAULT 0,
+            wu_failed INTEGER NOT NULL DEFAULT 0,
+            wu_cancelled INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            finished_at REAL
+        );
+        CREATE TABLE work_unit (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES batch(id),
+            name TEXT NOT NULL,
+            inputs TEXT NOT NULL,
+            status TEXT NOT NULL,
+            quorum INTEGER NOT NULL,
+            runs_alone INTEGER NOT NULL DEFAULT 0,
+            canonical_task_id INTEGER,
+            error_reason TEXT,
+            finished_at REAL
+        );
+        CREATE INDEX work_unit_batch ON work_unit(batch_id);
+        CREATE TABLE task (
+            id INTEGER PRIMARY KEY,
+            wu_id INTEGER NOT NULL REFERENCES work_unit(id),
+            project_id INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            validate_state TEXT NOT NULL DEFAULT 'pending',
+            is_backup INTEGER NOT NULL DEFAULT 0,
+            host_id INTEGER,
+            donor_id INTEGER,
+            sent_at REAL,
+            deadline REAL,
+            reported_at REAL,
+            outputs TEXT NOT NULL DEFAULT '',
+            measured_work REAL NOT NULL DEFAULT 0,
+            cpu_seconds REAL NOT NULL DEFAULT 0,
+            error_message TEXT,
+            credit REAL NOT NULL DEFAULT 0,
+            report_digest TEXT,
+            host_told INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX task_wu ON task(wu_id);
+        CREATE INDEX task_unsent ON task(project_id, id) WHERE state = 'unsent';
+        CREATE INDEX task_running ON task(deadline) WHERE state = 'in_progress';
+        CREATE INDEX task_host ON task(host_id, state);
+        CREATE INDEX task_untold ON task(host_id) WHERE host_told = 0;
+        CREATE TABLE idempotency (
+            key TEXT PRIMARY KEY,
+            response TEXT NOT NULL,
+            created_at REAL NOT NULL
+        );
+        """
+    ]
+
+    /// Brings the database to the newest schema; safe to call on every start.
+    public static func migrate(_ db: any SQLConnection) throws {
+        try db.executeScript("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        let current = Int(try db.queryOne("SELECT max(version) FROM schema_version")?.optionalInt(0) ?? 0)
+        guard current < migrations.count else { return }
+        for version in current..<migrations.count {
+            try db.executeScript(migrations[version])
+            try db.execute("INSERT INTO schema_version (version) VALUES (?)", [.integer(Int64(version + 1))])
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+
+/// The coordinator's durable state: the SQL database behind a ``StoreBackend`` and the blob files.
+///
+/// All reads and writes go through ``StoreQueries``; writes from concurrent callers are group-committed.
+public final class Store: Sendable {
+    public let backend: any StoreBackend
+    public let blobs: BlobStore
+    public let directory: URL
+
+    /// Opens the store in `directory` (created if needed) on the embedded SQLite backend.
+    public convenience init(directory: URL) async throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let backend = try SQLiteBackend(path: directory.appendingPathComponent("borg.sqlite").path)
+        try await self.init(directory: directory, backend: backend)
+    }
+
+    /// Opens the store in `directory` on `backend`, bringing the schema up to date.
+    public init(directory: URL, backend: any StoreBackend) async throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.directory = directory
+        self.backend = backend
+        blobs = try BlobStore(directory: directory.appendingPathComponent("blobs"))
+        try await backend.write { try Schema.migrate($0) }
+    }
+
+    /// Runs `body` in a (group-committed) write transaction.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (StoreQueries) throws -> T) async throws -> T {
+        try await backend.write { try body(StoreQueries(db: $0)) }
+    }
+
+    /// Runs `body` against the last committed state.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (StoreQueries) throws -> T) async throws -> T {
+        try await backend.read { try body(StoreQueries(db: $0)) }
+    }
+
+    /// Flushes pending writes and closes the database.
+    public func close() { backend.close() }
+}
+
+/// Typed queries over one connection. Extensions group them by entity: `StoreQueries+Hosts.swift`, …
+public struct StoreQueries {
+    public let db: any SQLConnection
+
+    public init(db: any SQLConnection) { self.db = db }
+}
+
+/// A request the store refuses: unknown id, duplicate name, state conflict. `status` is the HTTP status
+/// the API answers with.
+public struct StoreError: Error, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable { case notFound, conflict, invalid, forbidden }
+    public let kind: Kind
+    public let reason: String
+
+    public init(_ kind: Kind, _ reason: String) {
+        self.kind = kind
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}

@@ -1,0 +1,89 @@
+import PropertyBased
+import Testing
+@testable import BorgCore
+
+/// Random interleavings of dispatches, honest and lying reports, errors, timeouts, abandons, backups and
+/// cancels: the rules never lose a work unit, never credit an invalid output, never exceed the limits,
+/// and always terminate.
+@Suite struct LifecyclePropertyTests {
+    static let events = Gen.int(in: 0...7).array(of: 0...40)
+    static let policies = Gen.int(in: 1...3).array(of: 4...4)
+
+    @Test func randomInterleavingsKeepTheInvariants() async {
+        await propertyCheck(count: 400, input: Self.policies, Self.events) { shape, events in
+            let quorum = shape[0]
+            let replication = quorum + shape[1] - 1
+            let policy = ProjectPolicy(
+                replication: replication, quorum: quorum, maxErrorTasks: shape[2],
+                maxTotalTasks: replication + shape[3] * 2, deadlineSeconds: 100,
+                adaptiveReplication: shape[3] == 3 ? AdaptiveReplicationPolicy(trustThreshold: 1, spotCheckProbability: 0.5) : nil)
+            var h = LifecycleHarness(policy: policy)
+            var donor: DonorID = 0
+            for (step, event) in events.enumerated() {
+                run(event, step: step, &h, &donor)
+                checkInvariants(h)
+            }
+            // Drain: honest fresh donors until the work unit ends. It must end within the task limit.
+            var rounds = 0
+            while h.wu.status == .active && rounds < policy.maxTotalTasks * 4 {
+                rounds += 1
+                donor += 1
+                if let t = try? h.dispatch(donor: donor) {
+                    try? h.succeed(t)
+                } else if let running = h.wu.tasks.first(where: { $0.state == .inProgress }) {
+                    try? h.succeed(running.id)
+                }
+                checkInvariants(h)
+            }
+            #expect(h.wu.status != .active, "work unit did not terminate: \(h.wu)")
+        }
+    }
+
+    /// Applies one random event. `event` picks the kind; `step` varies the target.
+    func run(_ event: Int, step: Int, _ h: inout LifecycleHarness, _ donor: inout DonorID) {
+        let running = h.wu.tasks.filter { $0.state == .inProgress }
+        let target = running.isEmpty ? nil : running[step % running.count].id
+        switch event {
+        case 0, 1:
+            donor += 1
+            _ = try? h.dispatch(donor: donor, consecutiveValid: step % 3, draw: Double(step % 10) / 10)
+        case 2: if let t = target { try? h.succeed(t) }
+        case 3: if let t = target { try? h.succeed(t, outputs: LifecycleHarness.lie(t)) }
+        case 4: if let t = target { try? h.fail(t) }
+        case 5: h.passDeadline()
+        case 6:
+            if let t = target { h.apply(h.lifecycle.abandon([t], in: &h.wu)) } else { h.apply(h.lifecycle.requestBackup(in: &h.wu)) }
+        default:
+            if step % 13 == 0 { h.apply(h.lifecycle.cancel(&h.wu)) } else { h.apply(h.lifecycle.requestBackup(in: &h.wu)) }
+        }
+    }
+
+    func checkInvariants(_ h: LifecycleHarness) {
+        let wu = h.wu
+        let policy = h.lifecycle.policy
+        #expect(wu.tasks.count <= policy.maxTotalTasks, "task limit exceeded")
+        let donors = wu.tasks.compactMap(\.donorID)
+        #expect(Set(donors).count == donors.count, "a donor got two tasks of one work unit")
+        for t in wu.tasks {
+            if t.credit > 0 { #expect(t.validateState == .valid, "credited a task that is not valid") }
+            if t.validateState == .valid {
+                #expect(t.outputs == LifecycleHarness.honest, "a lie was validated")
+                #expect(t.state == .success)
+            }
+        }
+        switch wu.status {
+        case .active:
+            #expect(wu.outstandingCount > 0, "an active work unit has nothing outstanding: it would be lost")
+            #expect(wu.canonicalTaskID == nil)
+        case .completed:
+            let canonical = wu.tasks.first { $0.id == wu.canonicalTaskID }
+            #expect(canonical?.validateState == .valid)
+            #expect(wu.tasks.count { $0.validateState == .valid } >= wu.quorum)
+            #expect(wu.outstandingCount == 0)
+        case .failed, .cancelled:
+            #expect(wu.errorReason != nil)
+            #expect(wu.outstandingCount == 0)
+            #expect(wu.canonicalTaskID == nil)
+        }
+    }
+}
