@@ -84,11 +84,14 @@ let package = Package(
         .executableTarget(
             name: "borg-bench",
             dependencies: [
-                "BorgAPIClient", "BorgProtocol",
+                "BorgHarness", "BorgAPIClient", "BorgProtocol", "BorgCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/borg-bench"
         ),
+
+        // Real processes and protocol-level hosts for scenario tests and benchmarks.
+        .target(name: "BorgHarness", dependencies: ["BorgAPIClient", "BorgProtocol", "BorgCore"], path: "Tests/BorgHarness"),
 
         // Tests, one target per module plus multi-process scenarios.
         .testTarget(name: "BorgCoreTests", dependencies: [
@@ -98,7 +101,10 @@ let package = Package(
         .testTarget(name: "BorgServerTests", dependencies: [
             "BorgServer", "BorgStore", "BorgAPIClient", "BorgProtocol",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ScenarioTests", dependencies: ["BorgAPIClient", "BorgProtocol", "BorgCore"]),
+        .testTarget(name: "ScenarioTests", dependencies: [
+            "BorgHarness", "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgStore", "borg-server", "borg-submit",
+        ]),
     ]
 )

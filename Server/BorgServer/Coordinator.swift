@@ -16,6 +16,8 @@ public final class Coordinator: Sendable {
     let engine: LifecycleEngine
     let auth: Authenticator
     let logger: Logger
+    /// The port actually bound (differs from the configured one when that is 0).
+    private let boundPort = BoundPort()
 
     /// Opens the store in the configured data directory, bootstraps it on first start and rebuilds the
     /// ready queues. `clock` returns seconds since 1970 (tests may move time).
@@ -25,7 +27,7 @@ public final class Coordinator: Sendable {
     ) async throws {
         self.configuration = configuration
         self.logger = logger
-        store = try await Store(directory: configuration.dataDirectory)
+        store = try await Store(directory: configuration.dataDirectory, writeBatchLimit: configuration.writeBatchLimit)
         metrics = CoordinatorMetrics()
         bootstrap = try await DataDirectoryBootstrap.run(store: store, now: clock())
         engine = LifecycleEngine(
@@ -38,7 +40,7 @@ public final class Coordinator: Sendable {
     /// The URLs handed to clients so they can fail over.
     var coordinators: [String] {
         configuration.advertisedCoordinators.isEmpty
-            ? ["http://\(configuration.host):\(configuration.port)"] : configuration.advertisedCoordinators
+            ? ["http://\(configuration.host):\(boundPort.value ?? configuration.port)"] : configuration.advertisedCoordinators
     }
 
     /// The HTTP application with every route, plus the background lifecycle service.
@@ -56,7 +58,11 @@ public final class Coordinator: Sendable {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "borg-server"),
             services: [BackgroundLifecycleService(engine: engine, interval: configuration.tickInterval, logger: logger)],
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            onServerRunning: { [boundPort] channel in
+                let port = channel.localAddress?.port ?? 0
+                boundPort.value = port
+                await onRunning(port)
+            },
             logger: logger)
     }
 
@@ -84,21 +90,36 @@ public final class Coordinator: Sendable {
     }
 }
 
+/// The listening port, known once the server runs.
+final class BoundPort: @unchecked Sendable {
+    private let lock = NSLock()
+    private var port: Int?
+
+    var value: Int? {
+        get { lock.withLock { port } }
+        set { lock.withLock { port = newValue } }
+    }
+}
+
 /// Runs deadline expiry and backup issuing every `interval`.
 struct BackgroundLifecycleService: Service {
     let engine: LifecycleEngine
     let interval: Duration
     let logger: Logger
+    /// The port actually bound (differs from the configured one when that is 0).
+    private let boundPort = BoundPort()
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await engine.expireDeadlines()
-                try await engine.issueBackups()
-            } catch {
-                logger.error("background lifecycle pass failed: \(error)")
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await engine.expireDeadlines()
+                    try await engine.issueBackups()
+                } catch {
+                    logger.error("background lifecycle pass failed: \(error)")
+                }
+                try? await Task.sleep(for: interval)
             }
-            try? await Task.sleep(for: interval)
         }
     }
 }

@@ -17,12 +17,15 @@ public struct CoordinatorConfiguration: Sendable {
     public var jsonBodyLimit: Int
     /// Largest blob upload.
     public var blobLimit: Int
+    /// Most concurrent writes merged into one transaction (1 turns group commit off, for comparison).
+    public var writeBatchLimit: Int
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, tickInterval: Duration = .seconds(1),
         stragglers: StragglerPolicy = StragglerPolicy(), advertisedCoordinators: [String] = [],
-        jsonBodyLimit: Int = 64 << 20, blobLimit: Int = 256 << 20
+        jsonBodyLimit: Int = 64 << 20, blobLimit: Int = 256 << 20, writeBatchLimit: Int = 1024
     ) {
+        self.writeBatchLimit = writeBatchLimit
         self.dataDirectory = dataDirectory
         self.host = host
         self.port = port

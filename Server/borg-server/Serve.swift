@@ -19,6 +19,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a task must run before it may get a backup.")
     var stragglerMinimum = 30.0
 
+    @Option(help: ArgumentHelp("Most concurrent writes merged into one transaction (1 = no group commit).", visibility: .hidden))
+    var writeBatch = 1024
+
     @Option(help: "Write the bound port to this file once listening (for scripts and tests).")
     var portFile: String?
 
@@ -44,7 +47,7 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let configuration = CoordinatorConfiguration(
             dataDirectory: data.url, host: host, port: port, tickInterval: .milliseconds(Int(tick * 1000)),
-            stragglers: StragglerPolicy(minimumSeconds: stragglerMinimum))
+            stragglers: StragglerPolicy(minimumSeconds: stragglerMinimum), writeBatchLimit: max(1, writeBatch))
         let coordinator: Coordinator
         do {
             coordinator = try await Coordinator(configuration: configuration, logger: logger)

@@ -9,10 +9,11 @@ public final class Store: Sendable {
     public let blobs: BlobStore
     public let directory: URL
 
-    /// Opens the store in `directory` (created if needed) on the embedded SQLite backend.
-    public convenience init(directory: URL) async throws {
+    /// Opens the store in `directory` (created if needed) on the embedded SQLite backend, merging at most
+    /// `writeBatchLimit` concurrent writes into one transaction.
+    public convenience init(directory: URL, writeBatchLimit: Int = 1024) async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let backend = try SQLiteBackend(path: directory.appendingPathComponent("borg.sqlite").path)
+        let backend = try SQLiteBackend(path: directory.appendingPathComponent("borg.sqlite").path, writeBatchLimit: writeBatchLimit)
         try await self.init(directory: directory, backend: backend)
     }
 

@@ -41,11 +41,13 @@ struct LifecycleHarness {
     }
 
     mutating func succeed(_ task: TaskID, outputs: [FileDigest] = honest) throws(LifecycleError) {
+        now += 1
         let host = wu.tasks[wu.index(of: task)!].hostID!
         apply(try lifecycle.report(task, from: host, success: true, outputs: outputs, in: &wu, now: now))
     }
 
     mutating func fail(_ task: TaskID) throws(LifecycleError) {
+        now += 1
         let host = wu.tasks[wu.index(of: task)!].hostID!
         apply(try lifecycle.report(task, from: host, success: false, in: &wu, now: now))
     }

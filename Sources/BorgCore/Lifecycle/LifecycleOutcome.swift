@@ -22,4 +22,11 @@ public struct CreditGrant: Sendable, Equatable {
     public let hostID: HostID?
     public let donorID: DonorID?
     public let credit: Double
+
+    public init(taskID: TaskID, hostID: HostID?, donorID: DonorID?, credit: Double) {
+        self.taskID = taskID
+        self.hostID = hostID
+        self.donorID = donorID
+        self.credit = credit
+    }
 }

@@ -145,11 +145,11 @@ public struct WorkUnitLifecycle: Sendable {
         }
     }
 
-    /// With `quorum` viable successes, looks for an agreeing group; its first member becomes canonical.
+    /// With `quorum` viable successes, looks for an agreeing group; its earliest-reported member becomes canonical.
     func validate(_ wu: inout WorkUnitState, outcome: inout LifecycleOutcome, load: (FileDigest) -> [UInt8]?) {
         let candidates = wu.tasks.indices.filter {
             wu.tasks[$0].state == .success && wu.tasks[$0].validateState != .invalid
-        }
+        }.sorted { (wu.tasks[$0].reportedAt ?? 0, $0) < (wu.tasks[$1].reportedAt ?? 0, $1) }
         guard candidates.count >= wu.quorum else { return }
         for c in candidates {
             let group = candidates.filter {

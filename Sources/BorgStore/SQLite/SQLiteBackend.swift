@@ -6,9 +6,9 @@ public final class SQLiteBackend: StoreBackend {
     let readers: SQLiteReaderPool
 
     /// Opens the database at `path`, creating it if needed.
-    public init(path: String, readers: Int = 2) throws {
+    public init(path: String, readers: Int = 2, writeBatchLimit: Int = 1024) throws {
         self.path = path
-        writer = GroupCommitWriter(connection: try SQLiteConnection(path: path))
+        writer = GroupCommitWriter(connection: try SQLiteConnection(path: path), maxBatch: writeBatchLimit)
         self.readers = try SQLiteReaderPool(path: path, count: readers)
     }
 

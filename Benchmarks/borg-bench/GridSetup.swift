@@ -1,0 +1,54 @@
+import BorgAPIClient
+import BorgCore
+import BorgHarness
+import BorgProtocol
+import Foundation
+
+/// A coordinator process with a project, donors and hosts, ready for load.
+struct GridSetup {
+    let server: ServerProcess
+    let admin: CoordinatorClient
+    let hosts: [SimulatedHost]
+    let directory: TemporaryDirectory
+
+    /// Starts a server with `serverArguments`, creates the project `bench` (quorum 2) and `hostCount`
+    /// hosts, each of its own donor.
+    static func start(hostCount: Int, serverArguments: [String]) async throws -> GridSetup {
+        let directory = try TemporaryDirectory(prefix: "borg-bench")
+        let server = try ServerProcess(dataDirectory: directory.url.appendingPathComponent("coordinator"), arguments: serverArguments)
+        let admin = CoordinatorClient(coordinators: [server.url], credential: try server.adminKey)
+        let app = try await admin.upload(Data("synthetic app".utf8))
+        _ = try await admin.createProject(CreateProjectRequest(
+            name: "bench", appVersions: [AppVersionSpec(platform: "wasm", sha256: app, size: 13)],
+            policy: ProjectPolicy(replication: 2, quorum: 2, maxErrorTasks: 3, maxTotalTasks: 6, deadlineSeconds: 3600)))
+        var hosts: [SimulatedHost] = []
+        for i in 0..<hostCount {
+            let donor = try await admin.createDonor(name: "donor-\(i)")
+            hosts.append(try await SimulatedHost(coordinators: [server.url], token: donor.enrollmentToken, name: "host-\(i)"))
+        }
+        return GridSetup(server: server, admin: admin, hosts: hosts, directory: directory)
+    }
+
+    /// Submits `count` work units (sharing a few input blobs) in batches of at most `chunk`.
+    func submit(workUnits count: Int, chunk: Int = 100_000) async throws -> [BatchID] {
+        var inputs: [FileRef] = []
+        for i in 0..<16 {
+            let data = Data("input \(i)\n".utf8)
+            inputs.append(FileRef(name: "input", sha256: try await admin.upload(data), size: Int64(data.count)))
+        }
+        var batches: [BatchID] = []
+        var next = 0
+        while next < count {
+            let n = min(chunk, count - next)
+            let units = (next..<(next + n)).map { WorkUnitSpec(name: "wu-\($0)", inputs: [inputs[$0 % inputs.count]]) }
+            batches.append(try await admin.createBatch(CreateBatchRequest(project: "bench", workUnits: units)).batchID)
+            next += n
+        }
+        return batches
+    }
+
+    func stop() {
+        server.stop()
+        directory.remove()
+    }
+}

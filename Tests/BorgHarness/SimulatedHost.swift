@@ -1,0 +1,56 @@
+import BorgAPIClient
+import BorgCore
+import BorgProtocol
+import Foundation
+
+/// A protocol-level donor host: enrolls, asks for work, "computes" a deterministic output from the
+/// work unit, and reports it. A lying host reports a different output for every task.
+public final class SimulatedHost: Sendable {
+    public let id: HostID
+    public let donorID: DonorID
+    public let client: CoordinatorClient
+    public let lies: Bool
+
+    /// Enrolls a new host with `token` at `coordinators`.
+    public convenience init(coordinators: [String], token: String, name: String, lies: Bool = false) async throws {
+        let anonymous = CoordinatorClient(coordinators: coordinators)
+        let enrolled = try await anonymous.enroll(EnrollRequest(token: token, name: name, cores: 2, platforms: ["wasm"]))
+        self.init(id: enrolled.hostID, donorID: enrolled.donorID, secret: enrolled.hostSecret,
+            coordinators: enrolled.coordinators, lies: lies)
+    }
+
+    /// A host already enrolled, talking to `coordinators`.
+    public init(id: HostID, donorID: DonorID, secret: String, coordinators: [String], lies: Bool) {
+        self.id = id
+        self.donorID = donorID
+        self.client = CoordinatorClient(coordinators: coordinators, credential: secret)
+        self.lies = lies
+    }
+
+    /// The same host, talking to other coordinators (e.g. a restarted one on a new port).
+    public func moved(to coordinators: [String]) -> SimulatedHost {
+        SimulatedHost(id: id, donorID: donorID, secret: client.credential ?? "", coordinators: coordinators, lies: lies)
+    }
+
+    /// The output an honest host computes for a task.
+    public static func honestOutput(_ task: TaskAssignment) -> Data {
+        Data("result of \(task.workUnitName): \(task.inputs.map(\.sha256).joined(separator: ","))\n".utf8)
+    }
+
+    /// The report this host makes for a task.
+    public func report(for task: TaskAssignment) -> TaskReport {
+        let data = lies ? Data("forged \(task.taskID)\n".utf8) : Self.honestOutput(task)
+        let output = ReportedOutput(name: "out", sha256: CoordinatorClient.sha256(data), size: Int64(data.count),
+            data: data.base64EncodedString())
+        return TaskReport(taskID: task.taskID, status: .success, outputs: [output], cpuSeconds: 0.01)
+    }
+
+    /// Fetches up to `maxTasks` tasks and reports them all; returns how many were reported.
+    @discardableResult
+    public func cycle(maxTasks: Int) async throws -> Int {
+        let work = try await client.requestWork(host: id, maxTasks: maxTasks)
+        guard !work.tasks.isEmpty else { return 0 }
+        _ = try await client.report(host: id, work.tasks.map(report(for:)))
+        return work.tasks.count
+    }
+}

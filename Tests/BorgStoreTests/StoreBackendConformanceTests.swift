@@ -1,0 +1,133 @@
+import BorgStore
+import Foundation
+import Testing
+
+/// The contract every store backend must meet. Each test runs once per backend kind; a new backend
+/// (dqlite) is added to ``BackendKind`` and must pass unchanged.
+@Suite struct StoreBackendConformanceTests {
+    @Test(arguments: BackendKind.allCases)
+    func everyValueTypeRoundTrips(_ kind: BackendKind) async throws {
+        try await kind.withBackend { backend in
+            try await backend.write { db in
+                try db.executeScript("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n TEXT)")
+                try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)",
+                    .integer(-9_007_199_254_740_993), .real(-1.5e-300), .text("héllo\u{1F600}"), .blob([0, 255, 1]), .null)
+                try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?)", .integer(0), .real(0), .text(""), .blob([]), .null)
+            }
+            let rows = try await backend.read { db in try db.query("SELECT i, r, s, b, n FROM t ORDER BY i") }
+            #expect(rows.count == 2)
+            #expect(rows[0].values == [.integer(-9_007_199_254_740_993), .real(-1.5e-300), .text("héllo\u{1F600}"), .blob([0, 255, 1]), .null])
+            #expect(rows[1].int(0) == 0 && rows[1].string(2) == "")
+        }
+    }
+
+    @Test(arguments: BackendKind.allCases)
+    func concurrentWritesAreMergedIntoFewTransactions(_ kind: BackendKind) async throws {
+        try await kind.withBackend { backend in
+            try await backend.write { try $0.executeScript("CREATE TABLE c (v INTEGER)") }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<500 {
+                    group.addTask {
+                        _ = try await backend.write { db in try db.execute("INSERT INTO c VALUES (?)", .integer(Int64(i))) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let count = try await backend.read { try $0.queryOne("SELECT count(*), sum(v) FROM c") }
+            #expect(count?.int(0) == 500)
+            #expect(count?.int(1) == Int64(499 * 500 / 2))
+            if let sqlite = backend as? SQLiteBackend {
+                let stats = sqlite.writeStatistics
+                #expect(stats.transactions < stats.bodies, "500 concurrent writes took \(stats.transactions) transactions")
+            }
+        }
+    }
+
+    @Test(arguments: BackendKind.allCases)
+    func aFailingWriteIsRolledBackAloneAndReportsItsError(_ kind: BackendKind) async throws {
+        struct Refused: Error {}
+        try await kind.withBackend { backend in
+            try await backend.write { try $0.executeScript("CREATE TABLE u (v INTEGER UNIQUE)") }
+            let good1 = Task { try await backend.write { db in _ = try db.execute("INSERT INTO u VALUES (1)") } }
+            let bad = Task {
+                try await backend.write { db in
+                    try db.execute("INSERT INTO u VALUES (2)")
+                    throw Refused()
+                }
+            }
+            let good2 = Task { try await backend.write { db in _ = try db.execute("INSERT INTO u VALUES (3)") } }
+            try await good1.value
+            await #expect(throws: Refused.self) { try await bad.value }
+            try await good2.value
+            let values = try await backend.read { try $0.query("SELECT v FROM u ORDER BY v").map { $0.int(0) } }
+            #expect(values == [1, 3])
+            await #expect(throws: SQLError.self) { try await backend.write { try $0.execute("INSERT INTO u VALUES (1)") } }
+        }
+    }
+
+    @Test(arguments: BackendKind.allCases)
+    func readsDoNotWaitForAWriteInProgress(_ kind: BackendKind) async throws {
+        try await kind.withBackend { backend in
+            try await backend.write { db in
+                try db.executeScript("CREATE TABLE r (v INTEGER)")
+                try db.execute("INSERT INTO r VALUES (1)")
+            }
+            let slowWrite = Task {
+                try await backend.write { db in
+                    try db.execute("INSERT INTO r VALUES (2)")
+                    Thread.sleep(forTimeInterval: 1.5)
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let start = Date()
+            let seen = try await backend.read { try $0.queryOne("SELECT count(*) FROM r")?.int(0) }
+            #expect(Date().timeIntervalSince(start) < 1.0, "the read waited for the write")
+            #expect(seen == 1, "the read saw an uncommitted row")
+            try await slowWrite.value
+            #expect(try await backend.read { try $0.queryOne("SELECT count(*) FROM r")?.int(0) } == 2)
+        }
+    }
+
+    @Test(arguments: BackendKind.allCases)
+    func migrationsRunOnceAndDataSurvivesReopening(_ kind: BackendKind) async throws {
+        let dir = try TemporaryStoreDirectory()
+        defer { dir.remove() }
+        let store = try await Store(directory: dir.url)
+        let now = Date().timeIntervalSince1970
+        let (donor, token) = try await store.write { q in try q.createDonor(name: "ada", now: now) }
+        store.close()
+        let reopened = try await Store(directory: dir.url)
+        defer { reopened.close() }
+        let found = try await reopened.read { q in try q.donor(token: token) }
+        #expect(found == donor)
+        let versions = try await reopened.read { q in try q.db.queryOne("SELECT count(*) FROM schema_version")?.int(0) }
+        #expect(versions == Int64(Schema.migrations.count))
+    }
+}
+
+/// The backends the conformance suite runs against.
+enum BackendKind: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite
+
+    var testDescription: String { rawValue }
+
+    func withBackend(_ body: (any StoreBackend) async throws -> Void) async throws {
+        let dir = try TemporaryStoreDirectory()
+        defer { dir.remove() }
+        let backend: any StoreBackend
+        switch self {
+        case .sqlite: backend = try SQLiteBackend(path: dir.url.appendingPathComponent("db.sqlite").path)
+        }
+        defer { backend.close() }
+        try await body(backend)
+    }
+}
+
+struct TemporaryStoreDirectory {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("borg-store-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}
