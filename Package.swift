@@ -3,10 +3,11 @@ import PackageDescription
 
 let package = Package(
     name: "borg",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "borg-server", targets: ["borg-server"]),
         .executable(name: "borg-submit", targets: ["borg-submit"]),
+        .executable(name: "borg-sandbox", targets: ["borg-sandbox"]),
         .executable(name: "borg-bench", targets: ["borg-bench"]),
     ],
     dependencies: [
@@ -20,10 +21,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),
     ],
     targets: [
         // C libraries from Debian packages.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CDqlite", path: "Sources/CDqlite", pkgConfig: "dqlite", providers: [.apt(["libdqlite-dev"])]),
 
         // Libraries, one concern each.
         .target(name: "BorgCore"),
@@ -36,6 +39,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+
+        .target(name: "BorgCluster", dependencies: ["CDqlite"]),
+        .target(name: "BorgSandbox"),
 
         // The coordinator.
         .target(
@@ -72,6 +78,16 @@ let package = Package(
             path: "Client/BorgAPIClient"
         ),
         .executableTarget(
+            name: "borg-sandbox",
+            dependencies: [
+                "BorgSandbox",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmKitWASI", package: "WasmKit"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Client/borg-sandbox"
+        ),
+        .executableTarget(
             name: "borg-submit",
             dependencies: [
                 "BorgAPIClient", "BorgProtocol",
@@ -98,6 +114,8 @@ let package = Package(
             "BorgCore", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "BorgStoreTests", dependencies: ["BorgStore", "BorgCore"]),
+        .testTarget(name: "BorgClusterTests", dependencies: ["BorgCluster"]),
+        .testTarget(name: "BorgSandboxTests", dependencies: ["BorgSandbox", "borg-sandbox"], exclude: ["Fixtures"]),
         .testTarget(name: "BorgServerTests", dependencies: [
             "BorgServer", "BorgStore", "BorgAPIClient", "BorgProtocol",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -112,9 +112,10 @@ import Testing
 
         // Hosts report as fast as they can; the server is SIGKILLed in the middle of it.
         let acknowledged = AcknowledgedReports()
+        let workers = hosts
         let load = Task {
             await withTaskGroup(of: Void.self) { group in
-                for host in hosts {
+                for host in workers {
                     group.addTask {
                         while !Task.isCancelled {
                             guard let work = try? await host.client.requestWork(host: host.id, maxTasks: 4), !work.tasks.isEmpty else {

@@ -1,0 +1,194 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A TCP stream whose reads and writes block the caller until they complete or a
+/// deadline passes. The descriptor itself is non-blocking; waiting is done with
+/// `poll(2)`, so a deadline bounds every call, including connect.
+final class SocketStream {
+    /// The `host:port` this stream was connected to.
+    let address: String
+    private var fd: Int32
+
+    /// Resolves `address` (`host:port`, or `[v6]:port`) and connects before `deadline`.
+    init(address: String, deadline: Deadline) throws {
+        self.address = address
+        fd = try SocketStream.connect(to: address, deadline: deadline)
+    }
+
+    /// A connected *blocking* TCP descriptor with TCP_NODELAY set, for callers that
+    /// take ownership of the descriptor (dqlite's Raft transport).
+    static func blockingDescriptor(to address: String, deadline: Deadline) throws -> Int32 {
+        let fd = try connect(to: address, deadline: deadline)
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return fd
+    }
+
+    private static func connect(to address: String, deadline: Deadline) throws -> Int32 {
+        let (host, port) = try splitHostPort(address)
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICSERV
+        var list: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, port, &hints, &list)
+        guard rc == 0, let first = list else {
+            throw DqliteError.disconnected("cannot resolve \(address): \(String(cString: gai_strerror(rc)))")
+        }
+        defer { freeaddrinfo(list) }
+        var lastError = DqliteError.disconnected("cannot connect to \(address)")
+        var candidate: UnsafeMutablePointer<addrinfo>? = first
+        while let info = candidate {
+            do {
+                return try connect(info.pointee, address: address, deadline: deadline)
+            } catch let error as DqliteError {
+                lastError = error
+                if case .timeout = error { throw error }
+            }
+            candidate = info.pointee.ai_next
+        }
+        throw lastError
+    }
+
+    deinit { close() }
+
+    /// Whether the stream has been closed by `close()`.
+    var isClosed: Bool { fd < 0 }
+
+    /// Closes the descriptor; later reads and writes fail with `.disconnected`.
+    func close() {
+        if fd >= 0 {
+            _ = Glibc.close(fd)
+            fd = -1
+        }
+    }
+
+    /// True if the peer sent data or hung up although no reply is expected: the
+    /// connection cannot be used for another request.
+    func hasUnexpectedInput() -> Bool {
+        guard fd >= 0 else { return true }
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) != 0
+    }
+
+    /// Writes all of `bytes` before `deadline`.
+    func write(_ bytes: [UInt8], deadline: Deadline) throws {
+        var offset = 0
+        while offset < bytes.count {
+            try checkOpen()
+            let sent = bytes.withUnsafeBytes { raw in
+                send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if sent > 0 {
+                offset += sent
+                continue
+            }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK {
+                try wait(for: POLLOUT, deadline: deadline, doing: "sending to")
+                continue
+            }
+            throw DqliteError.disconnected("send to \(address) failed: \(SocketStream.describe(code))")
+        }
+    }
+
+    /// Reads exactly `count` bytes before `deadline`.
+    func read(count: Int, deadline: Deadline) throws -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        var offset = 0
+        while offset < count {
+            try checkOpen()
+            let received = buffer.withUnsafeMutableBytes { raw in
+                recv(fd, raw.baseAddress! + offset, count - offset, 0)
+            }
+            if received > 0 {
+                offset += received
+                continue
+            }
+            if received == 0 {
+                throw DqliteError.disconnected("\(address) closed the connection")
+            }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK {
+                try wait(for: POLLIN, deadline: deadline, doing: "waiting for a reply from")
+                continue
+            }
+            throw DqliteError.disconnected("receive from \(address) failed: \(SocketStream.describe(code))")
+        }
+        return buffer
+    }
+
+    private func checkOpen() throws {
+        if fd < 0 { throw DqliteError.disconnected("connection to \(address) is closed") }
+    }
+
+    private func wait(for event: Int32, deadline: Deadline, doing activity: String) throws {
+        try SocketStream.wait(fd: fd, for: event, deadline: deadline) {
+            "timed out \(activity) \(address)"
+        }
+    }
+
+    private static func wait(fd: Int32, for event: Int32, deadline: Deadline,
+                             timeoutMessage: () -> String) throws {
+        while true {
+            let milliseconds = deadline.pollMilliseconds
+            if milliseconds == 0 { throw DqliteError.timeout(timeoutMessage()) }
+            var entry = pollfd(fd: fd, events: Int16(event), revents: 0)
+            let rc = poll(&entry, 1, milliseconds)
+            if rc > 0 { return }
+            if rc < 0 && errno != EINTR {
+                throw DqliteError.disconnected("poll failed: \(describe(errno))")
+            }
+        }
+    }
+
+    private static func connect(_ info: addrinfo, address: String, deadline: Deadline) throws -> Int32 {
+        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+        let fd = socket(info.ai_family, type, 0)
+        guard fd >= 0 else {
+            throw DqliteError.disconnected("socket() for \(address) failed: \(describe(errno))")
+        }
+        do {
+            if Glibc.connect(fd, info.ai_addr, info.ai_addrlen) != 0 {
+                let code = errno
+                guard code == EINPROGRESS || code == EINTR else {
+                    throw DqliteError.disconnected("connect to \(address) failed: \(describe(code))")
+                }
+                try wait(fd: fd, for: POLLOUT, deadline: deadline) { "timed out connecting to \(address)" }
+                var pending: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length)
+                if pending != 0 {
+                    throw DqliteError.disconnected("connect to \(address) failed: \(describe(pending))")
+                }
+            }
+            var on: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+            return fd
+        } catch {
+            _ = Glibc.close(fd)
+            throw error
+        }
+    }
+
+    static func splitHostPort(_ address: String) throws -> (host: String, port: String) {
+        guard let colon = address.lastIndex(of: ":") else {
+            throw DqliteError.invalidArgument("address \"\(address)\" is not host:port")
+        }
+        var host = String(address[..<colon])
+        let port = String(address[address.index(after: colon)...])
+        if host.hasPrefix("[") && host.hasSuffix("]") {
+            host = String(host.dropFirst().dropLast())
+        }
+        guard !host.isEmpty, UInt16(port) != nil else {
+            throw DqliteError.invalidArgument("address \"\(address)\" is not host:port")
+        }
+        return (host, port)
+    }
+
+    private static func describe(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+}

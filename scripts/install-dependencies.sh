@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Borg builds against (C libraries behind systemLibrary targets).
+set -euo pipefail
+packages=(libsqlite3-dev libdqlite-dev pkg-config python3)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} ..."
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
+command -v swift >/dev/null || { echo "Swift 6.1 or newer is needed on PATH (https://swift.org/install)"; exit 1; }
