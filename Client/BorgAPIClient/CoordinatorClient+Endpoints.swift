@@ -45,7 +45,7 @@ extension CoordinatorClient {
 
     /// Lower-case hex SHA-256 of `data`.
     public static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        HexEncoding.string(SHA256.hash(data: data))
     }
 
     /// Uploads `data` (as a submitter, or as `host`); returns its digest.

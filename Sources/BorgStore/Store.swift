@@ -36,6 +36,32 @@ public final class Store: Sendable {
         try await backend.read { try body(StoreQueries(db: $0)) }
     }
 
+    /// Blobs up to this size are kept in the database, larger ones as files.
+    public static let smallBlobLimit = 256 << 10
+
+    /// Stores a blob that must hash to `sha256`: small ones in the database, large ones as files.
+    public func putBlob(_ data: Data, sha256: String) async throws {
+        guard data.count <= Self.smallBlobLimit else { return try blobs.put(data, sha256: sha256) }
+        let actual = BlobStore.digest(data)
+        guard BlobStore.isDigest(sha256) else { throw BlobError.malformedDigest(sha256) }
+        guard actual == sha256 else { throw BlobError.digestMismatch(expected: sha256, actual: actual) }
+        try await write { q in try q.putBlob(data, sha256: sha256) }
+    }
+
+    /// A blob's content, from the files or the database.
+    public func blob(_ sha256: String) async throws -> Data? {
+        guard BlobStore.isDigest(sha256) else { return nil }
+        if let file = blobs.read(sha256) { return file }
+        return try await read { q in try q.blob(sha256) }
+    }
+
+    /// Whether the blob is here, as a file or in the database.
+    public func hasBlob(_ sha256: String) async throws -> Bool {
+        guard BlobStore.isDigest(sha256) else { return false }
+        if blobs.contains(sha256) { return true }
+        return try await read { q in try q.hasBlob(sha256) }
+    }
+
     /// Flushes pending writes and closes the database.
     public func close() { backend.close() }
 }

@@ -134,6 +134,50 @@ import Testing
     }
 }
 
+extension HostRoutesTests {
+    @Test func lateTasksOfABatchTailGetOneBackupAndTheFirstQuorumWins() async throws {
+        let clock = TestClock()
+        try await CoordinatorFixture.run(clock: { clock.now }) { f in
+            try await f.makeProject(policy: ProjectPolicy(replication: 2, quorum: 2, deadlineSeconds: 3600))
+            let batch = try await f.submit(1)
+            let (a, b, c) = (try await f.host("a"), try await f.host("b"), try await f.host("c"))
+            let ta = try await a.work(), tb = try await b.work()
+            #expect(try await c.work().isEmpty)
+            clock.advance(StragglerPolicy().minimumSeconds + 1)
+            try await f.coordinator.tick()
+            let backup = try await c.work()
+            #expect(backup.count == 1, "the tail work unit got a backup task")
+            try await f.coordinator.tick()
+            #expect(try await f.admin.projectStats().first?.tasksUnsent == 0, "only one backup at a time")
+            try await a.complete(ta)
+            try await c.complete(backup)
+            #expect(try await f.admin.batchStatus(batch).state == .completed)
+            let told = try await b.client.heartbeat(host: b.id, running: tb.map(\.taskID)).cancelledTasks
+            #expect(told == tb.map(\.taskID), "the straggler is told to stop")
+        }
+    }
+
+    @Test func trustedHostEarnsSingleReplicaWorkAndLosesTrustOnAnInvalidResult() async throws {
+        try await CoordinatorFixture.run { f in
+            let adaptive = AdaptiveReplicationPolicy(trustThreshold: 2, spotCheckProbability: 0)
+            try await f.makeProject(policy: ProjectPolicy(replication: 2, quorum: 2, adaptiveReplication: adaptive))
+            _ = try await f.submit(4)
+            let (a, b) = (try await f.host("a"), try await f.host("b"))
+            // Two work units at quorum 2 make host a trusted.
+            try await a.complete(try await a.work(2))
+            try await b.complete(try await b.work(2))
+            #expect(try await f.admin.hostStats(a.id).consecutiveValid == 2)
+            // Now a gets the next work unit alone; its sibling task is cancelled, so b finds only the last one.
+            let alone = try await a.work(1)
+            try await a.complete(alone)
+            let results = try await f.admin.batchResults(1)
+            let unit = try #require(results.workUnits.first { $0.workUnitID == alone[0].workUnitID })
+            #expect(unit.status == .completed && unit.agreeingHosts == [a.id])
+            #expect(try await b.work(5).count == 1)
+        }
+    }
+}
+
 /// A clock tests move by hand.
 final class TestClock: @unchecked Sendable {
     private let lock = NSLock()

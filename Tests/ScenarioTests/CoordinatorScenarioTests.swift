@@ -184,6 +184,25 @@ import Testing
         #expect(down.status != 0 && down.stderr.contains("no coordinator answered"))
     }
 
+    @Test func donorAddPrintsATokenThatEnrollsHosts() async throws {
+        let dir = try TemporaryDirectory(prefix: "borg-donor")
+        defer { dir.remove() }
+        let data = dir.url.appendingPathComponent("coordinator")
+        let server = try ServerProcess(dataDirectory: data)
+        defer { server.stop() }
+        let borgServer = BuildProducts.executable("borg-server")
+        let added = try CommandRunner.run(borgServer, ["donor", "add", "grace", "--quiet", "--data-dir", data.path])
+        #expect(added.status == 0, "\(added.stderr)")
+        let token = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let host = try await SimulatedHost(coordinators: [server.url], token: token, name: "laptop")
+        let stats = try await CoordinatorClient(coordinators: [server.url]).donorStats(host.donorID)
+        #expect(stats.name == "grace" && stats.hosts == 1)
+        let again = try CommandRunner.run(borgServer, ["donor", "add", "grace", "--data-dir", data.path])
+        #expect(again.status != 0 && again.stderr.contains("already exists"))
+        let badListen = try CommandRunner.run(borgServer, ["--listen", "nowhere", "--data-dir", data.path])
+        #expect(badListen.status != 0 && badListen.stderr.contains("--listen"))
+    }
+
     @Test func sigtermDrainsAndExitsCleanly() throws {
         let dir = try TemporaryDirectory(prefix: "borg-term")
         defer { dir.remove() }

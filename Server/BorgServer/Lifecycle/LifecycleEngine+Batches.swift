@@ -25,7 +25,7 @@ extension LifecycleEngine {
                     throw APIError(.contentTooLarge,
                         "input '\(input.name)' of work unit '\(wu.name)' is \(input.size) bytes; the project allows \(policy.maxInputBytes)")
                 }
-                guard store.blobs.contains(input.sha256) else {
+                guard try await store.hasBlob(input.sha256) else {
                     throw APIError.badRequest(
                         "input '\(input.name)' of work unit '\(wu.name)' (\(input.sha256.prefix(12))…) is not uploaded; PUT /v1/blobs/\(input.sha256) first")
                 }
@@ -47,7 +47,7 @@ extension LifecycleEngine {
             try q.markBatchCancelled(id)
             return try q.activeWorkUnits(batch: id)
         }
-        try await transition(active) { rules, wu, _ in rules.cancel(&wu) }
+        try await transition(active) { rules, wu, _, _ in rules.cancel(&wu) }
     }
 
     /// Progress of a batch.

@@ -8,10 +8,14 @@ extension LifecycleEngine {
     /// Applies a host's reports all together, or none of them: an unknown task (404), a task of another
     /// host (403) or a task no longer in progress (409) refuses the whole request. A report identical to
     /// one already accepted is accepted again (retries are harmless).
-    func report(host: HostRecord, reports: [TaskReport]) async throws -> [TaskID] {
+    /// `inline` holds the small outputs that came inside the reports, checked against their digests;
+    /// they are stored in the same transaction.
+    func report(host: HostRecord, reports: [TaskReport], inline: [String: Data]) async throws -> [TaskID] {
         let now = clock()
-        let load = loadOutput
+        let blobs = store.blobs
         let (accepted, created, outcomes) = try await store.write { q in
+            for (sha, data) in inline { try q.putBlob(data, sha256: sha) }
+            let load = self.loader(q)
             var accepted: [TaskID] = []
             var created: [UnsentTask] = []
             var outcomes: [LifecycleOutcome] = []
@@ -29,6 +33,12 @@ extension LifecycleEngine {
                         continue
                     }
                     throw StoreError(.conflict, Self.refusal(task: report.taskID, state: owner.state))
+                }
+                for output in report.outputs where inline[output.sha256] == nil {
+                    guard try q.hasBlob(output.sha256) || blobs.contains(output.sha256) else {
+                        throw StoreError(.invalid,
+                            "task \(report.taskID): output '\(output.name)' is not uploaded; PUT /v1/hosts/\(host.id)/blobs/\(output.sha256) first or send it inline")
+                    }
                 }
                 guard var record = try q.workUnit(owner.workUnitID) else {
                     throw StoreError(.notFound, "work unit \(owner.workUnitID) does not exist")
@@ -67,7 +77,7 @@ extension LifecycleEngine {
         for output in report.outputs.sorted(by: { $0.name < $1.name }) {
             text += "|\(output.name):\(output.sha256):\(output.size)"
         }
-        return SHA256.hash(data: Data(text.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return HexEncoding.string(SHA256.hash(data: Data(text.utf8)).prefix(16))
     }
 
     static func refusal(task: TaskID, state: TaskState) -> String {
@@ -85,7 +95,7 @@ extension LifecycleEngine {
         let running = try await store.read { q in try q.tasksInProgress(host: host.id) }
         let chosen = tasks.map { wanted in running.filter { wanted.contains($0.task) } } ?? running
         let ids = chosen.map(\.task)
-        try await transition(Array(Set(chosen.map(\.workUnit)))) { rules, wu, _ in
+        try await transition(Array(Set(chosen.map(\.workUnit)))) { rules, wu, _, _ in
             rules.abandon(ids, in: &wu)
         }
         if leaving {
@@ -99,8 +109,7 @@ extension LifecycleEngine {
         let now = clock()
         let ids = try await store.read { q in try q.workUnitsPastDeadline(now: now) }
         guard !ids.isEmpty else { return }
-        let load = loadOutput
-        try await transition(ids) { rules, wu, now in rules.expireDeadlines(in: &wu, now: now, load: load) }
+        try await transition(ids) { rules, wu, now, load in rules.expireDeadlines(in: &wu, now: now, load: load) }
     }
 
     /// Issues backup tasks for stragglers and for the last work units of nearly finished batches.
@@ -118,6 +127,6 @@ extension LifecycleEngine {
             return late.sorted()
         }
         guard !ids.isEmpty else { return }
-        try await transition(ids) { rules, wu, _ in rules.requestBackup(in: &wu) }
+        try await transition(ids) { rules, wu, _, _ in rules.requestBackup(in: &wu) }
     }
 }

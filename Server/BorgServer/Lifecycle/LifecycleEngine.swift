@@ -39,10 +39,13 @@ final class LifecycleEngine: Sendable {
         return WorkUnitLifecycle(policy: policy)
     }
 
-    /// Reads output contents for fuzzy validation.
-    var loadOutput: @Sendable (FileDigest) -> [UInt8]? {
+    /// Reads output contents for fuzzy validation, inside a transaction.
+    func loader(_ q: StoreQueries) -> (FileDigest) -> [UInt8]? {
         let blobs = store.blobs
-        return { file in blobs.read(file.sha256).map { [UInt8]($0) } }
+        return { file in
+            if let data = blobs.read(file.sha256) { return [UInt8](data) }
+            return (try? q.blob(file.sha256)).flatMap { $0.map { [UInt8]($0) } }
+        }
     }
 
     /// Saves a transition and everything that follows from it (credit, trust); returns new unsent tasks.
@@ -71,7 +74,7 @@ final class LifecycleEngine: Sendable {
     /// Applies `transition` to each work unit in `ids`, in writes of `chunk` work units.
     func transition(
         _ ids: [WorkUnitID], chunk: Int = 200,
-        _ body: @escaping @Sendable (WorkUnitLifecycle, inout WorkUnitState, Double) -> LifecycleOutcome
+        _ body: @escaping @Sendable (WorkUnitLifecycle, inout WorkUnitState, Double, (FileDigest) -> [UInt8]?) -> LifecycleOutcome
     ) async throws {
         for start in stride(from: 0, to: ids.count, by: chunk) {
             let slice = Array(ids[start..<min(ids.count, start + chunk)])
@@ -83,7 +86,7 @@ final class LifecycleEngine: Sendable {
                     guard var record = try q.workUnit(id) else { continue }
                     let old = record.state
                     let rules = try self.lifecycle(for: record, q)
-                    let outcome = body(rules, &record.state, now)
+                    let outcome = body(rules, &record.state, now, self.loader(q))
                     guard record.state != old || outcome != LifecycleOutcome() else { continue }
                     created += try self.commit(record, from: old, outcome, q, now: now)
                     outcomes.append(outcome)

@@ -10,7 +10,7 @@ extension Coordinator {
         router.get("/v1/blobs/:sha") { _, context in
             let sha = try context.parameters.require("sha")
             guard BlobStore.isDigest(sha) else { throw APIError.badRequest(BlobError.malformedDigest(sha).description) }
-            guard let data = self.store.blobs.read(sha) else { throw APIError.notFound("no blob \(sha)") }
+            guard let data = try await self.store.blob(sha) else { throw APIError.notFound("no blob \(sha)") }
             return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
         }
@@ -27,14 +27,14 @@ extension Coordinator {
     /// Stores the request body under `sha` after checking it hashes to that.
     func storeBlob(_ request: Request, sha: String) async throws -> Response {
         guard BlobStore.isDigest(sha) else { throw APIError.badRequest(BlobError.malformedDigest(sha).description) }
-        if store.blobs.contains(sha) { return Response(status: .ok) }
+        if try await store.hasBlob(sha) { return Response(status: .ok) }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: configuration.blobLimit)
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, "blob is larger than \(configuration.blobLimit) bytes")
         }
-        try store.blobs.put(Data(buffer: buffer), sha256: sha)
+        try await store.putBlob(Data(buffer: buffer), sha256: sha)
         return Response(status: .created)
     }
 }

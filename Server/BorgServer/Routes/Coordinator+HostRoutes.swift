@@ -51,8 +51,8 @@ extension Coordinator {
         router.post("/v1/hosts/:host/reports") { request, context in
             let host = try await self.auth.host(request, id: try context.parameters.require("host", as: HostID.self))
             let body = try await JSONResponse.decode(ReportRequest.self, from: request, limit: self.configuration.jsonBodyLimit)
-            try self.checkReports(body.reports)
-            let accepted = try await self.engine.report(host: host, reports: body.reports)
+            let inline = try await self.checkReports(body.reports)
+            let accepted = try await self.engine.report(host: host, reports: body.reports, inline: inline)
             let cancelled = try await self.store.write { q in try q.takeCancellations(host: host.id) }
             return try JSONResponse.make(ReportResponse(accepted: accepted, cancelledTasks: cancelled, coordinators: self.coordinators))
         }
@@ -77,8 +77,10 @@ extension Coordinator {
         }
     }
 
-    /// Checks reports before anything is written, and stores inline outputs as blobs.
-    func checkReports(_ reports: [TaskReport]) throws {
+    /// Checks reports before anything is written; returns the small inline outputs by digest (stored with
+    /// the reports) after storing any large ones as files.
+    func checkReports(_ reports: [TaskReport]) async throws -> [String: Data] {
+        var inlineOutputs: [String: Data] = [:]
         guard !reports.isEmpty, reports.count <= Self.maxTasksPerRequest else {
             throw APIError.badRequest("a report request carries 1 to \(Self.maxTasksPerRequest) reports")
         }
@@ -99,14 +101,18 @@ extension Coordinator {
                     guard let data = Data(base64Encoded: inline), Int64(data.count) == output.size else {
                         throw APIError.badRequest("task \(report.taskID): output '\(output.name)' data is not base64 of \(output.size) bytes")
                     }
-                    do { try store.blobs.put(data, sha256: output.sha256) } catch {
-                        throw APIError.badRequest("task \(report.taskID): output '\(output.name)': \(error)")
+                    let actual = BlobStore.digest(data)
+                    guard actual == output.sha256 else {
+                        throw APIError.badRequest("task \(report.taskID): output '\(output.name)': content hashes to \(actual), not \(output.sha256)")
                     }
-                } else if !store.blobs.contains(output.sha256) {
-                    throw APIError.badRequest(
-                        "task \(report.taskID): output '\(output.name)' is not uploaded; PUT /v1/hosts/{id}/blobs/\(output.sha256) first or send it inline")
+                    if data.count <= Store.smallBlobLimit {
+                        inlineOutputs[output.sha256] = data
+                    } else {
+                        try await store.putBlob(data, sha256: output.sha256)
+                    }
                 }
             }
         }
+        return inlineOutputs
     }
 }

@@ -13,7 +13,7 @@ extension Coordinator {
             do { try body.policy.validate() } catch let error as PolicyError { throw APIError.badRequest("invalid policy: \(error.reason)") }
             for app in body.appVersions {
                 guard Naming.isValid(app.platform) else { throw APIError.badRequest("platform '\(app.platform)' \(Naming.rule)") }
-                guard self.store.blobs.contains(app.sha256) else {
+                guard try await self.store.hasBlob(app.sha256) else {
                     throw APIError.badRequest("app for \(app.platform) is not uploaded; PUT /v1/blobs/\(app.sha256) first")
                 }
             }

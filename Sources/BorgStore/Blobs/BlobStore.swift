@@ -1,3 +1,4 @@
+import BorgCore
 import Crypto
 import Foundation
 
@@ -15,7 +16,7 @@ public struct BlobStore: Sendable {
 
     /// Lower-case hex SHA-256 of `data`.
     public static func digest<D: DataProtocol>(_ data: D) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        HexEncoding.string(SHA256.hash(data: data))
     }
 
     /// Whether `sha256` is a well-formed digest (64 lower-case hex characters).

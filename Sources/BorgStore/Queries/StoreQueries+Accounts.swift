@@ -26,12 +26,12 @@ public enum Secret {
     public static func make(prefix: String) -> String {
         var bytes = [UInt8](repeating: 0, count: 32)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
-        return prefix + bytes.map { String(format: "%02x", $0) }.joined()
+        return prefix + HexEncoding.string(bytes)
     }
 
     /// What the store keeps of a secret.
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        HexEncoding.string(SHA256.hash(data: Data(secret.utf8)))
     }
 }
 

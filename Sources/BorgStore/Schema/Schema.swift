@@ -112,7 +112,15 @@ public enum Schema {
             response TEXT NOT NULL,
             created_at REAL NOT NULL
         );
+        """,
+        // Small blobs (task outputs, most inputs) live in the database: one file each was the
+        // bottleneck of the report path, and in a cluster they replicate with the rows that name them.
         """
+        CREATE TABLE blob (
+            sha256 TEXT PRIMARY KEY,
+            data BLOB NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Brings the database to the newest schema; safe to call on every start.
