@@ -4,28 +4,44 @@ import BorgStore
 import Foundation
 
 extension LifecycleEngine {
-    /// Gives a host up to `maxTasks` tasks of the projects it can run; never two of one work unit per donor.
-    func dispatch(host: HostRecord, maxTasks: Int, platforms: [String]) async throws -> [TaskAssignment] {
+    /// Gives a host up to `maxTasks` tasks of the projects it can run (never two of one work unit per
+    /// donor), records its contact, and returns the cancelled tasks it has not been told about yet.
+    func dispatch(host: HostRecord, maxTasks: Int, platforms: [String]) async throws
+        -> (tasks: [TaskAssignment], cancelled: [TaskID])
+    {
         var assignments: [TaskAssignment] = []
+        var cancelled: [TaskID]?
         let runnable = catalog.runnable(on: platforms)
-        guard !runnable.isEmpty else { return [] }
         // Start at a different project per host so that several projects share the grid.
-        let offset = Int(host.id % Int64(runnable.count))
+        let offset = runnable.isEmpty ? 0 : Int(host.id % Int64(runnable.count))
         for k in 0..<runnable.count where assignments.count < maxTasks {
             let (project, app) = runnable[(k + offset) % runnable.count]
             let want = maxTasks - assignments.count
             let candidates = queue.pop(project: project.id, limit: want * 2)
             guard !candidates.isEmpty else { continue }
             let now = clock()
-            let (assigned, leftovers) = try await store.write { q in
-                try self.assign(candidates, want: want, host: host, project: project, app: app, q, now: now)
+            let told = cancelled != nil
+            let (assigned, leftovers, untold) = try await store.write { q in
+                let (assigned, leftovers) = try self.assign(candidates, want: want, host: host, project: project, app: app, q, now: now)
+                return (assigned, leftovers, told ? [] : try Self.contact(host.id, q, now: now))
             }
+            cancelled = (cancelled ?? []) + untold
             queue.pushFront(leftovers, project: project.id)
             assignments += assigned
         }
+        if cancelled == nil {
+            let now = clock()
+            cancelled = try await store.write { q in try Self.contact(host.id, q, now: now) }
+        }
         metrics.tasksDispatched.increment(by: Int64(assignments.count))
         metrics.queueDepth.set(Double(queue.depth))
-        return assignments
+        return (assignments, cancelled ?? [])
+    }
+
+    /// Records that the host was in touch; returns (and marks told) its cancelled tasks.
+    static func contact(_ host: HostID, _ q: StoreQueries, now: Double) throws -> [TaskID] {
+        try q.touchHost(host, now: now)
+        return try q.takeCancellations(host: host)
     }
 
     /// Inside one write: sends what it can of `candidates`; returns the assignments and the entries to requeue.

@@ -10,10 +10,13 @@ extension LifecycleEngine {
     /// one already accepted is accepted again (retries are harmless).
     /// `inline` holds the small outputs that came inside the reports, checked against their digests;
     /// they are stored in the same transaction.
-    func report(host: HostRecord, reports: [TaskReport], inline: [String: Data]) async throws -> [TaskID] {
+    /// Returns the accepted tasks and the host's cancelled tasks it has not been told about yet.
+    func report(host: HostRecord, reports: [TaskReport], inline: [String: Data]) async throws
+        -> (accepted: [TaskID], cancelled: [TaskID])
+    {
         let now = clock()
         let blobs = store.blobs
-        let (accepted, created, outcomes) = try await store.write { q in
+        let (accepted, created, outcomes, cancelled) = try await store.write { q in
             for (sha, data) in inline { try q.putBlob(data, sha256: sha) }
             let load = self.loader(q)
             var accepted: [TaskID] = []
@@ -64,11 +67,11 @@ extension LifecycleEngine {
                 accepted.append(report.taskID)
                 outcomes.append(outcome)
             }
-            return (accepted, created, outcomes)
+            return (accepted, created, outcomes, try Self.contact(host.id, q, now: now))
         }
         metrics.tasksReported.increment(by: Int64(outcomes.count))
         published(created, outcomes: outcomes)
-        return accepted
+        return (accepted, cancelled)
     }
 
     /// Identifies a report's content, so that a retried report is recognised as the same.

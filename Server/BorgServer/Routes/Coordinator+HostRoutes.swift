@@ -35,14 +35,8 @@ extension Coordinator {
             guard (0...Self.maxTasksPerRequest).contains(body.maxTasks) else {
                 throw APIError.badRequest("maxTasks must be between 0 and \(Self.maxTasksPerRequest)")
             }
-            let tasks = try await self.engine.dispatch(
-                host: host, maxTasks: body.maxTasks, platforms: body.platforms ?? host.platforms
-            )
-            let now = self.engine.clock()
-            let cancelled = try await self.store.write { q in
-                try q.touchHost(host.id, now: now)
-                return try q.takeCancellations(host: host.id)
-            }
+            let (tasks, cancelled) = try await self.engine.dispatch(
+                host: host, maxTasks: body.maxTasks, platforms: body.platforms ?? host.platforms)
             return try JSONResponse.make(WorkResponse(
                 tasks: tasks, cancelledTasks: cancelled, retryAfterSeconds: tasks.isEmpty ? 5 : nil,
                 coordinators: self.coordinators))
@@ -52,8 +46,7 @@ extension Coordinator {
             let host = try await self.auth.host(request, id: try context.parameters.require("host", as: HostID.self))
             let body = try await JSONResponse.decode(ReportRequest.self, from: request, limit: self.configuration.jsonBodyLimit)
             let inline = try await self.checkReports(body.reports)
-            let accepted = try await self.engine.report(host: host, reports: body.reports, inline: inline)
-            let cancelled = try await self.store.write { q in try q.takeCancellations(host: host.id) }
+            let (accepted, cancelled) = try await self.engine.report(host: host, reports: body.reports, inline: inline)
             return try JSONResponse.make(ReportResponse(accepted: accepted, cancelledTasks: cancelled, coordinators: self.coordinators))
         }
 
@@ -61,10 +54,7 @@ extension Coordinator {
             let host = try await self.auth.host(request, id: try context.parameters.require("host", as: HostID.self))
             _ = try await JSONResponse.decode(HeartbeatRequest.self, from: request, limit: 1 << 20)
             let now = self.engine.clock()
-            let cancelled = try await self.store.write { q in
-                try q.touchHost(host.id, now: now)
-                return try q.takeCancellations(host: host.id)
-            }
+            let cancelled = try await self.store.write { q in try LifecycleEngine.contact(host.id, q, now: now) }
             return try JSONResponse.make(HeartbeatResponse(cancelledTasks: cancelled, coordinators: self.coordinators))
         }
 
