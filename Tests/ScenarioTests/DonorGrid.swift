@@ -48,7 +48,7 @@ final class DonorGrid: @unchecked Sendable {
     /// Creates a signing key pair in `name/`; returns the private key file.
     func createKey(_ name: String) throws -> String {
         let out = dir.url.appendingPathComponent(name)
-        let created = try submit(["keys", "create", "--out", out.path])
+        let created = try CommandRunner.run(BuildProducts.executable("borg-submit"), ["keys", "create", "--out", out.path])
         guard created.status == 0 else { throw HarnessError("keys create failed: \(created.stderr)") }
         return out.appendingPathComponent("signing.key").path
     }
