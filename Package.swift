@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "borg-submit", targets: ["borg-submit"]),
         .executable(name: "borg-sandbox", targets: ["borg-sandbox"]),
         .executable(name: "borg-bench", targets: ["borg-bench"]),
+        .executable(name: "borg-client", targets: ["borg-client"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -92,8 +93,25 @@ let package = Package(
             dependencies: [
                 "BorgAPIClient", "BorgProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Client/borg-submit"
+        ),
+        .target(
+            name: "BorgDonor",
+            dependencies: [
+                "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgSandbox",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Client/BorgDonor"
+        ),
+        .executableTarget(
+            name: "borg-client",
+            dependencies: [
+                "BorgDonor", "BorgAPIClient", "BorgProtocol", "BorgCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Client/borg-client"
         ),
 
         // Benchmarks.
@@ -102,6 +120,7 @@ let package = Package(
             dependencies: [
                 "BorgHarness", "BorgAPIClient", "BorgProtocol", "BorgCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "BorgSandbox",
             ],
             path: "Benchmarks/borg-bench"
         ),
@@ -123,6 +142,10 @@ let package = Package(
         ]),
         .testTarget(name: "ScenarioTests", dependencies: [
             "BorgHarness", "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgStore", "borg-server", "borg-submit",
+            "borg-client", "borg-sandbox", "BorgDonor", "BorgSandbox",
+        ]),
+        .testTarget(name: "BorgDonorTests", dependencies: [
+            "BorgDonor", "BorgProtocol", "BorgCore", .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ]
 )

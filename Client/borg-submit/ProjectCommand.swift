@@ -16,10 +16,14 @@ struct ProjectCommand: AsyncParsableCommand {
         @Option(help: "The project's manifest.json.")
         var manifest: String
 
+        @Option(name: .customLong("signing-key"), help: "Sign every app file with this private key (from 'keys create').")
+        var signingKey: String?
+
         func run() async throws {
             let client = try options.client()
             try await reportingErrors {
                 let spec = try ProjectManifest.load(manifest)
+                let signer = try signingKey.map { try SigningKey(file: $0) }
                 let base = URL(fileURLWithPath: manifest).deletingLastPathComponent()
                 var apps: [AppVersionSpec] = []
                 for app in spec.appVersions {
@@ -28,11 +32,12 @@ struct ProjectCommand: AsyncParsableCommand {
                         throw CLIError("--manifest: app file '\(url.path)' for \(app.platform) cannot be read")
                     }
                     let sha = try await client.upload(data)
-                    apps.append(AppVersionSpec(platform: app.platform, sha256: sha, size: Int64(data.count), signature: app.signature ?? ""))
+                    let signature = try signer?.sign(sha256: sha) ?? app.signature ?? ""
+                    apps.append(AppVersionSpec(platform: app.platform, sha256: sha, size: Int64(data.count), signature: signature))
                 }
                 let project = try await client.createProject(CreateProjectRequest(
                     name: spec.name, description: spec.description ?? "", appVersions: apps,
-                    policy: spec.policy ?? ProjectPolicy(), publicKey: spec.publicKey ?? ""))
+                    policy: spec.policy ?? ProjectPolicy(), publicKey: signer?.publicKey ?? spec.publicKey ?? ""))
                 print("Project '\(project.name)' ready (id \(project.id)): " +
                     "\(project.appVersions.map(\.platform).joined(separator: ", ")), replication \(project.policy.replication), quorum \(project.policy.quorum).")
             }

@@ -1,0 +1,23 @@
+import ArgumentParser
+import BorgDonor
+
+struct StatsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "Show credit, RAC, tasks, CPU hours and rank (local view when offline).")
+
+    @OptionGroup var data: DataDirectoryOption
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let directory = data.directory
+            let configuration = try DonorConfiguration.load(from: directory)
+            let contribution = await Contribution.gather(
+                configuration: configuration, directory: directory, state: try DonorState.load(from: directory))
+            if json { return try printJSON(contribution) }
+            print(contribution.text)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import BorgAPIClient
+import BorgDonor
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+struct UnenrollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unenroll",
+        abstract: "Leave the grid: stop working, give unfinished tasks back, delete everything the client wrote.")
+
+    @OptionGroup var data: DataDirectoryOption
+
+    @Flag(help: "Do not wait for the running client or the coordinator; still delete everything.")
+    var force = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let directory = data.directory
+            let configuration = try DonorConfiguration.load(from: directory)
+            try stopDaemon(directory)
+            var state = try DonorState.load(from: directory)
+            for task in state.tasks.values { if let group = task.processGroup { TaskProcesses.killLeftover(group) } }
+
+            let client = CoordinatorClient(
+                coordinators: configuration.coordinators, credential: configuration.hostSecret,
+                timeout: force ? .seconds(5) : .seconds(30))
+            if !force { try await reportFinished(&state, client: client, configuration: configuration, directory: directory) }
+            do {
+                let reply = try await client.abandon(host: configuration.hostID, tasks: nil, leaving: true)
+                print("gave \(reply.abandoned.count) unfinished task(s) back to the grid")
+            } catch {
+                guard force else {
+                    throw DonorError("the coordinator did not take the host's tasks back (\(error)); nothing was deleted. Retry, or use --force to delete anyway")
+                }
+                print("warning: could not tell the coordinator (\(error)); its deadlines will reissue this host's tasks")
+            }
+            let contribution = await Contribution.gather(
+                configuration: configuration, directory: directory, state: state, cache: false)
+            do {
+                try FileManager.default.removeItem(at: directory.root)
+            } catch {
+                throw DonorError("could not delete '\(directory.root.path)': \(error)")
+            }
+            print("final contribution:\n\(contribution.text)")
+            print("host \(configuration.hostID) left the grid; deleted \(directory.root.path)")
+        }
+    }
+
+    /// Stops a running daemon: SIGTERM and a wait for it to report and exit, or with
+    /// `--force` SIGKILL at once.
+    private func stopDaemon(_ directory: DataDirectory) throws {
+        guard let pid = directory.runningDaemon else { return }
+        kill(pid, force ? SIGKILL : SIGTERM)
+        let deadline = Date().addingTimeInterval(force ? 5 : 60)
+        while directory.runningDaemon == pid, Date() < deadline { usleep(50_000) }
+        if directory.runningDaemon == pid {
+            guard force else { throw DonorError("the running client (pid \(pid)) did not stop within 60 s; retry or use --force") }
+        }
+    }
+
+    /// Reports tasks that finished but were not reported yet, so that their work counts.
+    private func reportFinished(
+        _ state: inout DonorState, client: CoordinatorClient, configuration: DonorConfiguration, directory: DataDirectory
+    ) async throws {
+        for task in state.tasks(in: .finished) {
+            let report = try await TaskReportBuilder.report(
+                for: task, directory: directory.taskDirectory(task.id), client: client, host: configuration.hostID)
+            if let reply = try? await client.report(host: configuration.hostID, [report]), reply.accepted.contains(task.id) {
+                state.reported += 1
+                state.cpuSeconds += task.cpuSeconds
+            }
+        }
+    }
+}
