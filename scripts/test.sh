@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-dependencies.sh
 swift build --build-tests
-cpu_cap_tests='CPUThrottleTests|CPUCap'
+cpu_cap_tests='CPUThrottleTests|cpuCap'
 status=0
 swift test --skip-build --skip "$cpu_cap_tests" "$@" || status=$?
 swift test --skip-build --filter "$cpu_cap_tests" "$@" || status=$?
