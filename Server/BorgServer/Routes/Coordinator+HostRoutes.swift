@@ -52,6 +52,7 @@ extension Coordinator {
             let host = try await self.auth.host(request, id: try context.parameters.require("host", as: HostID.self))
             let body = try await JSONResponse.decode(ReportRequest.self, from: request, limit: self.configuration.jsonBodyLimit)
             try self.checkReports(body.reports)
+            try await self.replicateInlineOutputs(body.reports)
             let accepted = try await self.engine.report(host: host, reports: body.reports)
             let cancelled = try await self.store.write { q in try q.takeCancellations(host: host.id) }
             return try JSONResponse.make(ReportResponse(accepted: accepted, cancelledTasks: cancelled, coordinators: self.coordinators))

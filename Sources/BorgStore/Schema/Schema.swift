@@ -112,7 +112,15 @@ public enum Schema {
             response TEXT NOT NULL,
             created_at REAL NOT NULL
         );
+        """,
         """
+        CREATE TABLE coordinator (
+            node_id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            cluster_address TEXT NOT NULL,
+            seen_at REAL NOT NULL
+        );
+        """,
     ]
 
     /// Brings the database to the newest schema; safe to call on every start.
