@@ -36,6 +36,7 @@ let package = Package(
             name: "BorgStore",
             dependencies: [
                 "BorgCore", "CSQLite",
+                "BorgCluster",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -49,6 +50,7 @@ let package = Package(
             name: "BorgServer",
             dependencies: [
                 "BorgCore", "BorgProtocol", "BorgStore",
+                "BorgCluster", "BorgAPIClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -62,6 +64,7 @@ let package = Package(
             name: "borg-server",
             dependencies: [
                 "BorgServer", "BorgStore",
+                "BorgAPIClient", "BorgProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Server/borg-server"
@@ -126,13 +129,17 @@ let package = Package(
         ),
 
         // Real processes and protocol-level hosts for scenario tests and benchmarks.
-        .target(name: "BorgHarness", dependencies: ["BorgAPIClient", "BorgProtocol", "BorgCore"], path: "Tests/BorgHarness"),
+        .target(name: "BorgHarness", dependencies: ["BorgAPIClient", "BorgProtocol", "BorgCore",
+            "BorgCluster",
+        ], path: "Tests/BorgHarness"),
 
         // Tests, one target per module plus multi-process scenarios.
         .testTarget(name: "BorgCoreTests", dependencies: [
             "BorgCore", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "BorgStoreTests", dependencies: ["BorgStore", "BorgCore"]),
+        .testTarget(name: "BorgStoreTests", dependencies: ["BorgStore", "BorgCore",
+            "BorgCluster",
+        ]),
         .testTarget(name: "BorgClusterTests", dependencies: ["BorgCluster"]),
         .testTarget(name: "BorgSandboxTests", dependencies: ["BorgSandbox", "borg-sandbox"], exclude: ["Fixtures"]),
         .testTarget(name: "BorgServerTests", dependencies: [

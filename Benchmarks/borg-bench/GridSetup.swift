@@ -4,19 +4,26 @@ import BorgHarness
 import BorgProtocol
 import Foundation
 
-/// A coordinator process with a project, donors and hosts, ready for load.
+/// A coordinator process (or several replicated ones) with a project, donors and hosts, ready for load.
 struct GridSetup {
+    /// The (first) coordinator.
     let server: ServerProcess
+    /// All coordinators, when replicated.
+    let grid: CoordinatorGrid?
     let admin: CoordinatorClient
     let hosts: [SimulatedHost]
     let directory: TemporaryDirectory
 
-    /// Starts a server with `serverArguments`, creates the project `bench` (quorum 2) and `hostCount`
-    /// hosts, each of its own donor.
-    static func start(hostCount: Int, serverArguments: [String]) async throws -> GridSetup {
+    /// Starts a server with `serverArguments` (or `coordinators` replicated ones), creates the project `bench`
+    /// (quorum 2) and `hostCount` hosts, each of its own donor; hosts are spread over the coordinators.
+    static func start(hostCount: Int, serverArguments: [String], coordinators: Int = 1) async throws -> GridSetup {
         let directory = try TemporaryDirectory(prefix: "borg-bench")
-        let server = try ServerProcess(dataDirectory: directory.url.appendingPathComponent("coordinator"), arguments: serverArguments)
-        let admin = CoordinatorClient(coordinators: [server.url], credential: try server.adminKey)
+        let grid = coordinators > 1
+            ? try CoordinatorGrid(directory: directory.url, size: coordinators, arguments: serverArguments) : nil
+        let server = try grid?.servers[0]
+            ?? ServerProcess(dataDirectory: directory.url.appendingPathComponent("coordinator"), arguments: serverArguments)
+        let urls = grid?.urls ?? [server.url]
+        let admin = CoordinatorClient(coordinators: urls, credential: try grid?.adminKey ?? server.adminKey)
         let app = try await admin.upload(Data("synthetic app".utf8))
         _ = try await admin.createProject(CreateProjectRequest(
             name: "bench", appVersions: [AppVersionSpec(platform: "wasm", sha256: app, size: 13)],
@@ -24,9 +31,11 @@ struct GridSetup {
         var hosts: [SimulatedHost] = []
         for i in 0..<hostCount {
             let donor = try await admin.createDonor(name: "donor-\(i)")
-            hosts.append(try await SimulatedHost(coordinators: [server.url], token: donor.enrollmentToken, name: "host-\(i)"))
+            let preferred = Array(urls[(i % urls.count)...] + urls[..<(i % urls.count)])
+            let host = try await SimulatedHost(coordinators: preferred, token: donor.enrollmentToken, name: "host-\(i)")
+            hosts.append(host.moved(to: preferred))
         }
-        return GridSetup(server: server, admin: admin, hosts: hosts, directory: directory)
+        return GridSetup(server: server, grid: grid, admin: admin, hosts: hosts, directory: directory)
     }
 
     /// Submits `count` work units (sharing a few input blobs) in batches of at most `chunk`.
@@ -47,8 +56,11 @@ struct GridSetup {
         return batches
     }
 
+    /// Resident memory of all coordinators, in bytes.
+    var residentBytes: Int { grid?.servers.values.map(\.residentBytes).reduce(0, +) ?? server.residentBytes }
+
     func stop() {
-        server.stop()
+        if let grid { grid.stopAll() } else { server.stop() }
         directory.remove()
     }
 }

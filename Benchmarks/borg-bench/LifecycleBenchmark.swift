@@ -21,6 +21,13 @@ struct LifecycleBenchmark: AsyncParsableCommand {
     @Flag(help: "Skip the baseline run without group commit.")
     var noBaseline = false
 
+    @Option(help: "Replicated coordinators on one dqlite cluster (1 = a single coordinator on embedded SQLite).")
+    var coordinators = 1
+
+    func validate() throws {
+        guard (1...7).contains(coordinators) else { throw ValidationError("--coordinators must be 1 to 7, got \(coordinators)") }
+    }
+
     struct Figures {
         var tasksPerSecond: Double
         var p50: Double
@@ -29,7 +36,7 @@ struct LifecycleBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        print("lifecycle benchmark: \(hosts) hosts, \(workUnits) work units × 2 tasks, \(tasksPerRequest) tasks per request")
+        print("lifecycle benchmark: \(hosts) hosts, \(workUnits) work units × 2 tasks, \(tasksPerRequest) tasks per request, \(coordinators) coordinator(s)")
         let grouped = try await measure(label: "group commit", serverArguments: [])
         if noBaseline { return }
         let single = try await measure(label: "one transaction per request (baseline)", serverArguments: ["--write-batch", "1"])
@@ -38,7 +45,8 @@ struct LifecycleBenchmark: AsyncParsableCommand {
     }
 
     func measure(label: String, serverArguments: [String]) async throws -> Figures {
-        let grid = try await GridSetup.start(hostCount: hosts, serverArguments: serverArguments + ["--tick", "5"])
+        let grid = try await GridSetup.start(hostCount: hosts, serverArguments: serverArguments + ["--tick", "5"],
+                                             coordinators: coordinators)
         defer { grid.stop() }
         let batches = try await grid.submit(workUnits: workUnits)
         let latency = LatencyRecorder()
@@ -76,7 +84,7 @@ struct LifecycleBenchmark: AsyncParsableCommand {
         let figures = Figures(
             tasksPerSecond: Double(reported) / elapsed, p50: latency.percentile(50), p99: latency.percentile(99), transactions: "")
         print(String(format: "%@: %d tasks in %.2f s = %.0f full-lifecycle tasks/s; work request p50 %.2f ms, p99 %.2f ms; RSS %d MB",
-            label, reported, elapsed, figures.tasksPerSecond, figures.p50, figures.p99, grid.server.residentBytes >> 20))
+            label, reported, elapsed, figures.tasksPerSecond, figures.p50, figures.p99, grid.residentBytes >> 20))
         return figures
     }
 

@@ -84,8 +84,12 @@ extension CoordinatorClient {
         try await call(.POST, "/v1/donors", CreateDonorRequest(name: name))
     }
 
-    public func createBatch(_ request: CreateBatchRequest) async throws -> CreateBatchResponse {
-        try await call(.POST, "/v1/batches", request)
+    /// Creates a batch. Sends an `Idempotency-Key` (a new one unless `idempotencyKey` is given), so that a
+    /// retry, even through another coordinator, never creates the batch twice.
+    public func createBatch(_ request: CreateBatchRequest, idempotencyKey: String = UUID().uuidString)
+        async throws -> CreateBatchResponse
+    {
+        try await call(.POST, "/v1/batches", request, headers: [("Idempotency-Key", idempotencyKey)])
     }
 
     public func batchStatus(_ id: BatchID) async throws -> BatchStatus { try await call(.GET, "/v1/batches/\(id)") }

@@ -50,16 +50,20 @@ public final class CoordinatorClient: @unchecked Sendable {
         urls.insert(url, at: 0)
     }
 
-    /// Sends a request; returns the status and body. Connection failures move on to the next coordinator.
-    public func raw(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json")
+    /// Sends a request; returns the status and body. Connection failures, and 503 answers (a coordinator
+    /// without quorum), move on to the next coordinator; the last 503 is returned if all give one.
+    public func raw(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json",
+                    headers: [(String, String)] = [])
         async throws -> (status: Int, body: Data)
     {
         let candidates = coordinators
         var lastError: (any Error)?
+        var unavailable: (status: Int, body: Data)?
         for (index, base) in candidates.enumerated() {
             var request = HTTPClientRequest(url: base + path)
             request.method = method
             if let credential { request.headers.add(name: "Authorization", value: "Bearer \(credential)") }
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
             if let body {
                 request.headers.add(name: "Content-Type", value: contentType)
                 request.body = .bytes(ByteBuffer(data: body))
@@ -67,21 +71,27 @@ public final class CoordinatorClient: @unchecked Sendable {
             do {
                 let response = try await http.execute(request, timeout: timeout)
                 let buffer = try await response.body.collect(upTo: 1 << 30)
+                if response.status == .serviceUnavailable {
+                    unavailable = (503, Data(buffer: buffer))
+                    continue
+                }
                 if index > 0 { prefer(index) }
                 return (Int(response.status.code), Data(buffer: buffer))
             } catch {
                 lastError = error
             }
         }
+        if let unavailable { return unavailable }
         throw APIClientError(status: nil,
             reason: "no coordinator answered (\(candidates.joined(separator: ", "))): \(lastError.map { "\($0)" } ?? "none configured"); is borg-server running?")
     }
 
     /// Sends JSON and decodes a JSON answer; a 4xx/5xx becomes ``APIClientError`` with the server's reason.
     public func call<Body: Encodable, Response: Decodable>(
-        _ method: HTTPMethod, _ path: String, _ body: Body, as type: Response.Type = Response.self
+        _ method: HTTPMethod, _ path: String, _ body: Body, as type: Response.Type = Response.self,
+        headers: [(String, String)] = []
     ) async throws -> Response {
-        try await send(method, path, try JSONEncoder().encode(body))
+        try await send(method, path, try JSONEncoder().encode(body), headers: headers)
     }
 
     /// Sends a request without a body and decodes a JSON answer.
@@ -91,8 +101,9 @@ public final class CoordinatorClient: @unchecked Sendable {
         try await send(method, path, nil)
     }
 
-    private func send<Response: Decodable>(_ method: HTTPMethod, _ path: String, _ data: Data?) async throws -> Response {
-        let (status, reply) = try await raw(method, path, body: data)
+    private func send<Response: Decodable>(_ method: HTTPMethod, _ path: String, _ data: Data?,
+                                           headers: [(String, String)] = []) async throws -> Response {
+        let (status, reply) = try await raw(method, path, body: data, headers: headers)
         try Self.check(status, reply)
         do {
             return try JSONDecoder().decode(Response.self, from: reply)

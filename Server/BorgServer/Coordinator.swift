@@ -16,8 +16,13 @@ public final class Coordinator: Sendable {
     let engine: LifecycleEngine
     let auth: Authenticator
     let logger: Logger
+    /// This coordinator's dqlite node, when the store is replicated.
+    let cluster: ClusterNode?
+    let clusterState: ClusterState
+    /// Copies blobs to and from peers, when the store is replicated.
+    let replicator: BlobReplicator?
     /// The port actually bound (differs from the configured one when that is 0).
-    private let boundPort = BoundPort()
+    private let boundPort: BoundPort
 
     /// Opens the store in the configured data directory, bootstraps it on first start and rebuilds the
     /// ready queues. `clock` returns seconds since 1970 (tests may move time).
@@ -27,21 +32,51 @@ public final class Coordinator: Sendable {
     ) async throws {
         self.configuration = configuration
         self.logger = logger
-        store = try await Store(directory: configuration.dataDirectory, writeBatchLimit: configuration.writeBatchLimit)
+        let clusterState = ClusterState()
+        let boundPort = BoundPort()
+        self.clusterState = clusterState
+        self.boundPort = boundPort
+        if let settings = configuration.cluster {
+            let node = try await ClusterNode.start(settings, dataDirectory: configuration.dataDirectory, logger: logger)
+            cluster = node
+            let backend = DqliteBackend(seeds: node.seeds, database: ClusterNode.database, timeout: settings.writeTimeout,
+                                        writeBatchLimit: configuration.writeBatchLimit)
+            do {
+                store = try await Store(directory: configuration.dataDirectory, backend: backend)
+            } catch {
+                backend.close()
+                node.stop()
+                throw error
+            }
+        } else {
+            cluster = nil
+            store = try await Store(directory: configuration.dataDirectory, writeBatchLimit: configuration.writeBatchLimit)
+        }
         metrics = CoordinatorMetrics()
         bootstrap = try await DataDirectoryBootstrap.run(store: store, now: clock())
         engine = LifecycleEngine(
             store: store, queue: ReadyQueue(), catalog: ProjectCatalog(), metrics: metrics,
             stragglers: configuration.stragglers, clock: clock)
         auth = Authenticator(store: store)
+        let blobs = store.blobs
+        replicator = configuration.cluster.map { [host = configuration.host] settings in
+            BlobReplicator(blobs: blobs, secret: settings.secret, peers: {
+                let own = boundPort.value.map { "http://\(host):\($0)" }
+                return clusterState.coordinators.map(\.url).filter { $0 != own }
+            })
+        }
         try await engine.reload()
     }
 
-    /// The URLs handed to clients so they can fail over.
+    /// The URLs handed to clients so they can fail over: in a grid, every live coordinator (this one first).
     var coordinators: [String] {
-        configuration.advertisedCoordinators.isEmpty
-            ? ["http://\(configuration.host):\(boundPort.value ?? configuration.port)"] : configuration.advertisedCoordinators
+        if !configuration.advertisedCoordinators.isEmpty { return configuration.advertisedCoordinators }
+        let own = ownURL ?? "http://\(configuration.host):\(configuration.port)"
+        return [own] + clusterState.coordinators.map(\.url).filter { $0 != own }
     }
+
+    /// This coordinator's API URL, once it listens.
+    var ownURL: String? { boundPort.value.map { "http://\(configuration.host):\($0)" } }
 
     /// The HTTP application with every route, plus the background lifecycle service.
     /// `onRunning` receives the bound port (useful with port 0).
@@ -54,10 +89,20 @@ public final class Coordinator: Sendable {
         addBlobRoutes(to: router)
         addSubmitterRoutes(to: router)
         addStatsRoutes(to: router)
+        addClusterRoutes(to: router)
+        let clusterState = self.clusterState
+        var services: [any Service] = [
+            BackgroundLifecycleService(engine: engine, interval: configuration.tickInterval, logger: logger,
+                                       isActive: { [cluster] in cluster == nil || clusterState.isLeader })
+        ]
+        if let cluster {
+            services.append(ClusterService(coordinator: self, node: cluster, state: clusterState,
+                                           interval: min(configuration.tickInterval, .seconds(1)), logger: logger))
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "borg-server"),
-            services: [BackgroundLifecycleService(engine: engine, interval: configuration.tickInterval, logger: logger)],
+            services: services,
             onServerRunning: { [boundPort] channel in
                 let port = channel.localAddress?.port ?? 0
                 boundPort.value = port
@@ -66,10 +111,19 @@ public final class Coordinator: Sendable {
             logger: logger)
     }
 
-    /// Runs until SIGTERM or SIGINT, then drains requests and closes the store.
+    /// Runs until SIGTERM or SIGINT, then drains requests and closes the store. In a grid it then hands
+    /// leadership to another coordinator, leaves the list of live coordinators and stops its node.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        defer { store.close() }
+        defer {
+            store.close()
+            cluster?.stop()
+        }
         try await application(onRunning: onRunning).runService()
+        if let cluster {
+            cluster.handOverLeadership()
+            let id = Int64(bitPattern: cluster.id)
+            try? await store.write { q in try q.removeCoordinator(nodeID: id) }
+        }
     }
 
     /// Moves deadlines and backups forward once (the background service does this every tick).
@@ -106,15 +160,17 @@ struct BackgroundLifecycleService: Service {
     let engine: LifecycleEngine
     let interval: Duration
     let logger: Logger
-    /// The port actually bound (differs from the configured one when that is 0).
-    private let boundPort = BoundPort()
+    /// Whether this coordinator should do the work now (in a grid: only the leader's coordinator does).
+    let isActive: @Sendable () -> Bool
 
     func run() async throws {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try await engine.expireDeadlines()
-                    try await engine.issueBackups()
+                    if isActive() {
+                        try await engine.expireDeadlines()
+                        try await engine.issueBackups()
+                    }
                 } catch {
                     logger.error("background lifecycle pass failed: \(error)")
                 }

@@ -19,13 +19,16 @@ public struct CoordinatorConfiguration: Sendable {
     public var blobLimit: Int
     /// Most concurrent writes merged into one transaction (1 turns group commit off, for comparison).
     public var writeBatchLimit: Int
+    /// Replication with other coordinators; `nil` keeps the store in embedded SQLite.
+    public var cluster: ClusterConfiguration?
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, tickInterval: Duration = .seconds(1),
         stragglers: StragglerPolicy = StragglerPolicy(), advertisedCoordinators: [String] = [],
-        jsonBodyLimit: Int = 64 << 20, blobLimit: Int = 256 << 20, writeBatchLimit: Int = 1024
+        jsonBodyLimit: Int = 64 << 20, blobLimit: Int = 256 << 20, writeBatchLimit: Int = 1024, cluster: ClusterConfiguration? = nil
     ) {
         self.writeBatchLimit = writeBatchLimit
+        self.cluster = cluster
         self.dataDirectory = dataDirectory
         self.host = host
         self.port = port

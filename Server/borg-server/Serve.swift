@@ -25,29 +25,25 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Write the bound port to this file once listening (for scripts and tests).")
     var portFile: String?
 
+    @OptionGroup var cluster: ClusterOptions
+
     func validate() throws {
-        guard Self.parse(listen) != nil else {
+        guard HostPort(listen) != nil else {
             throw ValidationError("--listen must be HOST:PORT with a port from 0 to 65535, got '\(listen)'")
         }
         guard tick > 0 else { throw ValidationError("--tick must be a positive number of seconds") }
     }
 
-    static func parse(_ address: String) -> (String, Int)? {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-            (0...65535).contains(port)
-        else { return nil }
-        let host = String(address[..<colon])
-        return host.isEmpty ? nil : (host, port)
-    }
-
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
-        let (host, port) = Self.parse(listen)!
+        let address = HostPort(listen)!
+        let (host, port) = (address.host, address.port)
         var logger = Logger(label: "borg-server")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let configuration = CoordinatorConfiguration(
             dataDirectory: data.url, host: host, port: port, tickInterval: .milliseconds(Int(tick * 1000)),
-            stragglers: StragglerPolicy(minimumSeconds: stragglerMinimum), writeBatchLimit: max(1, writeBatch))
+            stragglers: StragglerPolicy(minimumSeconds: stragglerMinimum), writeBatchLimit: max(1, writeBatch),
+            cluster: try cluster.configuration())
         let coordinator: Coordinator
         do {
             coordinator = try await Coordinator(configuration: configuration, logger: logger)

@@ -108,6 +108,7 @@ import Testing
 /// The backends the conformance suite runs against.
 enum BackendKind: String, CaseIterable, CustomTestStringConvertible {
     case sqlite
+    case dqlite
 
     var testDescription: String { rawValue }
 
@@ -115,10 +116,17 @@ enum BackendKind: String, CaseIterable, CustomTestStringConvertible {
         let dir = try TemporaryStoreDirectory()
         defer { dir.remove() }
         let backend: any StoreBackend
+        var node: DqliteTestNode?
         switch self {
         case .sqlite: backend = try SQLiteBackend(path: dir.url.appendingPathComponent("db.sqlite").path)
+        case .dqlite:
+            node = try DqliteTestNode()
+            backend = DqliteBackend(seeds: [node!.address])
         }
-        defer { backend.close() }
+        defer {
+            backend.close()
+            node?.stop()
+        }
         try await body(backend)
     }
 }

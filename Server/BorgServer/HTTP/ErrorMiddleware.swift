@@ -11,6 +11,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as StoreError {
             throw APIError(error)
+        } catch let error as StoreUnavailable {
+            throw APIError(.serviceUnavailable, error.description)
         } catch let error as BlobError {
             throw APIError.badRequest(error.description)
         } catch let error as HTTPError {

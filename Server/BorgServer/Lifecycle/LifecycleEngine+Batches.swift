@@ -4,8 +4,11 @@ import BorgStore
 import Foundation
 
 extension LifecycleEngine {
-    /// Creates a batch of work units from inputs already uploaded as blobs, and queues its tasks.
-    func createBatch(_ request: CreateBatchRequest, project: ProjectRecord) async throws -> CreateBatchResponse {
+    /// Creates a batch of work units from inputs already uploaded as blobs, and queues its tasks. With an
+    /// `idempotencyKey` seen before (for this project), returns the batch created then and creates nothing.
+    func createBatch(_ request: CreateBatchRequest, project: ProjectRecord, idempotencyKey: String? = nil) async throws
+        -> CreateBatchResponse
+    {
         let policy: ProjectPolicy
         do {
             policy = try (request.policy ?? PolicyOverride()).applied(to: project.policy)
@@ -33,12 +36,22 @@ extension LifecycleEngine {
         }
         let now = clock()
         let units = request.workUnits.map { (name: $0.name, inputs: $0.inputs) }
-        let (batchID, tasks) = try await store.write { q in
-            try q.createBatch(project: project, policy: policy, workUnits: units, now: now)
+        let key = idempotencyKey.map { "batch/\(project.id)/\($0)" }
+        let (response, tasks) = try await store.write { q -> (CreateBatchResponse, [UnsentTask]) in
+            if let key, let stored = try q.idempotentResponse(key: key) {
+                return (try JSONDecoder().decode(CreateBatchResponse.self, from: Data(stored.utf8)), [])
+            }
+            let (batchID, tasks) = try q.createBatch(project: project, policy: policy, workUnits: units, now: now)
+            let response = CreateBatchResponse(batchID: batchID, workUnits: units.count)
+            if let key {
+                try q.recordIdempotentResponse(
+                    key: key, response: String(decoding: try JSONEncoder().encode(response), as: UTF8.self), now: now)
+            }
+            return (response, tasks)
         }
         queue.push(tasks)
         metrics.queueDepth.set(Double(queue.depth))
-        return CreateBatchResponse(batchID: batchID, workUnits: request.workUnits.count)
+        return response
     }
 
     /// Cancels every active work unit of a batch; hosts running its tasks are told.

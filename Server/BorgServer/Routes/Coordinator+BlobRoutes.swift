@@ -10,6 +10,7 @@ extension Coordinator {
         router.get("/v1/blobs/:sha") { _, context in
             let sha = try context.parameters.require("sha")
             guard BlobStore.isDigest(sha) else { throw APIError.badRequest(BlobError.malformedDigest(sha).description) }
+            await self.fetchMissingBlobs([sha])
             guard let data = try await self.store.blob(sha) else { throw APIError.notFound("no blob \(sha)") }
             return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
@@ -24,17 +25,24 @@ extension Coordinator {
         }
     }
 
-    /// Stores the request body under `sha` after checking it hashes to that.
-    func storeBlob(_ request: Request, sha: String) async throws -> Response {
+    /// Stores the request body under `sha` after checking it hashes to that; in a grid, also on a peer
+    /// unless `replicate` is false (the request is itself a peer's copy).
+    func storeBlob(_ request: Request, sha: String, replicate: Bool = true) async throws -> Response {
         guard BlobStore.isDigest(sha) else { throw APIError.badRequest(BlobError.malformedDigest(sha).description) }
-        if try await store.hasBlob(sha) { return Response(status: .ok) }
+        if try await store.hasBlob(sha) {
+            if replicate, replicator != nil, let data = store.blobs.read(sha) { try await self.replicate(sha, data) }
+            return Response(status: .ok)
+        }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: configuration.blobLimit)
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, "blob is larger than \(configuration.blobLimit) bytes")
         }
-        try await store.putBlob(Data(buffer: buffer), sha256: sha)
+        let data = Data(buffer: buffer)
+        try await store.putBlob(data, sha256: sha)
+        // Small blobs live in the database and replicate with it; files are copied to a peer.
+        if replicate && data.count > Store.smallBlobLimit { try await self.replicate(sha, data) }
         return Response(status: .created)
     }
 }

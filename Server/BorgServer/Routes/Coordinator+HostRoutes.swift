@@ -99,6 +99,7 @@ extension Coordinator {
                         inlineOutputs[output.sha256] = data
                     } else {
                         try await store.putBlob(data, sha256: output.sha256)
+                        try await replicate(output.sha256, data)
                     }
                 }
             }

@@ -11,6 +11,7 @@ extension Coordinator {
             let body = try await JSONResponse.decode(CreateProjectRequest.self, from: request, limit: 1 << 20)
             guard Naming.isValid(body.name) else { throw APIError.badRequest("project name '\(body.name.prefix(80))' \(Naming.rule)") }
             do { try body.policy.validate() } catch let error as PolicyError { throw APIError.badRequest("invalid policy: \(error.reason)") }
+            await self.fetchMissingBlobs(body.appVersions.map(\.sha256))
             for app in body.appVersions {
                 guard Naming.isValid(app.platform) else { throw APIError.badRequest("platform '\(app.platform)' \(Naming.rule)") }
                 guard try await self.store.hasBlob(app.sha256) else {
@@ -56,7 +57,10 @@ extension Coordinator {
             let body = try await JSONResponse.decode(CreateBatchRequest.self, from: request, limit: self.configuration.jsonBodyLimit)
             let project = try await self.project(named: body.project)
             try await self.auth.require(request, project: project)
-            return try JSONResponse.make(try await self.engine.createBatch(body, project: project), status: .created)
+            let key = try Self.idempotencyKey(request)
+            await self.fetchMissingBlobs(body.workUnits.flatMap { $0.inputs.map(\.sha256) })
+            return try JSONResponse.make(try await self.engine.createBatch(body, project: project, idempotencyKey: key),
+                                         status: .created)
         }
         router.get("/v1/batches/:id") { request, context in
             let batch = try await self.authorizedBatch(request, context)

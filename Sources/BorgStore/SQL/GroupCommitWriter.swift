@@ -11,7 +11,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
         let run: (any SQLConnection) -> (failed: Bool, deliver: ((any Error)?) -> Void)
     }
 
-    private let connection: any SQLConnection
+    private let runner: any TransactionRunner
     private let condition = NSCondition()
     private var pending: [Job] = []
     private var stopping = false
@@ -22,9 +22,9 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private(set) var transactions = 0
     private(set) var bodies = 0
 
-    /// Starts the writer thread on `connection`, which it owns from now on.
-    public init(connection: any SQLConnection, maxBatch: Int = 1024) {
-        self.connection = connection
+    /// Starts the writer thread on `transactions`, which it owns from now on.
+    public init(transactions: any TransactionRunner, maxBatch: Int = 1024) {
+        runner = transactions
         self.maxBatch = maxBatch
         let thread = Thread { [unowned self] in self.loop() }
         thread.name = "borg-store-writer"
@@ -87,47 +87,38 @@ public final class GroupCommitWriter: @unchecked Sendable {
         }
     }
 
+    /// Runs every job of `batch` in one transaction, each in its own savepoint. If the runner re-runs the
+    /// transaction (dqlite after a leader change), the jobs run again and only the last run's results count.
     private func commit(_ batch: [Job]) {
         var deliveries: [((any Error)?) -> Void] = []
-        deliveries.reserveCapacity(batch.count)
         do {
-            try connection.executeScript("BEGIN IMMEDIATE")
+            try runner.transaction { connection in
+                deliveries = []
+                deliveries.reserveCapacity(batch.count)
+                for job in batch {
+                    try connection.execute("SAVEPOINT body", [])
+                    let (failed, deliver) = job.run(connection)
+                    if failed {
+                        try connection.execute("ROLLBACK TO body", [])
+                    }
+                    try connection.execute("RELEASE body", [])
+                    deliveries.append(deliver)
+                }
+            }
         } catch {
+            // The transaction did not commit: every caller gets the reason.
             for job in batch { job.run(FailingConnection(error: error)).deliver(error) }
             return
         }
-        for job in batch {
-            do {
-                try connection.execute("SAVEPOINT body", [])
-                let (failed, deliver) = job.run(connection)
-                if failed {
-                    try connection.execute("ROLLBACK TO body", [])
-                }
-                try connection.execute("RELEASE body", [])
-                deliveries.append(deliver)
-            } catch {
-                // The savepoint machinery itself failed: abandon the whole transaction.
-                try? connection.executeScript("ROLLBACK")
-                for deliver in deliveries { deliver(error) }
-                for rest in batch.dropFirst(deliveries.count) { rest.run(FailingConnection(error: error)).deliver(error) }
-                return
-            }
-        }
-        do {
-            try connection.executeScript("COMMIT")
-            condition.lock()
-            transactions += 1
-            bodies += batch.count
-            condition.unlock()
-            for deliver in deliveries { deliver(nil) }
-        } catch {
-            try? connection.executeScript("ROLLBACK")
-            for deliver in deliveries { deliver(error) }
-        }
+        condition.lock()
+        transactions += 1
+        bodies += batch.count
+        condition.unlock()
+        for deliver in deliveries { deliver(nil) }
     }
 }
 
-/// Stands in for the connection when a transaction could not start: every call fails with `error`,
+/// Stands in for the connection when a transaction did not commit: every call fails with `error`,
 /// so a job's body ends at once and its caller gets the reason.
 private final class FailingConnection: SQLConnection {
     let error: any Error

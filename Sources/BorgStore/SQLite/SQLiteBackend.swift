@@ -3,13 +3,13 @@
 public final class SQLiteBackend: StoreBackend {
     public let path: String
     let writer: GroupCommitWriter
-    let readers: SQLiteReaderPool
+    let readers: ReaderPool
 
     /// Opens the database at `path`, creating it if needed.
     public init(path: String, readers: Int = 2, writeBatchLimit: Int = 1024) throws {
         self.path = path
-        writer = GroupCommitWriter(connection: try SQLiteConnection(path: path), maxBatch: writeBatchLimit)
-        self.readers = try SQLiteReaderPool(path: path, count: readers)
+        writer = GroupCommitWriter(transactions: SQLiteTransactionRunner(connection: try SQLiteConnection(path: path)), maxBatch: writeBatchLimit)
+        self.readers = ReaderPool(connections: try (0..<readers).map { _ in try SQLiteConnection(path: path) })
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {

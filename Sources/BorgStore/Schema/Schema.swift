@@ -121,6 +121,14 @@ public enum Schema {
             data BLOB NOT NULL
         ) WITHOUT ROWID;
         """,
+        """
+        CREATE TABLE coordinator (
+            node_id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            cluster_address TEXT NOT NULL,
+            seen_at REAL NOT NULL
+        );
+        """,
     ]
 
     /// Brings the database to the newest schema; safe to call on every start.

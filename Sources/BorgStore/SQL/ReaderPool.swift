@@ -1,13 +1,14 @@
 import Foundation
 
-/// Read connections to one SQLite file; WAL mode lets them read while the writer writes.
-final class SQLiteReaderPool: @unchecked Sendable {
+/// Read connections of one backend, handed out one caller at a time each; reads run off the
+/// concurrency pool because database calls block.
+final class ReaderPool: @unchecked Sendable {
     private let condition = NSCondition()
-    private var idle: [SQLiteConnection]
+    private var idle: [any SQLConnection]
     private let queue = DispatchQueue(label: "borg-store-readers", attributes: .concurrent)
 
-    init(path: String, count: Int) throws {
-        idle = try (0..<count).map { _ in try SQLiteConnection(path: path) }
+    init(connections: [any SQLConnection]) {
+        idle = connections
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
@@ -20,14 +21,14 @@ final class SQLiteReaderPool: @unchecked Sendable {
         }
     }
 
-    private func take() -> SQLiteConnection {
+    private func take() -> any SQLConnection {
         condition.lock()
         defer { condition.unlock() }
         while idle.isEmpty { condition.wait() }
         return idle.removeLast()
     }
 
-    private func give(_ connection: SQLiteConnection) {
+    private func give(_ connection: any SQLConnection) {
         condition.lock()
         idle.append(connection)
         condition.signal()

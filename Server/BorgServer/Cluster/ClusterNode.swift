@@ -1,0 +1,120 @@
+import BorgAPIClient
+import BorgCluster
+import BorgProtocol
+import Foundation
+import Logging
+
+/// This coordinator's member of the dqlite cluster: the embedded node, its identity kept in the data
+/// directory (`cluster/node-id`, `cluster/peers`), and membership calls (admit, remove, hand over).
+final class ClusterNode: Sendable {
+    let id: UInt64
+    let address: String
+    let node: DqliteNode
+    let maxVoters: Int
+    /// Membership and leader queries; short timeout so status checks stay quick.
+    let client: DqliteClient
+    private let peersFile: URL
+
+    /// Starts the node; on first start with `join` set, asks that coordinator to admit it.
+    static func start(_ configuration: ClusterConfiguration, dataDirectory: URL, logger: Logger) async throws -> ClusterNode {
+        let directory = dataDirectory.appendingPathComponent("cluster")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let idFile = directory.appendingPathComponent("node-id")
+        let peersFile = directory.appendingPathComponent("peers")
+        let stored = (try? String(contentsOf: idFile, encoding: .utf8)).flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let firstStart = stored == nil
+        let id = stored ?? configuration.nodeID ?? (configuration.join == nil ? 1 : UInt64.random(in: 2...UInt64(Int64.max)))
+        if firstStart && configuration.join == nil && id != 1 {
+            throw ClusterFailure("a coordinator that starts a new grid must be node 1 (--node-id 1, or --join an existing one)")
+        }
+        let node = try DqliteNode(id: id, address: configuration.address, dataDirectory: directory.appendingPathComponent("dqlite"))
+        try node.start()
+        var peers = (try? String(contentsOf: peersFile, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+        if firstStart, let join = configuration.join {
+            let sponsor = CoordinatorClient(coordinators: ["http://\(join)"], credential: configuration.secret, timeout: .seconds(30))
+            do {
+                let reply = try await sponsor.call(.POST, "/v1/cluster/join",
+                    ClusterJoinRequest(nodeID: id, address: configuration.address), as: ClusterJoinResponse.self)
+                peers = reply.members
+                logger.info("joined the grid through \(join) as node \(id) (\(reply.role))")
+            } catch {
+                node.stop()
+                throw ClusterFailure("cannot join the grid through --join \(join): \(error)")
+            }
+        }
+        let member = ClusterNode(id: id, address: configuration.address, node: node, maxVoters: configuration.maxVoters,
+                                 peers: peers, peersFile: peersFile)
+        try member.remember(peers)
+        try "\(id)\n".write(to: idFile, atomically: true, encoding: .utf8)
+        return member
+    }
+
+    private init(id: UInt64, address: String, node: DqliteNode, maxVoters: Int, peers: [String], peersFile: URL) {
+        self.id = id
+        self.address = address
+        self.node = node
+        self.maxVoters = maxVoters
+        self.peersFile = peersFile
+        client = DqliteClient(seeds: Self.seeds(address, peers), database: ClusterNode.database, timeout: 3)
+    }
+
+    /// The name of the replicated database.
+    static let database = "borg"
+
+    /// Addresses to look for the leader at: this node first, then the peers it knew last.
+    var seeds: [String] {
+        Self.seeds(address, (try? String(contentsOf: peersFile, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? [])
+    }
+
+    private static func seeds(_ own: String, _ peers: [String]) -> [String] {
+        [own] + peers.filter { $0 != own }
+    }
+
+    /// Saves the members' addresses for the next start.
+    func remember(_ peers: [String]) throws {
+        try (peers.joined(separator: "\n") + "\n").write(to: peersFile, atomically: true, encoding: .utf8)
+    }
+
+    /// The current leader's node ID, if one is reachable.
+    func leaderID() -> UInt64? { try? client.leader().id }
+
+    /// Adds node `id` and promotes it to voter while there are fewer than `maxVoters`, else to standby.
+    func admit(id: UInt64, address: String) throws -> DqliteRole {
+        let members = try client.members()
+        if let existing = members.first(where: { $0.id == id }) {
+            guard existing.address == address else {
+                throw ClusterFailure("node \(id) is already a member at \(existing.address)")
+            }
+            return existing.role
+        }
+        try client.add(id: id, address: address)
+        let role: DqliteRole = members.filter { $0.role == .voter }.count < maxVoters ? .voter : .standby
+        try client.assign(id: id, role: role)
+        return role
+    }
+
+    /// Removes node `id` from the cluster.
+    func remove(id: UInt64) throws {
+        try client.remove(id: id)
+    }
+
+    /// If this node leads, hands leadership to another voter (clean shutdown).
+    func handOverLeadership() {
+        guard leaderID() == id, let members = try? client.members(),
+              let successor = members.first(where: { $0.role == .voter && $0.id != id })
+        else { return }
+        try? client.transfer(to: successor.id)
+    }
+
+    /// Stops the node.
+    func stop() {
+        client.close()
+        node.stop()
+    }
+}
+
+/// A cluster operation that cannot be done, with the reason.
+struct ClusterFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
