@@ -164,7 +164,7 @@ struct BackgroundLifecycleService: Service {
     let isActive: @Sendable () -> Bool
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     if isActive() {

@@ -14,12 +14,6 @@ final class ProjectCatalog: @unchecked Sendable {
         byID = Dictionary(uniqueKeysWithValues: projects.map { ($0.id, $0) })
     }
 
-    func project(_ id: ProjectID) -> ProjectRecord? {
-        lock.lock()
-        defer { lock.unlock() }
-        return byID[id]
-    }
-
     /// Projects with an app version for one of `platforms`, each with the version to run (first platform wins).
     func runnable(on platforms: [String]) -> [(ProjectRecord, AppVersionRecord)] {
         lock.lock()
