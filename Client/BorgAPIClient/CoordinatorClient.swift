@@ -17,7 +17,18 @@ public final class CoordinatorClient: @unchecked Sendable {
     let http: HTTPClient
     let timeout: TimeAmount
 
-    public init(coordinators: [String], credential: String? = nil, http: HTTPClient = .shared, timeout: TimeAmount = .seconds(60)) {
+    /// The HTTP client every ``CoordinatorClient`` shares unless given another. A refused or timed-out
+    /// connection fails at once (AsyncHTTPClient's default retries it until the request's deadline),
+    /// so a dead coordinator costs a failed attempt, not the whole timeout, before the next one is tried.
+    public static let sharedHTTP: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(3)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    public init(coordinators: [String], credential: String? = nil, http: HTTPClient = CoordinatorClient.sharedHTTP,
+                timeout: TimeAmount = .seconds(60)) {
         self.urls = coordinators.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.credential = credential
         self.http = http

@@ -179,9 +179,16 @@ import Testing
         let wrongKey = try CommandRunner.run(BuildProducts.executable("borg-submit"),
             ["batch", "status", "1", "--coordinator", server.url, "--api-key", "key-nope"])
         #expect(wrongKey.status != 0 && wrongKey.stderr.contains("401"))
+        // A coordinator that is down is given up on at once (not after the request timeout), and the
+        // next one in the list answers.
+        let started = Date()
         let down = try CommandRunner.run(BuildProducts.executable("borg-submit"),
             ["batch", "status", "1", "--coordinator", "http://127.0.0.1:1", "--api-key", "k"])
         #expect(down.status != 0 && down.stderr.contains("no coordinator answered"))
+        let failedOver = try CommandRunner.run(BuildProducts.executable("borg-submit"),
+            ["batch", "status", "12345", "--coordinator", "http://127.0.0.1:1,\(server.url)", "--api-key", try server.adminKey])
+        #expect(failedOver.stderr.contains("no batch 12345"), "\(failedOver.stderr)")
+        #expect(Date().timeIntervalSince(started) < 20, "a refused connection was retried until the request timed out")
     }
 
     @Test func donorAddPrintsATokenThatEnrollsHosts() async throws {

@@ -11,6 +11,11 @@ public enum TaskState: String, Codable, Sendable, CaseIterable {
     /// Still able to produce an output: unsent or in progress.
     public var isOutstanding: Bool { self == .unsent || self == .inProgress }
 
+    /// Holds its donor's opinion on the work unit: running, or reported with an output. A donor may hold
+    /// only one, so that a quorum always compares independent donors; a donor whose task errored, timed
+    /// out or was abandoned may take the work unit again.
+    public var holdsOpinion: Bool { self == .inProgress || self == .success }
+
     /// Counts against the work unit's `maxErrorTasks`.
     public var isError: Bool { self == .error || self == .timedOut }
 }
