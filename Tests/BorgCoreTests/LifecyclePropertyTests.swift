@@ -48,7 +48,7 @@ import Testing
             donor += 1
             _ = try? h.dispatch(donor: donor, consecutiveValid: step % 3, draw: Double(step % 10) / 10)
         case 1:
-            // One of a few returning donors: they may come back after an error, timeout or abandon.
+            // One of a few returning donors: they may come back after a timeout or an abandon.
             _ = try? h.dispatch(donor: 1_000 + DonorID(step % 3), consecutiveValid: step % 3, draw: Double(step % 10) / 10)
         case 2: if let t = target { try? h.succeed(t) }
         case 3: if let t = target { try? h.succeed(t, outputs: LifecycleHarness.lie(t)) }
@@ -65,8 +65,8 @@ import Testing
         let wu = h.wu
         let policy = h.lifecycle.policy
         #expect(wu.tasks.count <= policy.maxTotalTasks, "task limit exceeded")
-        let opinions = wu.tasks.filter(\.state.holdsOpinion).compactMap(\.donorID)
-        #expect(Set(opinions).count == opinions.count, "a donor holds two running or reported tasks of one work unit")
+        let excluding = wu.tasks.filter(\.state.excludesDonor).compactMap(\.donorID)
+        #expect(Set(excluding).count == excluding.count, "a donor got two running, reported or errored tasks of one work unit")
         for t in wu.tasks {
             if t.credit > 0 { #expect(t.validateState == .valid, "credited a task that is not valid") }
             if t.validateState == .valid {

@@ -11,10 +11,11 @@ public enum TaskState: String, Codable, Sendable, CaseIterable {
     /// Still able to produce an output: unsent or in progress.
     public var isOutstanding: Bool { self == .unsent || self == .inProgress }
 
-    /// Holds its donor's opinion on the work unit: running, or reported with an output. A donor may hold
-    /// only one, so that a quorum always compares independent donors; a donor whose task errored, timed
-    /// out or was abandoned may take the work unit again.
-    public var holdsOpinion: Bool { self == .inProgress || self == .success }
+    /// Keeps the task's donor from getting another task of the work unit: running, reported, or failed on
+    /// the donor's machine. So a quorum always compares independent donors and one failing machine cannot
+    /// use up a work unit's error budget; a donor whose task timed out or was abandoned (a crash, a
+    /// restart, leaving) may take the work unit again, so a small grid cannot strand it.
+    public var excludesDonor: Bool { self == .inProgress || self == .success || self == .error }
 
     /// Counts against the work unit's `maxErrorTasks`.
     public var isError: Bool { self == .error || self == .timedOut }

@@ -17,8 +17,8 @@ public struct WorkUnitLifecycle: Sendable {
         WorkUnitState(id: id, quorum: policy.quorum, tasks: taskIDs.map { TaskRecord(id: $0) })
     }
 
-    /// Sends an unsent task to a host of `donorID`, unless the donor already holds an opinion on the work
-    /// unit (a task in progress or a success).
+    /// Sends an unsent task to a host of `donorID`, unless a task of the donor running, reported or
+    /// errored on this work unit excludes it (``TaskState/excludesDonor``).
     ///
     /// With adaptive replication, a host with `consecutiveValid` valid results in a row may get the work
     /// unit alone unless `draw` (uniform in [0, 1)) picks a spot check; the other unsent tasks are then
@@ -30,7 +30,7 @@ public struct WorkUnitLifecycle: Sendable {
         guard wu.status == .active else { throw .workUnitNotActive(wu.id, wu.status) }
         guard let i = wu.index(of: taskID) else { throw .unknownTask(taskID) }
         guard wu.tasks[i].state == .unsent else { throw .taskNotInProgress(taskID, wu.tasks[i].state) }
-        guard !wu.tasks.contains(where: { $0.donorID == donorID && $0.state.holdsOpinion }) else {
+        guard !wu.tasks.contains(where: { $0.donorID == donorID && $0.state.excludesDonor }) else {
             throw .donorAlreadyHasTask(wu.id, donorID)
         }
         let firstDispatch = wu.tasks.allSatisfy { $0.state == .unsent }
