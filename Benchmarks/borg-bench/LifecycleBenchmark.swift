@@ -59,7 +59,7 @@ struct LifecycleBenchmark: AsyncParsableCommand {
                     var idle = 0
                     while idle < 3 {
                         let t0 = ContinuousClock.now
-                        let work = try await host.client.requestWork(host: host.id, maxTasks: perRequest)
+                        let work = try await host.client.requestWork(host: host.id, maxTasks: perRequest, held: [])
                         latency.record(Self.seconds(ContinuousClock.now - t0))
                         if work.tasks.isEmpty {
                             idle += 1

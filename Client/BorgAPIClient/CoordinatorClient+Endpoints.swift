@@ -23,8 +23,13 @@ extension CoordinatorClient {
         try await call(.POST, "/v1/hosts/enroll", request)
     }
 
-    public func requestWork(host: HostID, maxTasks: Int, platforms: [String]? = nil) async throws -> WorkResponse {
-        let reply = try await call(.POST, "/v1/hosts/\(host)/work", WorkRequest(maxTasks: maxTasks, platforms: platforms), as: WorkResponse.self)
+    /// Asks for up to `maxTasks` tasks. With `held` (the tasks the host still has), tasks given to the host
+    /// whose reply never arrived come back first.
+    public func requestWork(host: HostID, maxTasks: Int, platforms: [String]? = nil, held: [TaskID]? = nil)
+        async throws -> WorkResponse
+    {
+        let reply = try await call(.POST, "/v1/hosts/\(host)/work",
+                                   WorkRequest(maxTasks: maxTasks, platforms: platforms, heldTasks: held), as: WorkResponse.self)
         learn(reply.coordinators)
         return reply
     }
@@ -84,8 +89,8 @@ extension CoordinatorClient {
         try await call(.POST, "/v1/donors", CreateDonorRequest(name: name))
     }
 
-    /// Creates a batch. Sends an `Idempotency-Key` (a new one unless `idempotencyKey` is given), so that a
-    /// retry, even through another coordinator, never creates the batch twice.
+    /// Creates a batch. Its `Idempotency-Key` (a new one unless `idempotencyKey` is given) makes a retry,
+    /// even through another coordinator, return the first batch instead of creating another.
     public func createBatch(_ request: CreateBatchRequest, idempotencyKey: String = UUID().uuidString)
         async throws -> CreateBatchResponse
     {

@@ -42,15 +42,13 @@ public final class CoordinatorClient: @unchecked Sendable {
         return urls
     }
 
-    /// Adopts a coordinator list from a reply, keeping the one that answered first.
+    /// Adopts a coordinator list from a reply, in its order: a grid lists its leading coordinator first,
+    /// which takes writes without forwarding them.
     public func learn(_ coordinators: [String]) {
         guard !coordinators.isEmpty else { return }
         lock.lock()
         defer { lock.unlock() }
-        let current = urls.first
-        var merged = coordinators.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-        if let current, let i = merged.firstIndex(of: current) { merged.swapAt(0, i) }
-        urls = merged
+        urls = coordinators.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }
 
     private func prefer(_ index: Int) {
@@ -63,10 +61,16 @@ public final class CoordinatorClient: @unchecked Sendable {
 
     /// Sends a request; returns the status and body. Connection failures, and 503 answers (a coordinator
     /// without quorum), move on to the next coordinator; the last 503 is returned if all give one.
+    /// A request that changes state carries an `Idempotency-Key` (a new one unless `headers` has one),
+    /// the same on every coordinator tried, so that a retry never repeats its effects.
     public func raw(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json",
                     headers: [(String, String)] = [])
         async throws -> (status: Int, body: Data)
     {
+        var headers = headers
+        if method != .GET && method != .HEAD && !headers.contains(where: { $0.0.lowercased() == "idempotency-key" }) {
+            headers.append(("Idempotency-Key", UUID().uuidString))
+        }
         let candidates = coordinators
         var lastError: (any Error)?
         var unavailable: (status: Int, body: Data)?

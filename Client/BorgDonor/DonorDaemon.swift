@@ -369,7 +369,8 @@ public actor DonorDaemon {
         guard wanted > 0 else { return }
         let host = configuration.hostID
         let client = self.client
-        guard let outcome = await contact("work request", { try await client.requestWork(host: host, maxTasks: wanted) })
+        let held = Array(state.tasks.keys)
+        guard let outcome = await contact("work request", { try await client.requestWork(host: host, maxTasks: wanted, held: held) })
         else { return }
         switch outcome {
         case .success(let reply):

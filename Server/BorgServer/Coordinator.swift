@@ -21,6 +21,8 @@ public final class Coordinator: Sendable {
     let clusterState: ClusterState
     /// Copies blobs to and from peers, when the store is replicated.
     let replicator: BlobReplicator?
+    /// Tells which coordinator leads, when the store is replicated.
+    let locator: LeaderLocator?
     /// The port actually bound (differs from the configured one when that is 0).
     private let boundPort: BoundPort
 
@@ -39,6 +41,7 @@ public final class Coordinator: Sendable {
         if let settings = configuration.cluster {
             let node = try await ClusterNode.start(settings, dataDirectory: configuration.dataDirectory, logger: logger)
             cluster = node
+            locator = LeaderLocator(node: node)
             let backend = DqliteBackend(seeds: node.seeds, database: ClusterNode.database, timeout: settings.writeTimeout,
                                         writeBatchLimit: configuration.writeBatchLimit)
             do {
@@ -50,6 +53,7 @@ public final class Coordinator: Sendable {
             }
         } else {
             cluster = nil
+            locator = nil
             store = try await Store(directory: configuration.dataDirectory, writeBatchLimit: configuration.writeBatchLimit)
         }
         metrics = CoordinatorMetrics()
@@ -59,24 +63,27 @@ public final class Coordinator: Sendable {
             stragglers: configuration.stragglers, clock: clock)
         auth = Authenticator(store: store)
         let blobs = store.blobs
-        replicator = configuration.cluster.map { [host = configuration.host] settings in
+        replicator = configuration.cluster.map { [configuration] settings in
             BlobReplicator(blobs: blobs, secret: settings.secret, peers: {
-                let own = boundPort.value.map { "http://\(host):\($0)" }
+                let own = boundPort.value.map(configuration.url(port:))
                 return clusterState.coordinators.map(\.url).filter { $0 != own }
             })
         }
         try await engine.reload()
     }
 
-    /// The URLs handed to clients so they can fail over: in a grid, every live coordinator (this one first).
+    /// The URLs handed to clients so they can fail over: in a grid, every live coordinator, the leading
+    /// one first (it takes the writes; the others would forward them to it), then this one.
     var coordinators: [String] {
-        if !configuration.advertisedCoordinators.isEmpty { return configuration.advertisedCoordinators }
-        let own = ownURL ?? "http://\(configuration.host):\(configuration.port)"
-        return [own] + clusterState.coordinators.map(\.url).filter { $0 != own }
+        let own = ownURL ?? configuration.url(port: configuration.port)
+        let first = [clusterState.leaderURL, own].compactMap { $0 }
+        var list: [String] = []
+        for url in first + clusterState.coordinators.map(\.url) where !list.contains(url) { list.append(url) }
+        return list
     }
 
     /// This coordinator's API URL, once it listens.
-    var ownURL: String? { boundPort.value.map { "http://\(configuration.host):\($0)" } }
+    var ownURL: String? { boundPort.value.map(configuration.url(port:)) }
 
     /// The HTTP application with every route, plus the background lifecycle service.
     /// `onRunning` receives the bound port (useful with port 0).
@@ -84,6 +91,11 @@ public final class Coordinator: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
+        if cluster != nil {
+            router.add(middleware: LeaderForwardingMiddleware(
+                coordinator: self, forwarder: RequestForwarder(bodyLimit: max(configuration.jsonBodyLimit, configuration.blobLimit)),
+                patience: configuration.cluster?.writeTimeout ?? 8))
+        }
         addMetaRoutes(to: router)
         addHostRoutes(to: router)
         addBlobRoutes(to: router)
@@ -96,7 +108,7 @@ public final class Coordinator: Sendable {
                                        isActive: { [cluster] in cluster == nil || clusterState.isLeader })
         ]
         if let cluster {
-            services.append(ClusterService(coordinator: self, node: cluster, state: clusterState,
+            services.append(ClusterService(coordinator: self, node: cluster, locator: locator!, state: clusterState,
                                            interval: min(configuration.tickInterval, .seconds(1)), logger: logger))
         }
         return Application(
@@ -116,6 +128,7 @@ public final class Coordinator: Sendable {
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         defer {
             store.close()
+            locator?.close()
             cluster?.stop()
         }
         try await application(onRunning: onRunning).runService()
@@ -155,7 +168,7 @@ final class BoundPort: @unchecked Sendable {
     }
 }
 
-/// Runs deadline expiry and backup issuing every `interval`.
+/// Runs deadline expiry and backup issuing every `interval`, and forgets day-old idempotency keys.
 struct BackgroundLifecycleService: Service {
     let engine: LifecycleEngine
     let interval: Duration
@@ -163,13 +176,23 @@ struct BackgroundLifecycleService: Service {
     /// Whether this coordinator should do the work now (in a grid: only the leader's coordinator does).
     let isActive: @Sendable () -> Bool
 
+    /// Seconds an idempotency key is remembered, and how often old ones are forgotten.
+    static let idempotencyRetention: Double = 86_400
+    static let idempotencyCleanupInterval: Double = 60
+
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            var lastCleanup = Date.distantPast
             while !Task.isCancelled {
                 do {
                     if isActive() {
                         try await engine.expireDeadlines()
                         try await engine.issueBackups()
+                        if Date().timeIntervalSince(lastCleanup) > Self.idempotencyCleanupInterval {
+                            let before = engine.clock() - Self.idempotencyRetention
+                            try await engine.store.write { q in try q.forgetIdempotencyKeys(before: before) }
+                            lastCleanup = Date()
+                        }
                     }
                 } catch {
                     logger.error("background lifecycle pass failed: \(error)")

@@ -11,8 +11,10 @@ public struct CoordinatorConfiguration: Sendable {
     /// How often deadlines are checked and backups issued.
     public var tickInterval: Duration
     public var stragglers: StragglerPolicy
-    /// Coordinator URLs handed to clients in every reply; defaults to this one's own address.
-    public var advertisedCoordinators: [String]
+    /// This coordinator's API URL as donors, submitters and other coordinators reach it. Default:
+    /// `http://HOST:PORT` of the listening address, with the machine's host name when it listens on all
+    /// interfaces.
+    public var advertisedURL: String?
     /// Largest JSON request body.
     public var jsonBodyLimit: Int
     /// Largest blob upload.
@@ -24,7 +26,7 @@ public struct CoordinatorConfiguration: Sendable {
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, tickInterval: Duration = .seconds(1),
-        stragglers: StragglerPolicy = StragglerPolicy(), advertisedCoordinators: [String] = [],
+        stragglers: StragglerPolicy = StragglerPolicy(), advertisedURL: String? = nil,
         jsonBodyLimit: Int = 64 << 20, blobLimit: Int = 256 << 20, writeBatchLimit: Int = 1024, cluster: ClusterConfiguration? = nil
     ) {
         self.writeBatchLimit = writeBatchLimit
@@ -34,7 +36,7 @@ public struct CoordinatorConfiguration: Sendable {
         self.port = port
         self.tickInterval = tickInterval
         self.stragglers = stragglers
-        self.advertisedCoordinators = advertisedCoordinators
+        self.advertisedURL = advertisedURL
         self.jsonBodyLimit = jsonBodyLimit
         self.blobLimit = blobLimit
     }
@@ -45,5 +47,12 @@ public struct CoordinatorConfiguration: Sendable {
         let base = environment["XDG_DATA_HOME"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share")
         return base.appendingPathComponent("borg/coordinator")
+    }
+
+    /// The API URL announced for this coordinator once it listens on `port`.
+    func url(port: Int) -> String {
+        if let advertisedURL { return advertisedURL }
+        let wildcard = ["0.0.0.0", "::", "[::]", ""].contains(host)
+        return "http://\(wildcard ? ProcessInfo.processInfo.hostName : host):\(port)"
     }
 }

@@ -13,6 +13,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
     var listen = "127.0.0.1:8080"
 
+    @Option(help: ArgumentHelp("This coordinator's URL as donors, submitters and other coordinators reach it (default: http://HOST:PORT of --listen).",
+                               valueName: "URL"))
+    var advertise: String?
+
     @Option(help: "Seconds between deadline and straggler checks.")
     var tick = 1.0
 
@@ -31,6 +35,9 @@ struct Serve: AsyncParsableCommand {
         guard HostPort(listen) != nil else {
             throw ValidationError("--listen must be HOST:PORT with a port from 0 to 65535, got '\(listen)'")
         }
+        if let advertise, URL(string: advertise)?.host == nil || !(advertise.hasPrefix("http://") || advertise.hasPrefix("https://")) {
+            throw ValidationError("--advertise must be an http:// or https:// URL, got '\(advertise)'")
+        }
         guard tick > 0 else { throw ValidationError("--tick must be a positive number of seconds") }
     }
 
@@ -42,7 +49,8 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let configuration = CoordinatorConfiguration(
             dataDirectory: data.url, host: host, port: port, tickInterval: .milliseconds(Int(tick * 1000)),
-            stragglers: StragglerPolicy(minimumSeconds: stragglerMinimum), writeBatchLimit: max(1, writeBatch),
+            stragglers: StragglerPolicy(minimumSeconds: stragglerMinimum),
+            advertisedURL: advertise.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, writeBatchLimit: max(1, writeBatch),
             cluster: try cluster.configuration())
         let coordinator: Coordinator
         do {

@@ -54,3 +54,18 @@ public struct ClusterRemoveRequest: Codable, Sendable {
     public var nodeID: UInt64
     public init(nodeID: UInt64) { self.nodeID = nodeID }
 }
+
+/// `POST /v1/cluster/announce`: a coordinator tells the grid (through the leading coordinator) that it is
+/// alive and where its API is. Sent every tick; a coordinator silent for a few ticks is left out of replies.
+public struct ClusterAnnounceRequest: Codable, Sendable {
+    public var nodeID: UInt64
+    /// The coordinator's API base URL.
+    public var url: String
+    /// Its dqlite node address, `host:port`.
+    public var clusterAddress: String
+    public init(nodeID: UInt64, url: String, clusterAddress: String) {
+        self.nodeID = nodeID
+        self.url = url
+        self.clusterAddress = clusterAddress
+    }
+}

@@ -39,10 +39,15 @@ public struct WorkRequest: Codable, Sendable {
     public var maxTasks: Int
     /// Platforms to run; defaults to those given at enrollment.
     public var platforms: [String]?
+    /// The tasks the host holds (running, waiting or not yet reported). When given, tasks the coordinator
+    /// gave this host that are missing from the list (their reply was lost) are sent again first,
+    /// within `maxTasks` (BOINC's "resend lost results").
+    public var heldTasks: [TaskID]?
 
-    public init(maxTasks: Int, platforms: [String]? = nil) {
+    public init(maxTasks: Int, platforms: [String]? = nil, heldTasks: [TaskID]? = nil) {
         self.maxTasks = maxTasks
         self.platforms = platforms
+        self.heldTasks = heldTasks
     }
 }
 

@@ -48,7 +48,7 @@ public final class SimulatedHost: Sendable {
     /// Fetches up to `maxTasks` tasks and reports them all; returns how many were reported.
     @discardableResult
     public func cycle(maxTasks: Int) async throws -> Int {
-        let work = try await client.requestWork(host: id, maxTasks: maxTasks)
+        let work = try await client.requestWork(host: id, maxTasks: maxTasks, held: [])
         guard !work.tasks.isEmpty else { return 0 }
         _ = try await client.report(host: id, work.tasks.map(report(for:)))
         return work.tasks.count

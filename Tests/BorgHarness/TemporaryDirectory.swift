@@ -1,6 +1,7 @@
 import Foundation
 
-/// A fresh directory under the system's temporary directory, removed by ``remove()``.
+/// A fresh directory under the system's temporary directory, removed by ``remove()`` (kept, for reading
+/// the logs of a failed run, when the environment sets `BORG_KEEP_TEST_DIRECTORIES=1`).
 public struct TemporaryDirectory: Sendable {
     public let url: URL
 
@@ -9,5 +10,8 @@ public struct TemporaryDirectory: Sendable {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    public func remove() { try? FileManager.default.removeItem(at: url) }
+    public func remove() {
+        guard ProcessInfo.processInfo.environment["BORG_KEEP_TEST_DIRECTORIES"] != "1" else { return }
+        try? FileManager.default.removeItem(at: url)
+    }
 }

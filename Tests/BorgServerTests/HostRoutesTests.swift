@@ -40,6 +40,25 @@ import Testing
         }
     }
 
+    @Test func aHostThatLostAWorkReplyGetsItsTasksAgain() async throws {
+        try await CoordinatorFixture.run { f in
+            try await f.makeProject()
+            _ = try await f.submit(3)
+            let a = try await f.host("a")
+            let lost = try await a.client.requestWork(host: a.id, maxTasks: 2).tasks
+            #expect(lost.count == 2)
+            // The reply never arrived: the host holds nothing and says so.
+            let again = try await a.client.requestWork(host: a.id, maxTasks: 10, held: []).tasks
+            #expect(Set(again.map(\.taskID)).isSuperset(of: lost.map(\.taskID)), "lost tasks are sent again")
+            #expect(again.count == 3, "and the rest of the request is filled with new work")
+            #expect(again.filter { lost.map(\.taskID).contains($0.taskID) }.sorted { $0.taskID < $1.taskID }
+                    == lost.sorted { $0.taskID < $1.taskID }, "with the same assignments")
+            let held = try await a.client.requestWork(host: a.id, maxTasks: 10, held: again.map(\.taskID)).tasks
+            #expect(held.isEmpty, "tasks the host holds are not sent twice")
+            #expect(try await a.complete(again).accepted.count == 3)
+        }
+    }
+
     @Test func reportsAreIdempotentAndForeignOrUnknownTasksAreRefused() async throws {
         try await CoordinatorFixture.run { f in
             try await f.makeProject()

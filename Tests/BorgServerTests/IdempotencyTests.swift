@@ -4,7 +4,8 @@ import BorgProtocol
 import Foundation
 import Testing
 
-/// `Idempotency-Key` on batch creation: a retried request returns the first batch and creates nothing.
+/// `Idempotency-Key` on requests that create things: a retried request returns the first response and
+/// creates nothing more.
 @Suite struct IdempotencyTests {
     @Test func aRetriedBatchWithTheSameKeyIsCreatedOnce() async throws {
         try await CoordinatorFixture.run { grid in
@@ -24,6 +25,33 @@ import Testing
             let (status, reply) = try await grid.admin.raw(.POST, "/v1/batches", body: body, headers: [("Idempotency-Key", "has space")])
             #expect(status == 400)
             #expect(String(decoding: reply, as: UTF8.self).contains("Idempotency-Key"))
+        }
+    }
+
+    @Test func aRetriedEnrollmentOrDonorCreationCreatesOne() async throws {
+        try await CoordinatorFixture.run { grid in
+            let donorBody = try JSONEncoder().encode(CreateDonorRequest(name: "ada"))
+            let key = [("Idempotency-Key", "donor-ada")]
+            let (first, firstReply) = try await grid.admin.raw(.POST, "/v1/donors", body: donorBody, headers: key)
+            let (again, againReply) = try await grid.admin.raw(.POST, "/v1/donors", body: donorBody, headers: key)
+            #expect(first == 201 && again == 201, "a retried donor creation is not refused as a duplicate")
+            let donor = try JSONDecoder().decode(CreateDonorResponse.self, from: firstReply)
+            #expect(try JSONDecoder().decode(CreateDonorResponse.self, from: againReply).enrollmentToken == donor.enrollmentToken)
+
+            let anonymous = CoordinatorClient(coordinators: [grid.url])
+            let enroll = try JSONEncoder().encode(EnrollRequest(token: donor.enrollmentToken, name: "laptop", cores: 2, platforms: ["wasm"]))
+            let (_, one) = try await anonymous.raw(.POST, "/v1/hosts/enroll", body: enroll, headers: [("Idempotency-Key", "e1")])
+            let (_, two) = try await anonymous.raw(.POST, "/v1/hosts/enroll", body: enroll, headers: [("Idempotency-Key", "e1")])
+            let (_, three) = try await anonymous.raw(.POST, "/v1/hosts/enroll", body: enroll, headers: [("Idempotency-Key", "e2")])
+            let hosts = try [one, two, three].map { try JSONDecoder().decode(EnrollResponse.self, from: $0).hostID }
+            #expect(hosts[0] == hosts[1] && hosts[2] != hosts[0])
+            #expect(try await grid.admin.donorStats(donor.donorID).hosts == 2)
+
+            // Another donor's token with the same key gets its own host, not the first donor's secret.
+            let other = try await grid.admin.createDonor(name: "bob")
+            let foreign = try JSONEncoder().encode(EnrollRequest(token: other.enrollmentToken, name: "pc", cores: 2, platforms: ["wasm"]))
+            let (_, four) = try await anonymous.raw(.POST, "/v1/hosts/enroll", body: foreign, headers: [("Idempotency-Key", "e1")])
+            #expect(try JSONDecoder().decode(EnrollResponse.self, from: four).donorID == other.donorID)
         }
     }
 }

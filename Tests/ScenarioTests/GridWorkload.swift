@@ -47,7 +47,10 @@ final class GridWorkload: @unchecked Sendable {
                 for host in hosts {
                     group.addTask {
                         while !Task.isCancelled {
-                            guard let work = try? await host.client.requestWork(host: host.id, maxTasks: 8), !work.tasks.isEmpty else {
+                            // The host holds nothing between cycles: tasks whose report it gave up on come back.
+                            guard let work = try? await host.client.requestWork(host: host.id, maxTasks: 8, held: []),
+                                  !work.tasks.isEmpty
+                            else {
                                 try? await Task.sleep(for: .milliseconds(50))
                                 continue
                             }

@@ -38,14 +38,11 @@ extension LifecycleEngine {
         let units = request.workUnits.map { (name: $0.name, inputs: $0.inputs) }
         let key = idempotencyKey.map { "batch/\(project.id)/\($0)" }
         let (response, tasks) = try await store.write { q -> (CreateBatchResponse, [UnsentTask]) in
-            if let key, let stored = try q.idempotentResponse(key: key) {
-                return (try JSONDecoder().decode(CreateBatchResponse.self, from: Data(stored.utf8)), [])
-            }
-            let (batchID, tasks) = try q.createBatch(project: project, policy: policy, workUnits: units, now: now)
-            let response = CreateBatchResponse(batchID: batchID, workUnits: units.count)
-            if let key {
-                try q.recordIdempotentResponse(
-                    key: key, response: String(decoding: try JSONEncoder().encode(response), as: UTF8.self), now: now)
+            var tasks: [UnsentTask] = []
+            let response = try q.once(key: key, now: now) {
+                let (batchID, created) = try q.createBatch(project: project, policy: policy, workUnits: units, now: now)
+                tasks = created
+                return CreateBatchResponse(batchID: batchID, workUnits: units.count)
             }
             return (response, tasks)
         }

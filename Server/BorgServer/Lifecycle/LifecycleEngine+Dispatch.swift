@@ -6,12 +6,15 @@ import Foundation
 extension LifecycleEngine {
     /// Gives a host up to `maxTasks` tasks of the projects it can run (never two of one work unit per
     /// donor), records its contact, and returns the cancelled tasks it has not been told about yet.
-    func dispatch(host: HostRecord, maxTasks: Int, platforms: [String]) async throws
+    /// With `held` (the tasks the host says it has), its in-progress tasks missing from that list are
+    /// sent again first.
+    func dispatch(host: HostRecord, maxTasks: Int, platforms: [String], held: [TaskID]? = nil) async throws
         -> (tasks: [TaskAssignment], cancelled: [TaskID])
     {
-        var assignments: [TaskAssignment] = []
-        var cancelled: [TaskID]?
         let runnable = catalog.runnable(on: platforms)
+        var assignments: [TaskAssignment] = []
+        if let held { assignments = try await lostTasks(of: host, held: held, limit: maxTasks, runnable) }
+        var cancelled: [TaskID]?
         // Start at a different project per host so that several projects share the grid.
         let offset = runnable.isEmpty ? 0 : Int(host.id % Int64(runnable.count))
         for k in 0..<runnable.count where assignments.count < maxTasks {
@@ -36,6 +39,37 @@ extension LifecycleEngine {
         metrics.tasksDispatched.increment(by: Int64(assignments.count))
         metrics.queueDepth.set(Double(queue.depth))
         return (assignments, cancelled ?? [])
+    }
+
+    /// The host's in-progress tasks that are not in `held`: their assignment never reached it.
+    private func lostTasks(of host: HostRecord, held: [TaskID], limit: Int, _ runnable: [(ProjectRecord, AppVersionRecord)])
+        async throws -> [TaskAssignment]
+    {
+        let held = Set(held)
+        let lost = try await store.read { q in
+            var lost: [TaskAssignment] = []
+            for (taskID, workUnitID) in try q.tasksInProgress(host: host.id) where !held.contains(taskID) && lost.count < limit {
+                guard let record = try q.workUnit(workUnitID),
+                      let (project, app) = runnable.first(where: { $0.0.id == record.projectID }),
+                      let deadline = record.state.tasks.first(where: { $0.id == taskID })?.deadline
+                else { continue }
+                lost.append(Self.assignment(taskID, of: record, project: project, app: app,
+                                            policy: try self.lifecycle(for: record, q).policy, deadline: deadline))
+            }
+            return lost
+        }
+        metrics.tasksResent.increment(by: Int64(lost.count))
+        return lost
+    }
+
+    /// What a host is told about a task it runs.
+    static func assignment(_ taskID: TaskID, of record: WorkUnitRecord, project: ProjectRecord, app: AppVersionRecord,
+                           policy: ProjectPolicy, deadline: Double) -> TaskAssignment {
+        TaskAssignment(
+            taskID: taskID, workUnitID: record.state.id, workUnitName: record.name, project: project.name,
+            platform: app.platform, app: FileRef(name: "app", sha256: app.sha256, size: app.size),
+            appSignature: app.signature, projectPublicKey: project.publicKey, inputs: record.inputs,
+            deadline: deadline, estimatedFlops: policy.credit.estimatedFlops, maxOutputBytes: policy.maxOutputBytes)
     }
 
     /// Records that the host was in touch; returns (and marks told) its cancelled tasks.
@@ -71,12 +105,8 @@ extension LifecycleEngine {
             }
             _ = try commit(record, from: old, LifecycleOutcome(), q, now: now)
             let task = record.state.tasks[record.state.index(of: entry.taskID)!]
-            assigned.append(TaskAssignment(
-                taskID: entry.taskID, workUnitID: record.state.id, workUnitName: record.name, project: project.name,
-                platform: app.platform, app: FileRef(name: "app", sha256: app.sha256, size: app.size),
-                appSignature: app.signature, projectPublicKey: project.publicKey, inputs: record.inputs,
-                deadline: task.deadline ?? now, estimatedFlops: rules.policy.credit.estimatedFlops,
-                maxOutputBytes: rules.policy.maxOutputBytes))
+            assigned.append(Self.assignment(entry.taskID, of: record, project: project, app: app, policy: rules.policy,
+                                            deadline: task.deadline ?? now))
         }
         return (assigned, leftovers)
     }

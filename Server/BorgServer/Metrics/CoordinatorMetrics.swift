@@ -5,6 +5,7 @@ import Prometheus
 public final class CoordinatorMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     let tasksDispatched: Counter
+    let tasksResent: Counter
     let tasksReported: Counter
     let tasksValid: Counter
     let tasksInvalid: Counter
@@ -14,6 +15,7 @@ public final class CoordinatorMetrics: Sendable {
 
     public init() {
         tasksDispatched = registry.makeCounter(name: "borg_tasks_dispatched_total", help: "Tasks sent to hosts")
+        tasksResent = registry.makeCounter(name: "borg_tasks_resent_total", help: "Tasks sent again to hosts that lost them")
         tasksReported = registry.makeCounter(name: "borg_tasks_reported_total", help: "Task reports accepted")
         tasksValid = registry.makeCounter(name: "borg_tasks_validated_total", labels: [("result", "valid")], help: "Tasks validated")
         tasksInvalid = registry.makeCounter(name: "borg_tasks_validated_total", labels: [("result", "invalid")], help: "Tasks validated")

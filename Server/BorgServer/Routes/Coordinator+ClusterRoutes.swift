@@ -26,6 +26,15 @@ extension Coordinator {
                 ClusterMemberInfo(nodeID: $0.id, address: $0.address, role: "\($0.role)", url: urls[$0.id], isLeader: $0.id == leader)
             }))
         }
+        router.post("/v1/cluster/announce") { request, _ in
+            _ = try self.clusterNode(authorizing: request)
+            let body = try await JSONResponse.decode(ClusterAnnounceRequest.self, from: request, limit: 64 << 10)
+            guard body.url.hasPrefix("http://") || body.url.hasPrefix("https://"), HostPort(body.clusterAddress) != nil else {
+                throw APIError.badRequest("url must be an http(s) URL and clusterAddress HOST:PORT")
+            }
+            try await self.record(body, now: self.engine.clock())
+            return Response(status: .noContent)
+        }
         router.post("/v1/cluster/remove") { request, _ in
             let node = try self.clusterNode(authorizing: request)
             let body = try await JSONResponse.decode(ClusterRemoveRequest.self, from: request, limit: 64 << 10)

@@ -17,16 +17,19 @@ extension Coordinator {
             }
             guard (1...200).contains(body.name.count) else { throw APIError.badRequest("host name must be 1 to 200 characters") }
             let now = self.engine.clock()
-            let (donor, hostID, secret) = try await self.store.write { q in
-                guard let donor = try q.donor(token: body.token) else {
-                    throw StoreError(.forbidden, "unknown enrollment token; ask the grid operator for your donor token")
+            let key = try Self.idempotencyKey(request).map { "enroll/\(Secret.hash(body.token))/\($0)" }
+            var enrolled = try await self.store.write { q in
+                try q.once(key: key, now: now) {
+                    guard let donor = try q.donor(token: body.token) else {
+                        throw StoreError(.forbidden, "unknown enrollment token; ask the grid operator for your donor token")
+                    }
+                    let (id, secret) = try q.enrollHost(donor: donor, name: body.name, cores: body.cores,
+                        platforms: body.platforms, now: now)
+                    return EnrollResponse(hostID: id, donorID: donor.id, donorName: donor.name, hostSecret: secret, coordinators: [])
                 }
-                let (id, secret) = try q.enrollHost(donor: donor, name: body.name, cores: body.cores,
-                    platforms: body.platforms, now: now)
-                return (donor, id, secret)
             }
-            return try JSONResponse.make(EnrollResponse(hostID: hostID, donorID: donor.id, donorName: donor.name,
-                hostSecret: secret, coordinators: self.coordinators), status: .created)
+            enrolled.coordinators = self.coordinators
+            return try JSONResponse.make(enrolled, status: .created)
         }
 
         router.post("/v1/hosts/:host/work") { request, context in
@@ -35,8 +38,9 @@ extension Coordinator {
             guard (0...Self.maxTasksPerRequest).contains(body.maxTasks) else {
                 throw APIError.badRequest("maxTasks must be between 0 and \(Self.maxTasksPerRequest)")
             }
+            try await self.refreshQueueIfStale()
             let (tasks, cancelled) = try await self.engine.dispatch(
-                host: host, maxTasks: body.maxTasks, platforms: body.platforms ?? host.platforms)
+                host: host, maxTasks: body.maxTasks, platforms: body.platforms ?? host.platforms, held: body.heldTasks)
             return try JSONResponse.make(WorkResponse(
                 tasks: tasks, cancelledTasks: cancelled, retryAfterSeconds: tasks.isEmpty ? 5 : nil,
                 coordinators: self.coordinators))

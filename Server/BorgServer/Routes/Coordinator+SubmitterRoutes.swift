@@ -19,11 +19,14 @@ extension Coordinator {
                 }
             }
             let now = self.engine.clock()
+            let key = try Self.idempotencyKey(request).map { "project/\($0)" }
             let id = try await self.store.write { q in
-                try q.saveProject(name: body.name, description: body.description, policy: body.policy, publicKey: body.publicKey,
-                    appVersions: body.appVersions.map {
-                        AppVersionRecord(platform: $0.platform, sha256: $0.sha256, size: $0.size, signature: $0.signature)
-                    }, now: now)
+                try q.once(key: key, now: now) {
+                    try q.saveProject(name: body.name, description: body.description, policy: body.policy, publicKey: body.publicKey,
+                        appVersions: body.appVersions.map {
+                            AppVersionRecord(platform: $0.platform, sha256: $0.sha256, size: $0.size, signature: $0.signature)
+                        }, now: now)
+                }
             }
             try await self.engine.reload()
             return try JSONResponse.make(try await self.projectInfo(id), status: .created)
@@ -41,16 +44,24 @@ extension Coordinator {
             try await self.auth.requireAdmin(request)
             let project = try await self.project(named: try context.parameters.require("name"))
             let now = self.engine.clock()
-            let key = try await self.store.write { q in try q.createAPIKey(projectID: project.id, now: now) }
+            let idempotency = try Self.idempotencyKey(request).map { "key/\(project.id)/\($0)" }
+            let key = try await self.store.write { q in
+                try q.once(key: idempotency, now: now) { try q.createAPIKey(projectID: project.id, now: now) }
+            }
             return try JSONResponse.make(SubmitterKeyResponse(project: project.name, apiKey: key), status: .created)
         }
         router.post("/v1/donors") { request, _ in
             try await self.auth.requireAdmin(request)
             let body = try await JSONResponse.decode(CreateDonorRequest.self, from: request, limit: 64 << 10)
             let now = self.engine.clock()
-            let (donor, token) = try await self.store.write { q in try q.createDonor(name: body.name, now: now) }
-            return try JSONResponse.make(CreateDonorResponse(donorID: donor.id, name: donor.name, enrollmentToken: token),
-                status: .created)
+            let key = try Self.idempotencyKey(request).map { "donor/\($0)" }
+            let created = try await self.store.write { q in
+                try q.once(key: key, now: now) {
+                    let (donor, token) = try q.createDonor(name: body.name, now: now)
+                    return CreateDonorResponse(donorID: donor.id, name: donor.name, enrollmentToken: token)
+                }
+            }
+            return try JSONResponse.make(created, status: .created)
         }
 
         router.post("/v1/batches") { request, _ in

@@ -129,6 +129,10 @@ public enum Schema {
             seen_at REAL NOT NULL
         );
         """,
+        // Idempotency keys are kept for a day; this index lets the leader forget old ones cheaply.
+        """
+        CREATE INDEX idempotency_created ON idempotency(created_at);
+        """,
     ]
 
     /// Brings the database to the newest schema; safe to call on every start.

@@ -1,0 +1,56 @@
+import Hummingbird
+
+/// In a grid, sends every request that changes state to the coordinator whose node leads, so that one
+/// group-commit writer merges the whole grid's writes as a lone coordinator's does; reads are answered
+/// here. Coordinator-to-coordinator routes (`/v1/cluster/…`) are always answered here.
+///
+/// While no leader answers (an election, a restarted coordinator not yet announced) the request waits,
+/// retrying every ``retryPause``, for up to `patience` seconds, as a write to the store would wait for a
+/// quorum; then it is answered 503 with the reason, and the client tries another coordinator.
+struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
+    let coordinator: Coordinator
+    let forwarder: RequestForwarder
+    let patience: Double
+    static var retryPause: Duration { .milliseconds(100) }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard Self.changesState(request) else { return try await next(request, context) }
+        var request = request
+        var collected = false
+        let giveUp = ContinuousClock.now + .milliseconds(Int(patience * 1000))
+        while true {
+            let reason: String
+            switch await coordinator.writeRoute() {
+            case .here:
+                return try await next(request, context)
+            case .leader(let url) where !RequestForwarder.wasForwarded(request):
+                if !collected {
+                    _ = try await forwarder.collectBody(of: &request)
+                    collected = true
+                }
+                do {
+                    return try await forwarder.forward(request, to: url, from: coordinator.ownURL ?? "")
+                } catch let failure as ForwardingFailure {
+                    coordinator.leaderDidNotAnswer()
+                    reason = failure.description
+                }
+            case .leader(let url):
+                // Forwarded here by a coordinator that thinks this one leads: leadership is moving.
+                reason = "leadership is moving (this coordinator sees \(url) lead)"
+            case .unavailable(let why):
+                reason = why
+            }
+            guard ContinuousClock.now + Self.retryPause < giveUp else {
+                throw APIError(.serviceUnavailable, "no quorum reachable right now: \(reason); retry shortly")
+            }
+            try await Task.sleep(for: Self.retryPause)
+        }
+    }
+
+    /// Requests that write to the store: everything but GET and HEAD, outside the cluster routes.
+    static func changesState(_ request: Request) -> Bool {
+        guard request.method != .get && request.method != .head else { return false }
+        let path = request.uri.path
+        return path.hasPrefix("/v1/") && !path.hasPrefix("/v1/cluster")
+    }
+}
