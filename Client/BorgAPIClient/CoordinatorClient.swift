@@ -20,10 +20,13 @@ public final class CoordinatorClient: @unchecked Sendable {
     /// The HTTP client every ``CoordinatorClient`` shares unless given another. A refused or timed-out
     /// connection fails at once (AsyncHTTPClient's default retries it until the request's deadline),
     /// so a dead coordinator costs a failed attempt, not the whole timeout, before the next one is tried.
+    /// Up to 64 connections per coordinator: in a grid every host of a process talks to the leader, and a
+    /// request waiting for a pooled connection fails after the connect timeout.
     public static let sharedHTTP: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .seconds(3)
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 

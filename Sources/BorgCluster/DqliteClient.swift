@@ -125,6 +125,11 @@ public final class DqliteClient: @unchecked Sendable {
         try connection.exec(try prepared(sql, on: connection), parameters)
     }
 
+    /// EXEC without waiting for the reply, inside a transaction (called by `DqliteTransaction`).
+    func transactionSend(_ sql: String, _ parameters: [DqliteValue], on connection: DqliteConnection) throws {
+        try connection.send(try prepared(sql, on: connection), parameters)
+    }
+
     /// QUERY inside a transaction (called by `DqliteTransaction` with the lock held).
     func transactionQuery(_ sql: String, _ parameters: [DqliteValue],
                           on connection: DqliteConnection) throws -> DqliteRows {

@@ -26,6 +26,12 @@ public final class DqliteConnection {
     private(set) var requestDelivered = false
     /// Statements prepared here and not finalized.
     private var liveStatements: Set<UInt32> = []
+    /// EXEC requests sent by ``send(_:_:)`` whose replies were not read yet.
+    private var unansweredExecs = 0
+    /// The first FAILURE among the replies to sent EXECs, not yet thrown.
+    private var pipelinedFailure: DqliteError?
+    /// Most EXECs in flight; their replies (24 bytes each) must fit the socket buffers.
+    public static let pipelineDepth = 64
     /// An outer deadline (set by `DqliteClient`) that caps every request's `timeout`.
     var operationDeadline: Deadline?
 
@@ -159,6 +165,27 @@ public final class DqliteConnection {
         return try result(of: request, .exec)
     }
 
+    /// Sends a prepared statement that returns no rows (EXEC) without waiting for its reply. dqlite reads
+    /// a connection's next request only after answering the previous one, so requests queue in order;
+    /// the reply is read before the next request that waits (``collect()``, any other call), and a
+    /// FAILURE among such replies is thrown there. Use inside a transaction, where nothing is final
+    /// before COMMIT. Leader only.
+    public func send(_ statement: DqliteStatement, _ parameters: [DqliteValue] = []) throws {
+        if unansweredExecs >= Self.pipelineDepth { try readSentReplies() }
+        let request = try statementRequest(statement, parameters)
+        try transmit(request, .exec, deadline: requestDeadline())
+        unansweredExecs += 1
+    }
+
+    /// Reads the replies to every EXEC ``send(_:_:)`` sent; throws the first FAILURE among them.
+    public func collect() throws {
+        try readSentReplies()
+        if let failure = pipelinedFailure {
+            pipelinedFailure = nil
+            throw failure
+        }
+    }
+
     /// Runs a prepared statement and reads all its rows (QUERY). Leader only.
     public func query(_ statement: DqliteStatement, _ parameters: [DqliteValue] = []) throws -> DqliteRows {
         let request = try statementRequest(statement, parameters)
@@ -268,6 +295,14 @@ public final class DqliteConnection {
                            deadline: Deadline? = nil) throws -> MessageReader {
         let deadline = deadline ?? requestDeadline()
         requestDelivered = false
+        try collect()
+        try transmit(request, type, deadline: deadline)
+        return try receive(expecting: expected, deadline: deadline)
+    }
+
+    /// Writes one request; `requestDelivered` tells afterwards whether it left completely.
+    private func transmit(_ request: MessageWriter, _ type: WireProtocol.Request, deadline: Deadline) throws {
+        requestDelivered = false
         let message = try request.message(type: type)
         if stream.isClosed {
             throw DqliteError.disconnected("connection to \(address) is closed")
@@ -275,13 +310,37 @@ public final class DqliteConnection {
         if deadline.isExpired {
             throw DqliteError.timeout("deadline passed before sending a request to \(address)")
         }
-        if stream.hasUnexpectedInput() {
+        if unansweredExecs == 0 && stream.hasUnexpectedInput() {
             stream.close()
             throw DqliteError.disconnected("\(address) closed the connection (or sent unsolicited data) while idle")
         }
         try guarded { try stream.write(message, deadline: deadline) }
         requestDelivered = true
-        return try receive(expecting: expected, deadline: deadline)
+    }
+
+    /// Reads the RESULT (or FAILURE) of every EXEC sent without waiting; keeps the first FAILURE.
+    private func readSentReplies() throws {
+        let deadline = requestDeadline()
+        while unansweredExecs > 0 {
+            do {
+                var reply = try receive(expecting: .result, deadline: deadline)
+                unansweredExecs -= 1
+                try guarded {
+                    _ = try reply.int64()
+                    _ = try reply.uint64()
+                    try reply.expectEnd(of: "RESULT")
+                }
+            } catch let error as DqliteError {
+                switch error {
+                case .disconnected, .timeout, .protocolViolation:
+                    unansweredExecs = 0
+                    throw error
+                default:
+                    unansweredExecs -= 1
+                    if pipelinedFailure == nil { pipelinedFailure = error }
+                }
+            }
+        }
     }
 
     private func requestDeadline() -> Deadline {

@@ -17,6 +17,19 @@ public final class DqliteTransaction {
         return try client.transactionExecute(sql, parameters, on: connection)
     }
 
+    /// Sends one statement that returns no rows without waiting for its answer (see
+    /// `DqliteConnection.send`); a failure is thrown by the next call that waits, or by ``flush()``.
+    public func run(_ sql: String, _ parameters: [DqliteValue] = []) throws {
+        try checkActive()
+        try client.transactionSend(sql, parameters, on: connection)
+    }
+
+    /// Waits for the answers to every statement ``run(_:_:)`` sent; throws the first failure.
+    public func flush() throws {
+        try checkActive()
+        try connection.collect()
+    }
+
     /// Runs one query inside the transaction and returns all its rows.
     public func query(_ sql: String, _ parameters: [DqliteValue] = []) throws -> DqliteRows {
         try checkActive()

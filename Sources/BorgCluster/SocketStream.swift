@@ -112,12 +112,21 @@ final class SocketStream {
             let code = errno
             if code == EINTR { continue }
             if code == EAGAIN || code == EWOULDBLOCK {
+                acknowledgeAtOnce()
                 try wait(for: POLLIN, deadline: deadline, doing: "waiting for a reply from")
                 continue
             }
             throw DqliteError.disconnected("receive from \(address) failed: \(SocketStream.describe(code))")
         }
         return buffer
+    }
+
+    /// Asks the kernel to acknowledge what arrived without the usual delay. Replies to pipelined requests
+    /// arrive as several small segments, and a node that does not disable Nagle's algorithm holds each one
+    /// back until the previous is acknowledged: with delayed ACKs that costs ~40 ms per wait.
+    private func acknowledgeAtOnce() {
+        var on: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), Int32(TCP_QUICKACK), &on, socklen_t(MemoryLayout<Int32>.size))
     }
 
     private func checkOpen() throws {

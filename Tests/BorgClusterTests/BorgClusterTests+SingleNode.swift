@@ -49,6 +49,34 @@ extension BorgClusterTests {
             #expect(!connection.isClosed)  // a FAILURE reply leaves the connection usable
         }
 
+        /// EXECs sent without waiting are answered in order; a FAILURE among them is thrown by the next
+        /// call that waits, and the connection stays in step (more than a pipeline's depth in flight too).
+        @Test func pipelinedExecsAreAnsweredInOrderAndFailuresSurfaceLater() throws {
+            let cluster = try TestCluster(size: 1)
+            defer { cluster.shutdown() }
+            let connection = try openConnection(cluster.address(1))
+            defer { connection.close() }
+            try connection.execSQL("CREATE TABLE p (v INTEGER UNIQUE)")
+            let insert = try connection.prepare("INSERT INTO p (v) VALUES (?)")
+            for v in 0..<(DqliteConnection.pipelineDepth * 3) { try connection.send(insert, [.integer(Int64(v))]) }
+            let count = try connection.prepare("SELECT count(*), max(v) FROM p")
+            #expect(try connection.query(count).rows == [[.integer(192), .integer(191)]])
+
+            try connection.send(insert, [.integer(5)])  // a duplicate
+            try connection.send(insert, [.integer(500)])
+            #expect {
+                try connection.collect()
+            } throws: { error in
+                guard case let .failure(code, message) = error as? DqliteError else { return false }
+                return code & 0xff == 19 && message.contains("UNIQUE")
+            }
+            try connection.collect()  // thrown once
+            #expect(try connection.query(count).rows == [[.integer(193), .integer(500)]], "statements after the failure ran")
+            try connection.send(insert, [.integer(7)])
+            #expect(throws: DqliteError.self, "the next waiting call throws a pending failure") { try connection.query(count) }
+            #expect(!connection.isClosed)
+        }
+
         @Test func everyTypeRoundTripsAsBoundParameter() throws {
             let cluster = try TestCluster(size: 1)
             defer { cluster.shutdown() }

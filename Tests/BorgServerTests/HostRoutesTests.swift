@@ -28,6 +28,33 @@ import Testing
         }
     }
 
+    /// One report request validating many work units credits each of them, with recent average credit
+    /// accumulated grant after grant (the store loads the work units together).
+    @Test func creditAndRecentAverageCountEveryTaskOfOneReport() async throws {
+        let clock = TestClock()
+        try await CoordinatorFixture.run(clock: { clock.now }) { f in
+            try await f.makeProject()
+            _ = try await f.submit(4)
+            let a = try await f.host("a")
+            let b = try await f.host("b")
+            let tasksA = try await a.work()
+            let tasksB = try await b.work()
+            try await b.complete(tasksB)
+            clock.advance(3_600)
+            try await a.complete(tasksA)
+            let credit = ProjectPolicy().credit.credit(measuredWork: 0)
+            var expectedA = RecentAverageCredit()
+            for _ in 0..<4 { expectedA.add(credit, now: clock.now) }
+            let donors = try await f.admin.donorStats()
+            for donor in donors where donor.name != "default" {
+                #expect(abs(donor.totalCredit - 4 * credit) < 1e-9)
+                #expect(abs(donor.rac - expectedA.value) < 1e-9, "\(donor.name): RAC \(donor.rac), expected \(expectedA.value)")
+            }
+            let hosts = try await f.admin.hostStats()
+            #expect(hosts.count == 2 && hosts.allSatisfy { abs($0.rac - expectedA.value) < 1e-9 && $0.tasks.valid == 4 })
+        }
+    }
+
     @Test func sameDonorNeverGetsBothReplicas() async throws {
         try await CoordinatorFixture.run { f in
             try await f.makeProject()

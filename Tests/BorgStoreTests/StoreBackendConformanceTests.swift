@@ -65,6 +65,30 @@ import Testing
         }
     }
 
+    /// Statements sent with `run` (which dqlite pipelines) are seen by the body's next query, and one that
+    /// fails fails its own body only, even when nothing in the body waits after it.
+    @Test(arguments: BackendKind.allCases)
+    func statementsRunWithoutWaitingKeepTheirOrderAndTheirErrors(_ kind: BackendKind) async throws {
+        try await kind.withBackend { backend in
+            try await backend.write { try $0.executeScript("CREATE TABLE p (v INTEGER UNIQUE)") }
+            let counted = try await backend.write { db in
+                for v in 1...150 { try db.run("INSERT INTO p VALUES (?)", .integer(Int64(v))) }
+                try db.run("UPDATE p SET v = v + 1000 WHERE v > 100")
+                return try db.queryOne("SELECT count(*), max(v) FROM p").map { [$0.int(0), $0.int(1)] }
+            }
+            #expect(counted == [150, 1150])
+            let good = Task { try await backend.write { db in try db.run("INSERT INTO p VALUES (?)", .integer(1)) ; return 0 } }
+            let before = Task { try await backend.write { db in try db.run("INSERT INTO p VALUES (?)", .integer(-1)) } }
+            try await before.value
+            await #expect(throws: SQLError.self, "a duplicate sent without waiting still fails its body") { _ = try await good.value }
+            let after = try await backend.write { db in
+                try db.run("INSERT INTO p VALUES (?)", .integer(-2))
+                return try db.queryOne("SELECT count(*) FROM p")?.int(0)
+            }
+            #expect(after == 152, "only the failing body was rolled back")
+        }
+    }
+
     @Test(arguments: BackendKind.allCases)
     func readsDoNotWaitForAWriteInProgress(_ kind: BackendKind) async throws {
         try await kind.withBackend { backend in

@@ -64,8 +64,14 @@ import Testing
                 outcome.validated = [CreditGrant(taskID: 1, hostID: host, donorID: donor.id, credit: 10)]
                 return outcome
             }()
-            try await store.write { q in try q.applyValidation(outcome, invalidHosts: [], now: 86_400) }
-            try await store.write { q in try q.applyValidation(outcome, invalidHosts: [host], now: 2 * 86_400) }
+            try await store.write { q in
+                var standing = AccountStanding()
+                try q.applyValidation(outcome, invalidHosts: [], standing: &standing, now: 86_400)
+            }
+            try await store.write { q in
+                var standing = AccountStanding()
+                try q.applyValidation(outcome, invalidHosts: [host], standing: &standing, now: 2 * 86_400)
+            }
             let donors = try await store.read { q in try q.donorTotals() }
             #expect(donors[0].totalCredit == 20)
             #expect(donors[0].rac.value > 0)

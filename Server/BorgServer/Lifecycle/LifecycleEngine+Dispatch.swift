@@ -48,8 +48,10 @@ extension LifecycleEngine {
         let held = Set(held)
         let lost = try await store.read { q in
             var lost: [TaskAssignment] = []
-            for (taskID, workUnitID) in try q.tasksInProgress(host: host.id) where !held.contains(taskID) && lost.count < limit {
-                guard let record = try q.workUnit(workUnitID),
+            let missing = try q.tasksInProgress(host: host.id).filter { !held.contains($0.task) }.prefix(limit)
+            let records = try q.workUnits(missing.map(\.workUnit))
+            for (taskID, workUnitID) in missing {
+                guard let record = records[workUnitID],
                       let (project, app) = runnable.first(where: { $0.0.id == record.projectID }),
                       let deadline = record.state.tasks.first(where: { $0.id == taskID })?.deadline
                 else { continue }
@@ -86,12 +88,15 @@ extension LifecycleEngine {
         var assigned: [TaskAssignment] = []
         var leftovers: [ReadyQueue.Entry] = []
         let trust = try q.host(host.id)?.consecutiveValid ?? 0
+        // Loaded together; a work unit dispatched to earlier in the loop is used as it is now.
+        var records = try q.workUnits(Array(Set(candidates.map(\.workUnitID))))
+        var standing = AccountStanding()
         for entry in candidates {
             guard assigned.count < want else {
                 leftovers.append(entry)
                 continue
             }
-            guard var record = try q.workUnit(entry.workUnitID) else { continue }
+            guard var record = records[entry.workUnitID] else { continue }
             let old = record.state
             let rules = try lifecycle(for: record, q)
             do {
@@ -103,7 +108,8 @@ extension LifecycleEngine {
             } catch {
                 continue  // stale entry: the task was cancelled or its work unit ended
             }
-            _ = try commit(record, from: old, LifecycleOutcome(), q, now: now)
+            _ = try commit(record, from: old, LifecycleOutcome(), q, now: now, standing: &standing)
+            records[entry.workUnitID] = record
             let task = record.state.tasks[record.state.index(of: entry.taskID)!]
             assigned.append(Self.assignment(entry.taskID, of: record, project: project, app: app, policy: rules.policy,
                                             deadline: task.deadline ?? now))

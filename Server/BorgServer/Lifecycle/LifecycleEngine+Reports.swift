@@ -22,29 +22,34 @@ extension LifecycleEngine {
             var accepted: [TaskID] = []
             var created: [UnsentTask] = []
             var outcomes: [LifecycleOutcome] = []
+            // Loaded together; a work unit changed earlier in the loop is used as it is now, and credit
+            // and turnaround written earlier are newer than the standing loaded.
+            var records = try q.workUnits(ofTasks: reports.map(\.taskID))
+            var workUnitOfTask: [TaskID: WorkUnitID] = [:]
+            for record in records.values { for task in record.state.tasks { workUnitOfTask[task.id] = record.state.id } }
+            var standing = AccountStanding()
             for report in reports {
-                guard let owner = try q.taskOwnership(report.taskID) else {
+                guard let workUnitID = workUnitOfTask[report.taskID], var record = records[workUnitID],
+                      let task = record.state.tasks.first(where: { $0.id == report.taskID })
+                else {
                     throw StoreError(.notFound, "task \(report.taskID) does not exist")
                 }
-                guard owner.hostID == host.id else {
+                guard task.hostID == host.id else {
                     throw StoreError(.forbidden, "task \(report.taskID) was not given to host \(host.id)")
                 }
                 let digest = Self.digest(of: report)
-                guard owner.state == .inProgress else {
-                    if owner.reportDigest == digest {
+                guard task.state == .inProgress else {
+                    if record.reportDigests[task.id] == digest {
                         accepted.append(report.taskID)
                         continue
                     }
-                    throw StoreError(.conflict, Self.refusal(task: report.taskID, state: owner.state))
+                    throw StoreError(.conflict, Self.refusal(task: report.taskID, state: task.state))
                 }
                 for output in report.outputs where inline[output.sha256] == nil {
                     guard try q.hasBlob(output.sha256) || blobs.contains(output.sha256) else {
                         throw StoreError(.invalid,
                             "task \(report.taskID): output '\(output.name)' is not uploaded; PUT /v1/hosts/\(host.id)/blobs/\(output.sha256) first or send it inline")
                     }
-                }
-                guard var record = try q.workUnit(owner.workUnitID) else {
-                    throw StoreError(.notFound, "work unit \(owner.workUnitID) does not exist")
                 }
                 let old = record.state
                 let rules = try self.lifecycle(for: record, q)
@@ -57,13 +62,16 @@ extension LifecycleEngine {
                 } catch let error as LifecycleError {
                     throw StoreError(.conflict, error.description)
                 }
-                created += try self.commit(record, from: old, outcome, q, now: now)
+                created += try self.commit(record, from: old, outcome, q, now: now, standing: &standing)
+                records[workUnitID] = record
                 let errorMessage = report.status == .error ? (report.errorMessage ?? "the app failed") : nil
+                standing.addMissing(from: record.standing)
+                let turnaround = report.status == .success ? task.sentAt.map {
+                    HostTurnaround.updated(standing.hostTurnaround[host.id], sample: now - $0)
+                } : nil
+                if let turnaround { standing.hostTurnaround[host.id] = turnaround }
                 try q.recordReport(task: report.taskID, host: host.id, digest: digest, cpuSeconds: report.cpuSeconds,
-                    errorMessage: errorMessage)
-                if report.status == .success, let sent = old.tasks.first(where: { $0.id == report.taskID })?.sentAt {
-                    try q.recordTurnaround(host: host.id, seconds: now - sent)
-                }
+                    errorMessage: errorMessage, turnaround: turnaround)
                 accepted.append(report.taskID)
                 outcomes.append(outcome)
             }

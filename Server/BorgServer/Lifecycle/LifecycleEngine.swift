@@ -49,13 +49,16 @@ final class LifecycleEngine: Sendable {
     }
 
     /// Saves a transition and everything that follows from it (credit, trust); returns new unsent tasks.
-    func commit(_ record: WorkUnitRecord, from old: WorkUnitState, _ outcome: LifecycleOutcome, _ q: StoreQueries, now: Double)
-        throws -> [UnsentTask]
+    /// Credit starts from `standing` (the record's, or newer values written in this transaction), which is
+    /// updated with what was written.
+    func commit(_ record: WorkUnitRecord, from old: WorkUnitState, _ outcome: LifecycleOutcome, _ q: StoreQueries, now: Double,
+                standing: inout AccountStanding) throws -> [UnsentTask]
     {
         let created = try q.save(record, from: old, outcome: outcome, now: now)
         if !outcome.validated.isEmpty || !outcome.invalidated.isEmpty {
             let invalidHosts = outcome.invalidated.compactMap { id in record.state.tasks.first { $0.id == id }?.hostID }
-            try q.applyValidation(outcome, invalidHosts: invalidHosts, now: now)
+            standing.addMissing(from: record.standing)
+            try q.applyValidation(outcome, invalidHosts: invalidHosts, standing: &standing, now: now)
         }
         return created
     }
@@ -82,13 +85,15 @@ final class LifecycleEngine: Sendable {
             let (created, outcomes) = try await store.write { q in
                 var created: [UnsentTask] = []
                 var outcomes: [LifecycleOutcome] = []
+                var standing = AccountStanding()
+                let records = try q.workUnits(slice)
                 for id in slice {
-                    guard var record = try q.workUnit(id) else { continue }
+                    guard var record = records[id] else { continue }
                     let old = record.state
                     let rules = try self.lifecycle(for: record, q)
                     let outcome = body(rules, &record.state, now, self.loader(q))
                     guard record.state != old || outcome != LifecycleOutcome() else { continue }
-                    created += try self.commit(record, from: old, outcome, q, now: now)
+                    created += try self.commit(record, from: old, outcome, q, now: now, standing: &standing)
                     outcomes.append(outcome)
                 }
                 return (created, outcomes)

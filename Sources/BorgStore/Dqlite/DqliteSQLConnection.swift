@@ -5,29 +5,44 @@ import BorgCluster
 /// transaction must run again (busy, leader lost, disconnect) pass through unchanged and are remembered in
 /// ``interruption``, so a body that swallows them cannot make a broken transaction commit.
 final class DqliteSQLConnection: SQLConnection {
-    private let run: (String, [DqliteValue]) throws -> DqliteExecResult
+    private let exec: (String, [DqliteValue]) throws -> DqliteExecResult
+    private let send: (String, [DqliteValue]) throws -> Void
+    private let collect: () throws -> Void
     private let fetch: (String, [DqliteValue]) throws -> DqliteRows
     /// Whether statements run inside one transaction (then an interruption dooms the rest of it).
     private let inTransaction: Bool
     /// The first error that aborts the whole transaction, if any.
     private(set) var interruption: DqliteError?
 
+    /// Inside a transaction, ``run(_:_:)`` pipelines statements (see `DqliteTransaction.run`).
     init(transaction: DqliteTransaction) {
-        run = { try transaction.execute($0, $1) }
+        exec = { try transaction.execute($0, $1) }
+        send = { try transaction.run($0, $1) }
+        collect = { try transaction.flush() }
         fetch = { try transaction.query($0, $1) }
         inTransaction = true
     }
 
     init(client: DqliteClient) {
-        run = { try client.execute($0, $1) }
+        exec = { try client.execute($0, $1) }
+        send = { _ = try client.execute($0, $1) }
+        collect = {}
         fetch = { try client.query($0, $1) }
         inTransaction = false
     }
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> SQLExecResult {
-        let result = try translatingErrors(sql) { try run(sql, arguments.map(\.dqlite)) }
+        let result = try translatingErrors(sql) { try exec(sql, arguments.map(\.dqlite)) }
         return SQLExecResult(rowsAffected: Int64(result.rowsAffected), lastInsertID: result.lastInsertID)
+    }
+
+    func run(_ sql: String, _ arguments: [SQLValue]) throws {
+        try translatingErrors(sql) { try send(sql, arguments.map(\.dqlite)) }
+    }
+
+    func flush() throws {
+        try translatingErrors(nil) { try collect() }
     }
 
     func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
@@ -41,7 +56,8 @@ final class DqliteSQLConnection: SQLConnection {
         }
     }
 
-    private func translatingErrors<T>(_ sql: String, _ body: () throws -> T) throws -> T {
+    /// `sql` names the statement in errors (nil when the failing one is not known: a pipelined one).
+    private func translatingErrors<T>(_ sql: String?, _ body: () throws -> T) throws -> T {
         // Once the transaction is doomed, fail at once instead of running the rest of it.
         if let interruption { throw interruption }
         do {

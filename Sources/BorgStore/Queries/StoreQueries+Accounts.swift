@@ -90,17 +90,17 @@ extension StoreQueries {
     }
 
     public func touchHost(_ id: HostID, now: Double) throws {
-        try db.execute("UPDATE host SET last_contact = ? WHERE id = ?", .real(now), .integer(id))
+        try db.run("UPDATE host SET last_contact = ? WHERE id = ?", .real(now), .integer(id))
     }
 
     /// The host left the grid: it gets no more work.
     public func retireHost(_ id: HostID) throws {
-        try db.execute("UPDATE host SET active = 0 WHERE id = ?", .integer(id))
+        try db.run("UPDATE host SET active = 0 WHERE id = ?", .integer(id))
     }
 
     /// Creates an API key: project-scoped when `projectID` is given, else an admin key.
     public func createAPIKey(projectID: ProjectID?, now: Double, key: String = Secret.make(prefix: "key-")) throws -> String {
-        try db.execute(
+        try db.run(
             "INSERT INTO api_key (key_hash, project_id, created_at) VALUES (?, ?, ?)",
             .text(Secret.hash(key)), SQLValue(projectID), .real(now))
         return key

@@ -42,6 +42,8 @@ public struct WorkUnitOutcome: Sendable, Equatable {
 
 extension StoreQueries {
     /// Creates a batch with its work units and their first tasks; returns the batch id and the new tasks.
+    /// Ids are chosen here (the write transaction holds the only write lock), so that the inserts need
+    /// not wait for each other's answers.
     public func createBatch(
         project: ProjectRecord, policy: ProjectPolicy, workUnits: [(name: String, inputs: [FileDigest])], now: Double
     ) throws -> (BatchID, [UnsentTask]) {
@@ -50,19 +52,30 @@ extension StoreQueries {
             "INSERT INTO batch (project_id, policy, state, wu_total, created_at) VALUES (?, ?, 'active', ?, ?)",
             .integer(project.id), .text(policyText), .integer(Int64(workUnits.count)), .real(now)
         ).lastInsertID
+        var nextWorkUnit = try nextID(in: "work_unit")
+        var nextTask = try nextID(in: "task")
         var tasks: [UnsentTask] = []
         tasks.reserveCapacity(workUnits.count * policy.replication)
         for wu in workUnits {
-            let wuID = try db.execute(
-                "INSERT INTO work_unit (batch_id, name, inputs, status, quorum) VALUES (?, ?, ?, 'active', ?)",
-                .integer(batchID), .text(wu.name), .text(FileListCoding.encode(wu.inputs)), .integer(Int64(policy.quorum))
-            ).lastInsertID
+            let wuID = nextWorkUnit
+            nextWorkUnit += 1
+            try db.run(
+                "INSERT INTO work_unit (id, batch_id, name, inputs, status, quorum) VALUES (?, ?, ?, ?, 'active', ?)",
+                .integer(wuID), .integer(batchID), .text(wu.name), .text(FileListCoding.encode(wu.inputs)),
+                .integer(Int64(policy.quorum)))
             for _ in 0..<policy.replication {
-                tasks.append(UnsentTask(taskID: try insertTask(workUnit: wuID, project: project.id, isBackup: false),
-                    workUnitID: wuID, projectID: project.id))
+                try db.run("INSERT INTO task (id, wu_id, project_id, state, is_backup) VALUES (?, ?, ?, 'unsent', 0)",
+                           .integer(nextTask), .integer(wuID), .integer(project.id))
+                tasks.append(UnsentTask(taskID: nextTask, workUnitID: wuID, projectID: project.id))
+                nextTask += 1
             }
         }
         return (batchID, tasks)
+    }
+
+    /// The id the next row of `table` gets (its integer primary key's largest value plus one).
+    private func nextID(in table: String) throws -> Int64 {
+        (try db.queryOne("SELECT coalesce(max(id), 0) + 1 FROM \(table)")?.int(0)) ?? 1
     }
 
     func insertTask(workUnit: WorkUnitID, project: ProjectID, isBackup: Bool) throws -> TaskID {

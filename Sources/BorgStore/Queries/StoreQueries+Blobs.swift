@@ -3,7 +3,7 @@ import Foundation
 extension StoreQueries {
     /// Stores a small blob in the database (its digest was checked by the caller).
     public func putBlob(_ data: Data, sha256: String) throws {
-        try db.execute("INSERT OR IGNORE INTO blob (sha256, data) VALUES (?, ?)", .text(sha256), .blob([UInt8](data)))
+        try db.run("INSERT OR IGNORE INTO blob (sha256, data) VALUES (?, ?)", .text(sha256), .blob([UInt8](data)))
     }
 
     /// A small blob's content, if the database holds it.

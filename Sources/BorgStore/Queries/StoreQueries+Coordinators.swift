@@ -13,7 +13,7 @@ public struct CoordinatorRecord: Sendable, Equatable {
 extension StoreQueries {
     /// Records (or refreshes) that coordinator `nodeID` serves `url`.
     public func announceCoordinator(nodeID: Int64, url: String, clusterAddress: String, now: Double) throws {
-        try db.execute(
+        try db.run(
             """
             INSERT INTO coordinator (node_id, url, cluster_address, seen_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (node_id) DO UPDATE SET url = excluded.url, cluster_address = excluded.cluster_address,
@@ -31,6 +31,6 @@ extension StoreQueries {
 
     /// Forgets coordinator `nodeID` (it left the grid).
     public func removeCoordinator(nodeID: Int64) throws {
-        try db.execute("DELETE FROM coordinator WHERE node_id = ?", .integer(nodeID))
+        try db.run("DELETE FROM coordinator WHERE node_id = ?", .integer(nodeID))
     }
 }

@@ -12,13 +12,13 @@ extension StoreQueries {
             return try JSONDecoder().decode(Response.self, from: Data(stored.utf8))
         }
         let response = try body()
-        try db.execute("INSERT INTO idempotency (key, response, created_at) VALUES (?, ?, ?)",
+        try db.run("INSERT INTO idempotency (key, response, created_at) VALUES (?, ?, ?)",
                        .text(key), .text(String(decoding: try JSONEncoder().encode(response), as: UTF8.self)), .real(now))
         return response
     }
 
     /// Forgets idempotency keys recorded before `time` (a retry comes within minutes, not days).
     public func forgetIdempotencyKeys(before time: Double) throws {
-        try db.execute("DELETE FROM idempotency WHERE created_at < ?", .real(time))
+        try db.run("DELETE FROM idempotency WHERE created_at < ?", .real(time))
     }
 }

@@ -1,53 +1,96 @@
 import BorgCore
 import Foundation
 
-/// A work unit loaded for a lifecycle transition.
+/// A work unit loaded for a lifecycle transition, with what the transition needs around it: the digest
+/// of each accepted report (to recognise a retried one) and the standing of its tasks' hosts and donors
+/// (to grant credit without reading them again). All of it comes from one query.
 public struct WorkUnitRecord: Sendable, Equatable {
     public let batchID: BatchID
     public let projectID: ProjectID
     public let name: String
     public let inputs: [FileDigest]
     public var state: WorkUnitState
+    public var reportDigests: [TaskID: String] = [:]
+    public var standing = AccountStanding()
 }
 
-/// What the report path needs to know about a task before loading its work unit.
-public struct TaskOwnership: Sendable, Equatable {
-    public let taskID: TaskID
-    public let workUnitID: WorkUnitID
-    public let hostID: HostID?
-    public let state: TaskState
-    public let reportDigest: String?
+/// Recent average credit of hosts and donors, and hosts' expected turnaround, as loaded (or written)
+/// in the current transaction.
+public struct AccountStanding: Sendable, Equatable {
+    public var hostRAC: [HostID: RecentAverageCredit] = [:]
+    public var hostTurnaround: [HostID: Double] = [:]
+    public var donorRAC: [DonorID: RecentAverageCredit] = [:]
+    public init() {}
+
+    /// Takes `other`'s values for the accounts this standing does not know yet: values already here were
+    /// written later in the transaction than `other` was loaded.
+    public mutating func addMissing(from other: AccountStanding) {
+        hostRAC.merge(other.hostRAC) { mine, _ in mine }
+        hostTurnaround.merge(other.hostTurnaround) { mine, _ in mine }
+        donorRAC.merge(other.donorRAC) { mine, _ in mine }
+    }
 }
 
 extension StoreQueries {
     public func workUnit(_ id: WorkUnitID) throws -> WorkUnitRecord? {
-        guard let row = try db.queryOne(
+        try workUnits([id])[id]
+    }
+
+    /// Work units by id, loaded in one query.
+    public func workUnits(_ ids: [WorkUnitID]) throws -> [WorkUnitID: WorkUnitRecord] {
+        try loadWorkUnits("w.id IN (SELECT value FROM json_each(?))", ids)
+    }
+
+    /// The work units of the given tasks (the report path knows only the tasks), by work unit id.
+    public func workUnits(ofTasks ids: [TaskID]) throws -> [WorkUnitID: WorkUnitRecord] {
+        try loadWorkUnits("w.id IN (SELECT wu_id FROM task WHERE id IN (SELECT value FROM json_each(?)))", ids)
+    }
+
+    /// One query (ids passed as one JSON array, so the statement is prepared once): the work units, their
+    /// tasks, and the tasks' hosts' and donors' standing.
+    private func loadWorkUnits(_ condition: String, _ ids: [Int64]) throws -> [WorkUnitID: WorkUnitRecord] {
+        guard !ids.isEmpty else { return [:] }
+        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+        let rows = try db.query(
             """
-            SELECT w.batch_id, b.project_id, w.name, w.inputs, w.status, w.quorum, w.runs_alone, w.canonical_task_id,
-                   w.error_reason
-            FROM work_unit w JOIN batch b ON b.id = w.batch_id WHERE w.id = ?
-            """, .integer(id))
-        else { return nil }
-        let tasks = try db.query(
-            """
-            SELECT id, host_id, donor_id, state, validate_state, is_backup, sent_at, deadline, reported_at, outputs,
-                   measured_work, credit
-            FROM task WHERE wu_id = ? ORDER BY id
-            """, .integer(id)
-        ).map {
-            TaskRecord(
-                id: $0.int(0), hostID: $0.optionalInt(1), donorID: $0.optionalInt(2),
-                state: TaskState(rawValue: $0.string(3)) ?? .error,
-                validateState: ValidateState(rawValue: $0.string(4)) ?? .pending, isBackup: $0.bool(5),
-                sentAt: $0.optionalDouble(6), deadline: $0.optionalDouble(7), reportedAt: $0.optionalDouble(8),
-                outputs: FileListCoding.decode($0.string(9)), measuredWork: $0.double(10), credit: $0.double(11))
+            SELECT w.id, w.batch_id, b.project_id, w.name, w.inputs, w.status, w.quorum, w.runs_alone,
+                   w.canonical_task_id, w.error_reason,
+                   t.id, t.host_id, t.donor_id, t.state, t.validate_state, t.is_backup, t.sent_at, t.deadline,
+                   t.reported_at, t.outputs, t.measured_work, t.credit, t.report_digest,
+                   h.rac, h.rac_time, h.turnaround, d.rac, d.rac_time
+            FROM work_unit w JOIN batch b ON b.id = w.batch_id
+            LEFT JOIN task t ON t.wu_id = w.id
+            LEFT JOIN host h ON h.id = t.host_id
+            LEFT JOIN donor d ON d.id = t.donor_id
+            WHERE \(condition) ORDER BY w.id, t.id
+            """, [.text(list)])
+        var records: [WorkUnitID: WorkUnitRecord] = [:]
+        for row in rows {
+            let id = row.int(0)
+            var record = records[id] ?? WorkUnitRecord(
+                batchID: row.int(1), projectID: row.int(2), name: row.string(3), inputs: FileListCoding.decode(row.string(4)),
+                state: WorkUnitState(
+                    id: id, status: WorkUnitStatus(rawValue: row.string(5)) ?? .active, quorum: Int(row.int(6)),
+                    runsAlone: row.bool(7), canonicalTaskID: row.optionalInt(8), errorReason: row.optionalString(9), tasks: []))
+            defer { records[id] = record }
+            guard let taskID = row.optionalInt(10) else { continue }
+            let task = TaskRecord(
+                id: taskID, hostID: row.optionalInt(11), donorID: row.optionalInt(12),
+                state: TaskState(rawValue: row.string(13)) ?? .error,
+                validateState: ValidateState(rawValue: row.string(14)) ?? .pending, isBackup: row.bool(15),
+                sentAt: row.optionalDouble(16), deadline: row.optionalDouble(17), reportedAt: row.optionalDouble(18),
+                outputs: FileListCoding.decode(row.string(19)), measuredWork: row.double(20), credit: row.double(21))
+            record.state.tasks.append(task)
+            if let digest = row.optionalString(22) { record.reportDigests[taskID] = digest }
+            if let host = task.hostID, row.values[23] != .null {
+                record.standing.hostRAC[host] = RecentAverageCredit(value: row.double(23), time: row.double(24))
+                record.standing.hostTurnaround[host] = row.optionalDouble(25)
+            }
+            if let donor = task.donorID, row.values[26] != .null {
+                record.standing.donorRAC[donor] = RecentAverageCredit(value: row.double(26), time: row.double(27))
+            }
         }
-        let state = WorkUnitState(
-            id: id, status: WorkUnitStatus(rawValue: row.string(4)) ?? .active, quorum: Int(row.int(5)),
-            runsAlone: row.bool(6), canonicalTaskID: row.optionalInt(7), errorReason: row.optionalString(8), tasks: tasks)
-        return WorkUnitRecord(
-            batchID: row.int(0), projectID: row.int(1), name: row.string(2),
-            inputs: FileListCoding.decode(row.string(3)), state: state)
+        return records
     }
 
     /// Writes what a transition changed, creates the tasks it asked for, and keeps the batch's counters.
@@ -61,7 +104,7 @@ extension StoreQueries {
         for task in new.tasks where oldTasks[task.id] != task {
             let wasRunning = oldTasks[task.id]?.state == .inProgress
             let tell = wasRunning && task.state == .cancelled
-            try db.execute(
+            try db.run(
                 """
                 UPDATE task SET host_id = ?, donor_id = ?, state = ?, validate_state = ?, sent_at = ?, deadline = ?,
                 reported_at = ?, outputs = ?, measured_work = ?, credit = ?, host_told = ? WHERE id = ?
@@ -74,7 +117,7 @@ extension StoreQueries {
         if new.status != old.status || new.quorum != old.quorum || new.runsAlone != old.runsAlone
             || new.canonicalTaskID != old.canonicalTaskID || new.errorReason != old.errorReason
         {
-            try db.execute(
+            try db.run(
                 "UPDATE work_unit SET status = ?, quorum = ?, runs_alone = ?, canonical_task_id = ?, error_reason = ?, finished_at = ? WHERE id = ?",
                 .text(new.status.rawValue), .integer(Int64(new.quorum)), SQLValue(new.runsAlone),
                 SQLValue(new.canonicalTaskID), SQLValue(new.errorReason),
@@ -97,60 +140,59 @@ extension StoreQueries {
         case .failed: "wu_failed"
         default: "wu_cancelled"
         }
-        try db.execute("UPDATE batch SET \(column) = \(column) + 1 WHERE id = ?", .integer(batch))
-        try db.execute(
+        try db.run("UPDATE batch SET \(column) = \(column) + 1 WHERE id = ?", .integer(batch))
+        try db.run(
             """
             UPDATE batch SET state = CASE WHEN state = 'cancelled' THEN 'cancelled' ELSE 'completed' END,
             finished_at = ? WHERE id = ? AND wu_completed + wu_failed + wu_cancelled = wu_total AND finished_at IS NULL
             """, .real(now), .integer(batch))
     }
 
-    public func taskOwnership(_ id: TaskID) throws -> TaskOwnership? {
-        try db.queryOne("SELECT id, wu_id, host_id, state, report_digest FROM task WHERE id = ?", .integer(id)).map {
-            TaskOwnership(
-                taskID: $0.int(0), workUnitID: $0.int(1), hostID: $0.optionalInt(2),
-                state: TaskState(rawValue: $0.string(3)) ?? .error, reportDigest: $0.optionalString(4))
-        }
-    }
-
-    /// Keeps what a report said beyond the lifecycle fields, and counts the host's CPU time and errors.
-    public func recordReport(task: TaskID, host: HostID, digest: String, cpuSeconds: Double, errorMessage: String?) throws {
-        try db.execute("UPDATE task SET report_digest = ?, cpu_seconds = ?, error_message = ? WHERE id = ?",
+    /// Keeps what a report said beyond the lifecycle fields, and counts the host's CPU time and errors;
+    /// `turnaround` (the host's expected turnaround including this task) is kept when given.
+    public func recordReport(task: TaskID, host: HostID, digest: String, cpuSeconds: Double, errorMessage: String?,
+                             turnaround: Double?) throws {
+        try db.run("UPDATE task SET report_digest = ?, cpu_seconds = ?, error_message = ? WHERE id = ?",
             .text(digest), .real(cpuSeconds), SQLValue(errorMessage), .integer(task))
-        try db.execute(
-            "UPDATE host SET cpu_seconds = cpu_seconds + ?, tasks_error = tasks_error + ? WHERE id = ?",
-            .real(cpuSeconds), .integer(errorMessage == nil ? 0 : 1), .integer(host))
+        try db.run(
+            "UPDATE host SET cpu_seconds = cpu_seconds + ?, tasks_error = tasks_error + ?, turnaround = coalesce(?, turnaround) WHERE id = ?",
+            .real(cpuSeconds), .integer(errorMessage == nil ? 0 : 1), SQLValue(turnaround), .integer(host))
     }
 
-    /// Updates the host's expected turnaround with a task that took `seconds`.
-    public func recordTurnaround(host: HostID, seconds: Double) throws {
-        let current = try db.queryOne("SELECT turnaround FROM host WHERE id = ?", .integer(host))?.optionalDouble(0)
-        try db.execute("UPDATE host SET turnaround = ? WHERE id = ?",
-            .real(HostTurnaround.updated(current, sample: seconds)), .integer(host))
-    }
-
-    /// Grants credit and trust for valid tasks, resets trust for invalid ones.
-    public func applyValidation(_ outcome: LifecycleOutcome, invalidHosts: [HostID], now: Double) throws {
+    /// Grants credit and trust for valid tasks, resets trust for invalid ones. Recent average credit
+    /// starts from `standing` (as loaded or written in this transaction; accounts missing from it are read
+    /// first), which is updated with the values written.
+    public func applyValidation(_ outcome: LifecycleOutcome, invalidHosts: [HostID], standing: inout AccountStanding,
+                                now: Double) throws {
         for grant in outcome.validated {
             if let host = grant.hostID {
-                try addCredit(table: "host", id: host, credit: grant.credit, now: now)
-                try db.execute(
-                    "UPDATE host SET consecutive_valid = consecutive_valid + 1, tasks_valid = tasks_valid + 1 WHERE id = ?",
-                    .integer(host))
+                var rac = try standing.hostRAC[host] ?? recentAverageCredit(table: "host", id: host)
+                rac.add(grant.credit, now: now)
+                standing.hostRAC[host] = rac
+                try db.run(
+                    """
+                    UPDATE host SET total_credit = total_credit + ?, rac = ?, rac_time = ?,
+                        consecutive_valid = consecutive_valid + 1, tasks_valid = tasks_valid + 1 WHERE id = ?
+                    """, .real(grant.credit), .real(rac.value), .real(rac.time), .integer(host))
             }
-            if let donor = grant.donorID { try addCredit(table: "donor", id: donor, credit: grant.credit, now: now) }
+            if let donor = grant.donorID {
+                var rac = try standing.donorRAC[donor] ?? recentAverageCredit(table: "donor", id: donor)
+                rac.add(grant.credit, now: now)
+                standing.donorRAC[donor] = rac
+                try db.run("UPDATE donor SET total_credit = total_credit + ?, rac = ?, rac_time = ? WHERE id = ?",
+                    .real(grant.credit), .real(rac.value), .real(rac.time), .integer(donor))
+            }
         }
         for host in invalidHosts {
-            try db.execute("UPDATE host SET consecutive_valid = 0, tasks_invalid = tasks_invalid + 1 WHERE id = ?", .integer(host))
+            try db.run("UPDATE host SET consecutive_valid = 0, tasks_invalid = tasks_invalid + 1 WHERE id = ?", .integer(host))
         }
     }
 
-    private func addCredit(table: String, id: Int64, credit: Double, now: Double) throws {
-        guard let row = try db.queryOne("SELECT rac, rac_time FROM \(table) WHERE id = ?", .integer(id)) else { return }
-        var rac = RecentAverageCredit(value: row.double(0), time: row.double(1))
-        rac.add(credit, now: now)
-        try db.execute("UPDATE \(table) SET total_credit = total_credit + ?, rac = ?, rac_time = ? WHERE id = ?",
-            .real(credit), .real(rac.value), .real(rac.time), .integer(id))
+    private func recentAverageCredit(table: String, id: Int64) throws -> RecentAverageCredit {
+        guard let row = try db.queryOne("SELECT rac, rac_time FROM \(table) WHERE id = ?", .integer(id)) else {
+            return RecentAverageCredit()
+        }
+        return RecentAverageCredit(value: row.double(0), time: row.double(1))
     }
 
     /// Work units with a running task whose deadline has passed.
@@ -181,7 +223,7 @@ extension StoreQueries {
     public func takeCancellations(host: HostID) throws -> [TaskID] {
         let ids = try db.query("SELECT id FROM task WHERE host_id = ? AND host_told = 0", .integer(host)).map { $0.int(0) }
         if !ids.isEmpty {
-            try db.execute("UPDATE task SET host_told = 1 WHERE host_id = ? AND host_told = 0", .integer(host))
+            try db.run("UPDATE task SET host_told = 1 WHERE host_id = ? AND host_told = 0", .integer(host))
         }
         return ids
     }
@@ -194,6 +236,6 @@ extension StoreQueries {
 
     /// Marks the batch cancelled (its work units are cancelled one by one by the engine).
     public func markBatchCancelled(_ id: BatchID) throws {
-        try db.execute("UPDATE batch SET state = 'cancelled' WHERE id = ? AND state = 'active'", .integer(id))
+        try db.run("UPDATE batch SET state = 'cancelled' WHERE id = ? AND state = 'active'", .integer(id))
     }
 }

@@ -40,7 +40,7 @@ extension StoreQueries {
                 throw StoreError(.conflict, "project '\(name)' is signed by another key; hosts have pinned it")
             }
             id = existing.id
-            try db.execute("UPDATE project SET description = ?, policy = ?, public_key = ? WHERE id = ?",
+            try db.run("UPDATE project SET description = ?, policy = ?, public_key = ? WHERE id = ?",
                 .text(description), .text(policyText), .text(publicKey), .integer(id))
         } else {
             id = try db.execute(
@@ -49,7 +49,7 @@ extension StoreQueries {
             ).lastInsertID
         }
         for app in appVersions {
-            try db.execute(
+            try db.run(
                 """
                 INSERT INTO app_version (project_id, platform, sha256, size, signature) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (project_id, platform) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size,

@@ -89,6 +89,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
 
     /// Runs every job of `batch` in one transaction, each in its own savepoint. If the runner re-runs the
     /// transaction (dqlite after a leader change), the jobs run again and only the last run's results count.
+    /// A statement a body sent without waiting (``SQLConnection/run(_:_:)``) that failed makes that body
+    /// fail: it is rolled back to its savepoint and its caller gets the error.
     private func commit(_ batch: [Job]) {
         var deliveries: [((any Error)?) -> Void] = []
         do {
@@ -96,12 +98,18 @@ public final class GroupCommitWriter: @unchecked Sendable {
                 deliveries = []
                 deliveries.reserveCapacity(batch.count)
                 for job in batch {
-                    try connection.execute("SAVEPOINT body", [])
-                    let (failed, deliver) = job.run(connection)
+                    try connection.run("SAVEPOINT body", [])
+                    var (failed, deliver) = job.run(connection)
+                    do {
+                        try connection.flush()
+                    } catch {
+                        if !failed { deliver = { [deliver] _ in deliver(error) } }
+                        failed = true
+                    }
                     if failed {
                         try connection.execute("ROLLBACK TO body", [])
                     }
-                    try connection.execute("RELEASE body", [])
+                    try connection.run("RELEASE body", [])
                     deliveries.append(deliver)
                 }
             }

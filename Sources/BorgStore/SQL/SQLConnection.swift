@@ -6,6 +6,12 @@ public protocol SQLConnection: AnyObject {
     /// Runs one statement that returns no rows.
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> SQLExecResult
+    /// Runs one statement whose result the caller does not need. A backend may send it without waiting
+    /// for the answer (dqlite pipelines it behind the next call that waits): its error then surfaces at
+    /// that call or at ``flush()``, still inside the same savepoint or transaction.
+    func run(_ sql: String, _ arguments: [SQLValue]) throws
+    /// Waits for every statement ``run(_:_:)`` sent; throws the first one's error.
+    func flush() throws
     /// Runs one statement and returns all its rows.
     func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow]
     /// Runs several `;`-separated statements without arguments (schema, BEGIN, COMMIT).
@@ -13,6 +19,17 @@ public protocol SQLConnection: AnyObject {
 }
 
 extension SQLConnection {
+    /// Backends that always wait run a statement as ``execute(_:_:)``.
+    public func run(_ sql: String, _ arguments: [SQLValue]) throws {
+        try execute(sql, arguments)
+    }
+
+    public func flush() throws {}
+
+    public func run(_ sql: String, _ arguments: SQLValue...) throws {
+        try run(sql, arguments)
+    }
+
     @discardableResult
     public func execute(_ sql: String, _ arguments: SQLValue...) throws -> SQLExecResult {
         try execute(sql, arguments)
