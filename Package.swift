@@ -121,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "borg-bench",
             dependencies: [
-                "BorgHarness", "BorgAPIClient", "BorgProtocol", "BorgCore",
+                "BorgHarness", "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "BorgSandbox",
             ],

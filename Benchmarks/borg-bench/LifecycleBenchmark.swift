@@ -4,7 +4,8 @@ import BorgHarness
 import Foundation
 
 /// Full-lifecycle throughput: concurrent simulated hosts drive request → report → validate → credit
-/// against a coordinator, with group commit and (as the baseline) without.
+/// against a coordinator, with group commit and (as the baseline) without; or against replicated
+/// coordinators, with one coordinator on embedded SQLite as the baseline.
 struct LifecycleBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lifecycle", abstract: "Full-lifecycle tasks per second at quorum 2, and work-request latency.")
@@ -18,7 +19,7 @@ struct LifecycleBenchmark: AsyncParsableCommand {
     @Option(help: "Tasks per work request and per report.")
     var tasksPerRequest = 16
 
-    @Flag(help: "Skip the baseline run without group commit.")
+    @Flag(help: "Skip the baseline run (without group commit; with --coordinators, a single coordinator).")
     var noBaseline = false
 
     @Option(help: "Replicated coordinators on one dqlite cluster (1 = a single coordinator on embedded SQLite).")
@@ -32,19 +33,25 @@ struct LifecycleBenchmark: AsyncParsableCommand {
         var tasksPerSecond: Double
         var p50: Double
         var p99: Double
-        var transactions: String
     }
 
     func run() async throws {
         print("lifecycle benchmark: \(hosts) hosts, \(workUnits) work units × 2 tasks, \(tasksPerRequest) tasks per request, \(coordinators) coordinator(s)")
-        let grouped = try await measure(label: "group commit", serverArguments: [])
-        if noBaseline { return }
-        let single = try await measure(label: "one transaction per request (baseline)", serverArguments: ["--write-batch", "1"])
-        print(String(format: "ratio group commit / baseline: %.2f×", grouped.tasksPerSecond / single.tasksPerSecond))
-        print(String(format: "ratio vs BOINC 2005 (8.8 M tasks/day ≈ 102 tasks/s): %.0f×", grouped.tasksPerSecond / 102))
+        let replicated = coordinators > 1
+        let measured = try await measure(label: replicated ? "\(coordinators) replicated coordinators" : "group commit",
+                                         serverArguments: [], coordinators: coordinators)
+        if !noBaseline {
+            let baseline = replicated
+                ? try await measure(label: "one coordinator, embedded SQLite (baseline)", serverArguments: [], coordinators: 1)
+                : try await measure(label: "one transaction per request (baseline)", serverArguments: ["--write-batch", "1"],
+                                    coordinators: 1)
+            print(String(format: "ratio %@ / baseline: %.2f×", replicated ? "replicated" : "group commit",
+                         measured.tasksPerSecond / baseline.tasksPerSecond))
+        }
+        print(String(format: "ratio vs BOINC 2005 (8.8 M tasks/day ≈ 102 tasks/s): %.0f×", measured.tasksPerSecond / 102))
     }
 
-    func measure(label: String, serverArguments: [String]) async throws -> Figures {
+    func measure(label: String, serverArguments: [String], coordinators: Int) async throws -> Figures {
         let grid = try await GridSetup.start(hostCount: hosts, serverArguments: serverArguments + ["--tick", "5"],
                                              coordinators: coordinators)
         defer { grid.stop() }
@@ -82,7 +89,7 @@ struct LifecycleBenchmark: AsyncParsableCommand {
             throw HarnessError("only \(completed) of \(workUnits) work units completed; see \(grid.server.logFile.path)")
         }
         let figures = Figures(
-            tasksPerSecond: Double(reported) / elapsed, p50: latency.percentile(50), p99: latency.percentile(99), transactions: "")
+            tasksPerSecond: Double(reported) / elapsed, p50: latency.percentile(50), p99: latency.percentile(99))
         print(String(format: "%@: %d tasks in %.2f s = %.0f full-lifecycle tasks/s; work request p50 %.2f ms, p99 %.2f ms; RSS %d MB",
             label, reported, elapsed, figures.tasksPerSecond, figures.p50, figures.p99, grid.residentBytes >> 20))
         return figures

@@ -45,13 +45,21 @@ public final class CoordinatorClient: @unchecked Sendable {
         return urls
     }
 
-    /// Adopts a coordinator list from a reply, in its order: a grid lists its leading coordinator first,
-    /// which takes writes without forwarding them.
+    /// Most coordinator URLs remembered.
+    static let maxKnownCoordinators = 16
+
+    /// Adopts a coordinator list from a reply, in its order (a grid lists its leading coordinator first,
+    /// which takes writes without forwarding them), and keeps the others it knew behind them: a reply
+    /// sent while a coordinator restarts on a new address may list only addresses that are gone.
     public func learn(_ coordinators: [String]) {
         guard !coordinators.isEmpty else { return }
         lock.lock()
         defer { lock.unlock() }
-        urls = coordinators.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        var merged: [String] = []
+        for url in coordinators.map({ $0.hasSuffix("/") ? String($0.dropLast()) : $0 }) + urls where !merged.contains(url) {
+            merged.append(url)
+        }
+        urls = Array(merged.prefix(Self.maxKnownCoordinators))
     }
 
     private func prefer(_ index: Int) {

@@ -4,6 +4,11 @@ import BorgStore
 import Foundation
 
 extension LifecycleEngine {
+    /// Most ready-queue entries one work request looks at per project. Entries this host may not take
+    /// (a task of a work unit its donor already runs) go back to the front, and the scan goes on behind
+    /// them, so a host never gets nothing while work it may take waits further back.
+    static let dispatchScanLimit = 512
+
     /// Gives a host up to `maxTasks` tasks of the projects it can run (never two of one work unit per
     /// donor), records its contact, and returns the cancelled tasks it has not been told about yet.
     /// With `held` (the tasks the host says it has), its in-progress tasks missing from that list are
@@ -19,18 +24,24 @@ extension LifecycleEngine {
         let offset = runnable.isEmpty ? 0 : Int(host.id % Int64(runnable.count))
         for k in 0..<runnable.count where assignments.count < maxTasks {
             let (project, app) = runnable[(k + offset) % runnable.count]
-            let want = maxTasks - assignments.count
-            let candidates = queue.pop(project: project.id, limit: want * 2)
-            guard !candidates.isEmpty else { continue }
-            let now = clock()
-            let told = cancelled != nil
-            let (assigned, leftovers, untold) = try await store.write { q in
-                let (assigned, leftovers) = try self.assign(candidates, want: want, host: host, project: project, app: app, q, now: now)
-                return (assigned, leftovers, told ? [] : try Self.contact(host.id, q, now: now))
+            var returned: [ReadyQueue.Entry] = []
+            var scanned = 0
+            while assignments.count < maxTasks && scanned < Self.dispatchScanLimit {
+                let want = maxTasks - assignments.count
+                let candidates = queue.pop(project: project.id, limit: want * 2)
+                guard !candidates.isEmpty else { break }
+                scanned += candidates.count
+                let now = clock()
+                let told = cancelled != nil
+                let (assigned, leftovers, untold) = try await store.write { q in
+                    let (assigned, leftovers) = try self.assign(candidates, want: want, host: host, project: project, app: app, q, now: now)
+                    return (assigned, leftovers, told ? [] : try Self.contact(host.id, q, now: now))
+                }
+                cancelled = (cancelled ?? []) + untold
+                returned += leftovers
+                assignments += assigned
             }
-            cancelled = (cancelled ?? []) + untold
-            queue.pushFront(leftovers, project: project.id)
-            assignments += assigned
+            queue.pushFront(returned, project: project.id)
         }
         if cancelled == nil {
             let now = clock()
