@@ -17,7 +17,7 @@ import Foundation
 public actor DonorDaemon {
     /// Timing knobs (tests shorten them).
     public struct Timing: Sendable {
-        /// How often the loop looks at tasks and the configuration.
+        /// How often the loop looks at tasks and the configuration (a task that ends wakes it at once).
         public var tick: Duration = .milliseconds(250)
         /// Seconds between heartbeats.
         public var heartbeat: Double = 30
@@ -42,6 +42,7 @@ public actor DonorDaemon {
     private let runner: TaskRunner
     private let verifier: AppSignatureVerifier
     private var running: [TaskID: RunningTask] = [:]
+    private let wakeup = Wakeup()
     private var backoff: Backoff
     private var offlineUntil = Date.distantPast
     private var nextWorkRequest = Date.distantPast
@@ -86,7 +87,7 @@ public actor DonorDaemon {
                 await fetchWorkIfRoom()
                 await prepareAndStartTasks()
             }
-            try? await Task.sleep(for: timing.tick)
+            await wakeup.wait(upTo: timing.tick)
         }
         try await shutDown()
     }
@@ -248,6 +249,10 @@ public actor DonorDaemon {
             throw DonorError("cannot start the sandbox: \(error)")
         }
         running[task.id] = started
+        Task { [wakeup] in
+            _ = await started.result()
+            wakeup.signal()
+        }
         var local = task
         local.phase = .running
         local.processGroup = started.processGroup

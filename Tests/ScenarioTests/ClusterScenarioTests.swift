@@ -6,41 +6,46 @@ import BorgStore
 import Foundation
 import Testing
 
-/// Replicated coordinators: three real `borg-server` processes on one dqlite cluster, protocol-level hosts
-/// failing over between them.
+/// Replicated coordinators: three real `borg-server` processes on one dqlite cluster, with real
+/// `borg-client` donors (or protocol-level hosts) failing over between them.
 @Suite(.serialized) struct ClusterScenarioTests {
-    /// Work units of the failover scenario (the issue asks for 2,000; 600 keeps CI on 2 cores reasonable
-    /// while still spreading two leader kills and a restart over the run).
-    static let failoverWorkUnits = 600
+    /// Work units of the failover scenario.
+    static let failoverWorkUnits = 2_000
 
+    /// Three coordinators, four real `borg-client` donors running a native app, a 2,000-work-unit batch at
+    /// quorum 2; the leading coordinator is SIGKILLed twice (and restarted once) while the batch runs.
     @Test func leaderKilledTwiceLosesNothingAndCountsNothingTwice() async throws {
-        let dir = try TemporaryDirectory(prefix: "borg-grid")
-        defer { dir.remove() }
-        let grid = try CoordinatorGrid(directory: dir.url, size: 3)
-        defer { grid.stopAll() }
+        let grid = try DonorGrid(prefix: "borg-grid", replicas: 3)
+        defer { grid.shutDown() }
+        let coordinators = try #require(grid.coordinators)
+        let key = try grid.createKey("keys")
+        try grid.createProject("sums", app: Self.sumApp, platform: "native-linux-x86_64", replication: 2, quorum: 2, signingKey: key)
         let n = Self.failoverWorkUnits
-        let workload = try await GridWorkload(urls: grid.urls, adminKey: try grid.adminKey, project: "failover",
-                                              workUnits: n, hostCount: 6)
-        workload.start()
+        let batch = try grid.submitRanges("sums", (0..<n).map { "\($0) \($0 * 7)" })
+        var donors: [URL] = []
+        for name in ["ada", "bob", "cy", "dee"] {
+            let data = try await grid.enroll(name, cpu: "100%")
+            donors.append(data)
+            _ = try grid.start(data)
+        }
 
-        try await workload.waitForCompleted(n / 5, timeout: 120)
-        let first = try await grid.leader()
-        grid.stop(first, signal: SIGKILL)
-        try await workload.waitForCompleted(n * 2 / 5, timeout: 120)
-        let restarted = try grid.start(first)
-        try await workload.waitForCompleted(n * 3 / 5, timeout: 120)
-        let second = try await grid.leader()
-        grid.stop(second, signal: SIGKILL)
-        try await workload.waitForCompleted(n, timeout: 180)
-        await workload.stop()
+        try await grid.waitForCompleted(batch, n / 5, timeout: 300)
+        let first = try await coordinators.leader()
+        coordinators.stop(first, signal: SIGKILL)
+        try await grid.waitForCompleted(batch, n * 2 / 5, timeout: 300)
+        let restarted = try coordinators.start(first)
+        try await grid.waitForCompleted(batch, n * 3 / 5, timeout: 300)
+        let second = try await coordinators.leader()
+        coordinators.stop(second, signal: SIGKILL)
+        let status = try await grid.waitForBatch(batch, timeout: 600)
+        #expect(status.completed == n && status.failed == 0)
 
-        // The restarted coordinator caught up: it is a member again and answers with the final state.
-        let caughtUp = try await CoordinatorClient(coordinators: [restarted.url], credential: try grid.adminKey)
-            .batchStatus(workload.batch)
+        // The restarted coordinator caught up: it answers with the final state.
+        let caughtUp = try await CoordinatorClient(coordinators: [restarted.url], credential: grid.adminKey).batchStatus(batch)
         #expect(caughtUp.completed == n && caughtUp.state == .completed)
 
-        let store = try await Store(directory: dir.url.appendingPathComponent("inspect"),
-                                    backend: DqliteBackend(seeds: grid.clusterAddresses))
+        let store = try await Store(directory: grid.dir.url.appendingPathComponent("inspect"),
+                                    backend: DqliteBackend(seeds: coordinators.clusterAddresses))
         defer { store.close() }
         let (reported, doubleCanonical, credit, totals) = try await store.read { q in
             (Set(try q.db.query("SELECT id FROM task WHERE reported_at IS NOT NULL").map { $0.int(0) }),
@@ -51,14 +56,36 @@ import Testing
                 """).map { $0.int(0) },
              try q.validCreditByDonor(), try q.donorTotals())
         }
-        let acknowledged = workload.acknowledged.all
-        #expect(!acknowledged.isEmpty)
+        // Every report a donor saw acknowledged (it logs "task N reported" after a 2xx) is stored.
+        let acknowledged = Set(grid.clients.flatMap { Self.reportedTasks(in: $0.log) })
+        #expect(acknowledged.count >= n * 2 - 50, "donors acknowledged only \(acknowledged.count) reports")
         #expect(acknowledged.isSubset(of: reported), "lost acknowledged reports: \(acknowledged.subtracting(reported).sorted().prefix(10))")
         #expect(doubleCanonical.isEmpty, "work units with disagreeing canonical outputs: \(doubleCanonical.prefix(10))")
         for donor in totals where donor.valid > 0 {
             #expect(abs(donor.totalCredit - (credit[donor.id] ?? 0)) < 1e-6, "donor \(donor.name) credit differs from its valid tasks")
         }
-        #expect(totals.contains { $0.valid > 0 })
+        #expect(totals.filter { $0.valid > 0 }.count == 4, "every donor contributed")
+        // The canonical outputs are the right answers.
+        var wrong = 0
+        for unit in try await grid.admin.batchResults(batch).workUnits.prefix(100) {
+            let index = try #require(Int(unit.name.split(separator: "-").last ?? ""))
+            let file = try #require(unit.outputs.first { $0.name == "sum" })
+            let text = String(decoding: try await grid.admin.download(file.sha256), as: UTF8.self)
+            if text != "\(index * 8)\n" { wrong += 1 }
+        }
+        #expect(wrong == 0)
+    }
+
+    /// A native app: reads `lo hi` from `in/range`, writes their sum to `out/sum`.
+    static let sumApp = Data("#!/bin/sh\nread lo hi < in/range\necho $((lo + hi)) > out/sum\n".utf8)
+
+    /// Task ids a `borg-client` log says were reported (acknowledged by a coordinator).
+    static func reportedTasks(in log: String) -> [TaskID] {
+        log.split(separator: "\n").compactMap { line in
+            let words = line.split(separator: " ")
+            guard words.count == 4, words[1] == "task", words[3] == "reported" else { return nil }
+            return TaskID(words[2])
+        }
     }
 
     @Test func aCoordinatorJoinsAndAnotherLeavesWhileWorkFlows() async throws {

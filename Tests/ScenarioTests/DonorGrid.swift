@@ -6,23 +6,45 @@ import BorgProtocol
 import Foundation
 import Testing
 
-/// A grid for donor scenarios: a real `borg-server`, a project signing key, and helpers that
-/// drive real `borg-submit` and `borg-client` processes on 127.0.0.1.
+/// A grid for donor scenarios: a real `borg-server` (or several replicated ones), a project signing
+/// key, and helpers that drive real `borg-submit` and `borg-client` processes on 127.0.0.1.
 final class DonorGrid: @unchecked Sendable {
     let dir: TemporaryDirectory
-    let server: ServerProcess
+    /// The single coordinator, or nil when ``coordinators`` runs a replicated grid.
+    let single: ServerProcess?
+    /// The replicated coordinators, when asked for.
+    let coordinators: CoordinatorGrid?
+    let adminKey: String
     let admin: CoordinatorClient
-    private var clients: [ClientProcess] = []
+    private(set) var clients: [ClientProcess] = []
 
     /// The repository's `Projects/primes/app/primes.wasm`.
     static let primesApp = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Projects/primes/app/primes.wasm")
 
-    init(prefix: String) throws {
+    /// Starts one coordinator, or `replicas` replicated ones.
+    init(prefix: String, replicas: Int = 1) throws {
         dir = try TemporaryDirectory(prefix: prefix)
-        server = try ServerProcess(dataDirectory: dir.url.appendingPathComponent("coordinator"), arguments: ["--tick", "0.5"])
-        admin = CoordinatorClient(coordinators: [server.url], credential: try server.adminKey)
+        if replicas > 1 {
+            let grid = try CoordinatorGrid(directory: dir.url, size: replicas)
+            coordinators = grid
+            single = nil
+            adminKey = try grid.adminKey
+        } else {
+            let server = try ServerProcess(dataDirectory: dir.url.appendingPathComponent("coordinator"), arguments: ["--tick", "0.5"])
+            single = server
+            coordinators = nil
+            adminKey = try server.adminKey
+        }
+        admin = CoordinatorClient(coordinators: [], credential: adminKey)
+        admin.learn(urls)
     }
+
+    /// The single coordinator (donor scenarios that need no replication).
+    var server: ServerProcess { single! }
+
+    /// The API URLs of the running coordinators.
+    var urls: [String] { coordinators?.urls ?? single.map { [$0.url] } ?? [] }
 
     /// Stops every client (SIGTERM, then their leftover task processes) and the server; removes the files.
     func shutDown() {
@@ -32,13 +54,14 @@ final class DonorGrid: @unchecked Sendable {
                 for task in state.tasks.values { if let group = task.processGroup { TaskProcesses.killLeftover(group) } }
             }
         }
-        server.stop()
+        single?.stop()
+        coordinators?.stopAll()
         dir.remove()
     }
 
     func submit(_ arguments: [String]) throws -> CommandResult {
-        try CommandRunner.run(BuildProducts.executable("borg-submit"), arguments + ["--coordinator", server.url],
-            environment: ["BORG_API_KEY": try server.adminKey])
+        try CommandRunner.run(BuildProducts.executable("borg-submit"), arguments + ["--coordinator", urls.joined(separator: ",")],
+            environment: ["BORG_API_KEY": adminKey])
     }
 
     func client(_ arguments: [String]) throws -> CommandResult {
@@ -93,7 +116,7 @@ final class DonorGrid: @unchecked Sendable {
     func enroll(_ name: String, cpu: String = "50%") async throws -> URL {
         let donor = try await admin.createDonor(name: name)
         let data = dir.url.appendingPathComponent("donor-\(name)")
-        let enrolled = try client(["enroll", server.url, "--token", donor.enrollmentToken, "--cpu", cpu, "--name", name,
+        let enrolled = try client(["enroll", urls[0], "--token", donor.enrollmentToken, "--cpu", cpu, "--name", name,
             "--data-dir", data.path])
         guard enrolled.status == 0 else { throw HarnessError("enroll failed: \(enrolled.stderr)") }
         return data
@@ -110,11 +133,19 @@ final class DonorGrid: @unchecked Sendable {
     func waitForBatch(_ batch: BatchID, timeout: Double) async throws -> BatchStatus {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            let status = try await admin.batchStatus(batch)
-            if status.state != .active { return status }
+            admin.learn(urls)
+            if let status = try? await admin.batchStatus(batch), status.state != .active { return status }
             try await Task.sleep(for: .milliseconds(250))
         }
         throw HarnessError("batch \(batch) did not finish within \(timeout) s: \(try await admin.batchStatus(batch))")
+    }
+
+    /// Waits until at least `count` work units of `batch` completed (coordinators may come and go).
+    func waitForCompleted(_ batch: BatchID, _ count: Int, timeout: Double) async throws {
+        try await waitUntil("\(count) work units of batch \(batch) completed", timeout: timeout) {
+            admin.learn(urls)
+            return ((try? await admin.batchStatus(batch))?.completed ?? 0) >= count
+        }
     }
 
     /// Waits until `condition` holds, checking every 100 ms.
