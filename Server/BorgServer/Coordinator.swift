@@ -123,8 +123,10 @@ public final class Coordinator: Sendable {
             logger: logger)
     }
 
-    /// Runs until SIGTERM or SIGINT, then drains requests and closes the store. In a grid it then hands
-    /// leadership to another coordinator, leaves the list of live coordinators and stops its node.
+    /// Runs until SIGTERM or SIGINT, then drains requests and closes the store. In a grid the leading
+    /// coordinator then leaves the list of live coordinators and hands leadership to another; the others
+    /// just stop their node (they drop out of replies within a few ticks), so that the last coordinators
+    /// of a grid that lost its quorum do not wait for one.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         defer {
             store.close()
@@ -132,10 +134,12 @@ public final class Coordinator: Sendable {
             cluster?.stop()
         }
         try await application(onRunning: onRunning).runService()
-        if let cluster {
-            cluster.handOverLeadership()
+        if let cluster, let locator {
+            locator.invalidate()
+            guard locator.leaderID() == cluster.id else { return }
             let id = Int64(bitPattern: cluster.id)
             try? await store.write { q in try q.removeCoordinator(nodeID: id) }
+            cluster.handOverLeadership()
         }
     }
 

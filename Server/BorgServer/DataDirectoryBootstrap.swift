@@ -1,20 +1,24 @@
 import BorgStore
 import Foundation
 
-/// First start of a coordinator: an admin key and a first donor with its enrollment token, written
-/// into the data directory (mode 0600) so the operator can find them.
+/// First start of a coordinator: an admin key and (when the grid has none yet) a first donor with its
+/// enrollment token, written into the data directory (mode 0600) so the operator can find them. A
+/// coordinator joining a grid gets its own admin key for the grid.
 public struct DataDirectoryBootstrap: Sendable {
     public let adminKeyFile: URL
     public let enrollmentTokenFile: URL
-    /// Whether this start created them.
+    /// Whether this start created the admin key.
     public let created: Bool
+    /// Whether this start created the donor 'default' (and its token file).
+    public let createdFirstDonor: Bool
 
     /// Creates the admin key and first donor if the data directory has none yet.
     public static func run(store: Store, now: Double) async throws -> DataDirectoryBootstrap {
         let adminFile = store.directory.appendingPathComponent("admin.key")
         let tokenFile = store.directory.appendingPathComponent("enrollment-token")
         guard !FileManager.default.fileExists(atPath: adminFile.path) else {
-            return DataDirectoryBootstrap(adminKeyFile: adminFile, enrollmentTokenFile: tokenFile, created: false)
+            return DataDirectoryBootstrap(adminKeyFile: adminFile, enrollmentTokenFile: tokenFile, created: false,
+                                          createdFirstDonor: false)
         }
         let (key, token) = try await store.write { q in
             let key = try q.createAPIKey(projectID: nil, now: now)
@@ -23,7 +27,8 @@ public struct DataDirectoryBootstrap: Sendable {
         }
         try writeSecret(key, to: adminFile)
         if let token { try writeSecret(token, to: tokenFile) }
-        return DataDirectoryBootstrap(adminKeyFile: adminFile, enrollmentTokenFile: tokenFile, created: true)
+        return DataDirectoryBootstrap(adminKeyFile: adminFile, enrollmentTokenFile: tokenFile, created: true,
+                                      createdFirstDonor: token != nil)
     }
 
     static func writeSecret(_ secret: String, to url: URL) throws {

@@ -3,7 +3,8 @@ import BorgServer
 import BorgStore
 import Foundation
 
-/// `borg-server donor add NAME`: creates a donor account and prints its enrollment token.
+/// `borg-server donor add NAME`: creates a donor account and prints its enrollment token. On a member of
+/// a replicated grid it writes to the grid's database.
 struct Donor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage donor accounts.", subcommands: [Add.self, List.self])
@@ -20,7 +21,7 @@ struct Donor: AsyncParsableCommand {
         var quiet = false
 
         func run() async throws {
-            let store = try await Store(directory: data.url)
+            let store = try await DataDirectoryStore.open(data.url)
             defer { store.close() }
             let name = self.name
             let now = Date().timeIntervalSince1970
@@ -45,7 +46,7 @@ struct Donor: AsyncParsableCommand {
         @OptionGroup var data: DataDirectoryOptions
 
         func run() async throws {
-            let store = try await Store(directory: data.url)
+            let store = try await DataDirectoryStore.open(data.url)
             defer { store.close() }
             let donors = try await store.read { q in try q.donorTotals() }
             print("rank  id  name                      credit        hosts  valid  invalid  error")

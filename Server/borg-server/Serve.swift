@@ -60,9 +60,9 @@ struct Serve: AsyncParsableCommand {
         }
         let bootstrap = coordinator.bootstrap
         if bootstrap.created {
-            print("First start: created an admin key and the donor 'default'.")
+            print("First start: created an admin key\(bootstrap.createdFirstDonor ? " and the donor 'default'" : "").")
             print("  admin key:         \(bootstrap.adminKeyFile.path)")
-            print("  enrollment token:  \(bootstrap.enrollmentTokenFile.path)")
+            if bootstrap.createdFirstDonor { print("  enrollment token:  \(bootstrap.enrollmentTokenFile.path)") }
         }
         print("Data directory: \(data.url.path)")
         let portFile = self.portFile

@@ -92,7 +92,6 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "borg-members")
         defer { dir.remove() }
         let grid = try CoordinatorGrid(directory: dir.url, size: 3)
-        defer { grid.stopAll() }
         let workload = try await GridWorkload(urls: grid.urls, adminKey: try grid.adminKey, project: "members",
                                               workUnits: 200, hostCount: 4)
         workload.start()
@@ -123,6 +122,16 @@ import Testing
         let health = try await CoordinatorClient(coordinators: [added.url]).health()
         #expect(health.coordinators.contains(added.url))
 
+        // `borg-server donor add` on a member's data directory creates the donor for the whole grid.
+        let added3 = try CommandRunner.run(BuildProducts.executable("borg-server"),
+            ["donor", "add", "grace", "--quiet", "--data-dir", grid.dataDirectory(3).path])
+        #expect(added3.status == 0, "\(added3.stderr)")
+        let grace = try await SimulatedHost(coordinators: [try #require(grid.servers[0]).url],
+            token: added3.stdout.trimmingCharacters(in: .whitespacesAndNewlines), name: "grace-laptop")
+        #expect(try await CoordinatorClient(coordinators: grid.urls).donorStats(grace.donorID).name == "grace")
+        let listed3 = try CommandRunner.run(BuildProducts.executable("borg-server"), ["donor", "list", "--data-dir", grid.dataDirectory(0).path])
+        #expect(listed3.stdout.contains("grace"), "\(listed3.stdout)\(listed3.stderr)")
+
         let wrongSecret = try CommandRunner.run(BuildProducts.executable("borg-server"), [
             "cluster", "status", "--coordinator", "127.0.0.1:\(added.port)", "--cluster-secret", "nope"])
         #expect(wrongSecret.status != 0 && wrongSecret.stderr.contains("wrong cluster secret"))
@@ -148,5 +157,12 @@ import Testing
         try grid.start(1)
         let after = try await client.createDonor(name: "after")
         #expect(after.name == "after")
+
+        // SIGTERM stops every coordinator cleanly and at once, the last one without a quorum too.
+        for index in [1, 2] {
+            let started = Date()
+            #expect(grid.stop(index, signal: SIGTERM) == 0)
+            #expect(Date().timeIntervalSince(started) < 5, "coordinator \(index) took \(Date().timeIntervalSince(started)) s to stop")
+        }
     }
 }

@@ -61,6 +61,16 @@ final class ClusterNode: Sendable {
     /// The name of the replicated database.
     static let database = "borg"
 
+    /// The dqlite addresses a grid member's data directory remembers, or nil if it never joined a grid.
+    static func knownAddresses(dataDirectory: URL) -> [String]? {
+        let directory = dataDirectory.appendingPathComponent("cluster")
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("node-id").path),
+              let peers = try? String(contentsOf: directory.appendingPathComponent("peers"), encoding: .utf8)
+        else { return nil }
+        let addresses = peers.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        return addresses.isEmpty ? nil : addresses
+    }
+
     /// Addresses to look for the leader at: this node first, then the peers it knew last.
     var seeds: [String] {
         Self.seeds(address, (try? String(contentsOf: peersFile, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? [])
@@ -98,9 +108,9 @@ final class ClusterNode: Sendable {
         try client.remove(id: id)
     }
 
-    /// If this node leads, hands leadership to another voter (clean shutdown).
+    /// Hands leadership (which this node has) to another voter, for a clean shutdown.
     func handOverLeadership() {
-        guard leaderID() == id, let members = try? client.members(),
+        guard let members = try? client.members(),
               let successor = members.first(where: { $0.role == .voter && $0.id != id })
         else { return }
         try? client.transfer(to: successor.id)

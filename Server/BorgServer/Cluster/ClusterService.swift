@@ -27,6 +27,7 @@ struct ClusterService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             var lastRebuild = Date()
+            var failing = false
             while !Task.isCancelled {
                 do {
                     try await tick()
@@ -34,8 +35,12 @@ struct ClusterService: Service {
                         try await coordinator.engine.reload()
                         lastRebuild = Date()
                     }
+                    if failing { logger.info("cluster tick works again") }
+                    failing = false
                 } catch {
-                    logger.warning("cluster tick failed: \(error)")
+                    // Said once per outage, not every tick.
+                    if !failing { logger.warning("cluster tick failed (retrying every tick until it works): \(error)") }
+                    failing = true
                 }
                 try? await Task.sleep(for: interval)
             }
