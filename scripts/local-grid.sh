@@ -5,9 +5,9 @@
 #
 #   scripts/local-grid.sh [--upto N] [--units N] [--keep] [--listen HOST:PORT]
 #
-#   --upto N     count the primes below N (default 1000000000 = 10^9; a power of ten is checked
-#                against the published pi(x))
-#   --units N    work units (default 40)
+#   --upto N     count the primes below N (default 5000000000 = 5 x 10^9, a minute or two on a
+#                2-core machine; powers of ten and 2, 4, 5 x 10^9 are checked against the published pi(x))
+#   --units N    work units (default 50)
 #   --keep       leave the grid running and print how to enroll another machine
 #   --listen A   the coordinator's address (default 127.0.0.1:0, a free port; use
 #                0.0.0.0:8080 with --keep to let other machines join)
@@ -15,8 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-upto=1000000000
-units=40
+upto=5000000000
+units=50
 keep=0
 listen=127.0.0.1:0
 while [ $# -gt 0 ]; do

@@ -28,6 +28,7 @@ struct DonorIdleBenchmark: AsyncParsableCommand {
         defer { client.stop() }
         try await Task.sleep(for: .seconds(3))
         let before = (ResourceUsage.process(client.pid)?.cpuSeconds ?? 0)
+        let settled = ResourceUsage.process(client.pid)?.residentBytes ?? 0
         let start = ContinuousClock.now
         var peak: UInt64 = 0
         while ContinuousClock.now - start < .seconds(seconds) {
@@ -36,8 +37,19 @@ struct DonorIdleBenchmark: AsyncParsableCommand {
         }
         let elapsed = (ContinuousClock.now - start) / .seconds(1)
         let cpu = ((ResourceUsage.process(client.pid)?.cpuSeconds ?? 0) - before) / elapsed
-        print(String(format: "idle donor daemon over %.0f s: peak RSS %.1f MB (target ≤ 30), CPU %.2f%% of one core (target ≤ 0.5)",
-            elapsed, Double(peak) / 1e6, cpu * 100))
+        let privateBytes = Self.privateBytes(client.pid)
+        print(String(format: "idle donor daemon over %.0f s: peak RSS %.1f MiB (%.1f MB; target ≤ 30), of it private %.1f MiB; CPU %.2f%% of one core (target ≤ 0.5)",
+            elapsed, Double(peak) / 1_048_576, Double(peak) / 1e6, Double(privateBytes) / 1_048_576, cpu * 100))
+        print(String(format: "baseline, RSS 3 s after start: %.1f MiB; ratio peak / baseline: %.2f× (no growth while idle is 1.00×)",
+            Double(settled) / 1_048_576, Double(peak) / Double(max(settled, 1))))
+    }
+
+    /// Memory only this process uses (private pages, clean and dirty), from /proc/PID/smaps_rollup.
+    static func privateBytes(_ pid: Int32) -> UInt64 {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) else { return 0 }
+        return text.split(separator: "\n").filter { $0.hasPrefix("Private_") }.reduce(0) { total, line in
+            total + (UInt64(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+        }
     }
 
 }

@@ -39,12 +39,22 @@ struct RunCommand: AsyncParsableCommand {
             }
             signal(SIGPIPE, SIG_IGN)
             let daemon = try DonorDaemon(directory: directory, stop: stop, timing: timing) { line in
-                let stamp = Date().formatted(.iso8601.time(includingFractionalSeconds: false))
-                print("\(stamp) \(line)")
+                print("\(Self.clockTime()) \(line)")
                 fflush(nil)
             }
             try await daemon.run()
             sources.forEach { $0.cancel() }
         }
+    }
+
+    /// The local time as HH:MM:SS, formatted by the C library: Foundation's date formatting loads ICU,
+    /// which would be most of an idle daemon's memory beyond its code.
+    static func clockTime() -> String {
+        var now = time(nil)
+        var parts = tm()
+        localtime_r(&now, &parts)
+        var buffer = [CChar](repeating: 0, count: 16)
+        let length = strftime(&buffer, buffer.count, "%H:%M:%S", &parts)
+        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

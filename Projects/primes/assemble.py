@@ -3,14 +3,15 @@
 
 UNITS is the directory generate.py wrote (files primes-NNNNN holding "lo hi"); RESULTS holds
 each work unit's canonical output as RESULTS/<unit name>/count. The ranges must tile
-[0, x) without gaps or overlaps; when x is a power of ten with a published pi(x) the total
-is compared with it. Exits 1 on a missing result, a gap, or a wrong total."""
+[0, x) without gaps or overlaps; when x has a published pi(x) (powers of ten up to 10^12,
+and 2, 4 and 5 x 10^9) the total is compared with it. Exits 1 on a missing result, a gap, or a wrong total."""
 import argparse
 import os
 import sys
 
 PUBLISHED = {10**k: v for k, v in enumerate(
     [0, 4, 25, 168, 1229, 9592, 78498, 664579, 5761455, 50847534, 455052511, 4118054813, 37607912018])}
+PUBLISHED.update({2 * 10**9: 98222287, 4 * 10**9: 189961812, 5 * 10**9: 234954223})
 
 
 def main():
