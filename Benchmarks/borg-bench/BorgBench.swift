@@ -7,5 +7,6 @@ struct BorgBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "borg-bench",
         abstract: "Benchmarks of Borg coordinators (build with -c release).",
-        subcommands: [LifecycleBenchmark.self, QueueMemoryBenchmark.self, FailoverBenchmark.self, DonorIdleBenchmark.self])
+        subcommands: [LifecycleBenchmark.self, QueueMemoryBenchmark.self, FailoverBenchmark.self, DonorIdleBenchmark.self,
+                      GridEfficiencyBenchmark.self, RuntimeBenchmark.self])
 }
