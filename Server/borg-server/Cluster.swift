@@ -44,19 +44,22 @@ struct Cluster: AsyncParsableCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the coordinators: node, role, leader, URL.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the coordinators: node, role, leader, when each last announced itself, URL.")
 
         @OptionGroup var target: Target
 
         func run() async throws {
             let status = try await target.client.call(.GET, "/v1/cluster", as: ClusterStatus.self)
-            print("node                  role     leader  dqlite address         API URL")
+            print("node                  role     leader  seen      dqlite address         API URL")
             for member in status.members {
                 let id = String(member.nodeID).padding(toLength: 21, withPad: " ", startingAt: 0)
                 let role = member.role.padding(toLength: 8, withPad: " ", startingAt: 0)
                 let leader = (member.isLeader ? "yes" : "").padding(toLength: 7, withPad: " ", startingAt: 0)
+                let seen = (member.secondsSinceSeen.map { String(format: "%.1fs ago", $0) } ?? "never")
+                    .padding(toLength: 9, withPad: " ", startingAt: 0)
                 let address = member.address.padding(toLength: 22, withPad: " ", startingAt: 0)
-                print("\(id) \(role) \(leader) \(address) \(member.url ?? "-")")
+                print("\(id) \(role) \(leader) \(seen) \(address) \(member.url ?? "-")")
             }
             if status.leader == nil { print("no leader: the grid has no quorum") }
         }

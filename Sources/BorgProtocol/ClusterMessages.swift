@@ -30,12 +30,16 @@ public struct ClusterMemberInfo: Codable, Sendable, Equatable {
     /// The coordinator's HTTP URL, if it announced itself recently.
     public var url: String?
     public var isLeader: Bool
-    public init(nodeID: UInt64, address: String, role: String, url: String?, isLeader: Bool) {
+    /// Seconds since the coordinator last announced itself (every tick while it runs and reaches the
+    /// leader); nil if it never did or was forgotten. A growing figure means it is down or cut off.
+    public var secondsSinceSeen: Double?
+    public init(nodeID: UInt64, address: String, role: String, url: String?, isLeader: Bool, secondsSinceSeen: Double?) {
         self.nodeID = nodeID
         self.address = address
         self.role = role
         self.url = url
         self.isLeader = isLeader
+        self.secondsSinceSeen = secondsSinceSeen
     }
 }
 

@@ -116,6 +116,7 @@ import Testing
             "cluster", "status", "--coordinator", "127.0.0.1:\(added.port)", "--cluster-secret", grid.secret])
         #expect(listed.status == 0 && listed.stdout.contains(String(fourth)) && !listed.stdout.contains(String(leavingID)),
                 "\(listed.stdout)\(listed.stderr)")
+        #expect(listed.stdout.contains("s ago"), "cluster status shows when each coordinator was last seen: \(listed.stdout)")
 
         try await workload.waitForCompleted(200, timeout: 180)
         await workload.stop()

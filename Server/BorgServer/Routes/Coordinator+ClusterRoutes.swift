@@ -21,9 +21,12 @@ extension Coordinator {
         router.get("/v1/cluster") { request, _ in
             let node = try self.clusterNode(authorizing: request)
             let (members, leader) = try await Blocking.run { (try node.client.members(), node.leaderID()) }
-            let urls = Dictionary(self.clusterState.coordinators.map { (UInt64(bitPattern: $0.nodeID), $0.url) }) { a, _ in a }
+            let announced = try await self.store.read { q in try q.coordinators(seenSince: 0) }
+            let byNode = Dictionary(announced.map { (UInt64(bitPattern: $0.nodeID), $0) }) { a, _ in a }
+            let now = self.engine.clock()
             return try JSONResponse.make(ClusterStatus(leader: leader, members: members.map {
-                ClusterMemberInfo(nodeID: $0.id, address: $0.address, role: "\($0.role)", url: urls[$0.id], isLeader: $0.id == leader)
+                ClusterMemberInfo(nodeID: $0.id, address: $0.address, role: "\($0.role)", url: byNode[$0.id]?.url,
+                                  isLeader: $0.id == leader, secondsSinceSeen: byNode[$0.id].map { max(0, now - $0.seenAt) })
             }))
         }
         router.post("/v1/cluster/announce") { request, _ in
