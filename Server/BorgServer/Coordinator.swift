@@ -91,10 +91,10 @@ public final class Coordinator: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
-        if cluster != nil {
+        if let settings = configuration.cluster {
             router.add(middleware: LeaderForwardingMiddleware(
                 coordinator: self, forwarder: RequestForwarder(bodyLimit: max(configuration.jsonBodyLimit, configuration.blobLimit)),
-                patience: configuration.cluster?.writeTimeout ?? 8))
+                patience: settings.writeTimeout))
         }
         addMetaRoutes(to: router)
         addHostRoutes(to: router)
@@ -107,8 +107,8 @@ public final class Coordinator: Sendable {
             BackgroundLifecycleService(engine: engine, interval: configuration.tickInterval, logger: logger,
                                        isActive: { [cluster] in cluster == nil || clusterState.isLeader })
         ]
-        if let cluster {
-            services.append(ClusterService(coordinator: self, node: cluster, locator: locator!, state: clusterState,
+        if let cluster, let locator {
+            services.append(ClusterService(coordinator: self, node: cluster, locator: locator, state: clusterState,
                                            interval: min(configuration.tickInterval, .seconds(1)), logger: logger))
         }
         return Application(
