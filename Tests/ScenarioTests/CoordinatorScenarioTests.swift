@@ -208,6 +208,19 @@ import Testing
         #expect(again.status != 0 && again.stderr.contains("already exists"))
         let badListen = try CommandRunner.run(borgServer, ["--listen", "nowhere", "--data-dir", data.path])
         #expect(badListen.status != 0 && badListen.stderr.contains("--listen"))
+        let badAdvertise = try CommandRunner.run(borgServer, ["--advertise", "coordinator:8080", "--data-dir", data.path])
+        #expect(badAdvertise.status != 0 && badAdvertise.stderr.contains("--advertise"))
+    }
+
+    /// Clients are told the address a coordinator advertises, not the one it happens to listen on.
+    @Test func repliesListTheAdvertisedAddress() async throws {
+        let dir = try TemporaryDirectory(prefix: "borg-advertise")
+        defer { dir.remove() }
+        let server = try ServerProcess(dataDirectory: dir.url.appendingPathComponent("coordinator"),
+                                       arguments: ["--advertise", "http://coordinator.example:8080/"])
+        defer { server.stop() }
+        let health = try await CoordinatorClient(coordinators: [server.url]).health()
+        #expect(health.coordinators == ["http://coordinator.example:8080"])
     }
 
     @Test func sigtermDrainsAndExitsCleanly() throws {

@@ -64,16 +64,19 @@ final class ClusterNode: Sendable {
     /// The dqlite addresses a grid member's data directory remembers, or nil if it never joined a grid.
     static func knownAddresses(dataDirectory: URL) -> [String]? {
         let directory = dataDirectory.appendingPathComponent("cluster")
-        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("node-id").path),
-              let peers = try? String(contentsOf: directory.appendingPathComponent("peers"), encoding: .utf8)
-        else { return nil }
-        let addresses = peers.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("node-id").path) else { return nil }
+        let addresses = peers(in: directory.appendingPathComponent("peers"))
         return addresses.isEmpty ? nil : addresses
+    }
+
+    /// The addresses in a peers file (one per line; none if it cannot be read).
+    private static func peers(in file: URL) -> [String] {
+        ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
     /// Addresses to look for the leader at: this node first, then the peers it knew last.
     var seeds: [String] {
-        Self.seeds(address, (try? String(contentsOf: peersFile, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? [])
+        Self.seeds(address, Self.peers(in: peersFile))
     }
 
     private static func seeds(_ own: String, _ peers: [String]) -> [String] {

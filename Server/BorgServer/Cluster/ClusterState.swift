@@ -11,9 +11,6 @@ final class ClusterState: @unchecked Sendable {
     private var live: [CoordinatorRecord] = []
     private var queueStale = true
 
-    /// The node ID of the Raft leader, as last seen.
-    var leaderID: UInt64? { lock.withLock { leaderNode } }
-
     /// Whether this coordinator's node leads (it then runs the background work and takes every write).
     var isLeader: Bool { lock.withLock { leading } }
 

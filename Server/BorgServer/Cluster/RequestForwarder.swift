@@ -30,9 +30,9 @@ struct RequestForwarder: Sendable {
     }
 
     /// Reads the whole body into `request` (so it can be forwarded, and still be handled here afterwards).
-    func collectBody(of request: inout Request) async throws -> ByteBuffer {
+    func collectBody(of request: inout Request) async throws {
         do {
-            return try await request.collectBody(upTo: bodyLimit)
+            _ = try await request.collectBody(upTo: bodyLimit)
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, "request body is larger than \(bodyLimit) bytes")
         }

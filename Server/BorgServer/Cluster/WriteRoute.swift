@@ -1,5 +1,5 @@
 /// Where a coordinator of a grid sends a request that changes state.
-enum WriteRoute: Equatable {
+enum WriteRoute {
     /// This coordinator leads (or there is no grid): handle it here.
     case here
     /// Forward it to the leading coordinator at this URL.

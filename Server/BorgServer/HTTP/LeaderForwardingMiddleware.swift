@@ -25,7 +25,7 @@ struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
                 return try await next(request, context)
             case .leader(let url) where !RequestForwarder.wasForwarded(request):
                 if !collected {
-                    _ = try await forwarder.collectBody(of: &request)
+                    try await forwarder.collectBody(of: &request)
                     collected = true
                 }
                 do {

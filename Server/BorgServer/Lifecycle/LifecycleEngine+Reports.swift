@@ -65,7 +65,6 @@ extension LifecycleEngine {
                 created += try self.commit(record, from: old, outcome, q, now: now, standing: &standing)
                 records[workUnitID] = record
                 let errorMessage = report.status == .error ? (report.errorMessage ?? "the app failed") : nil
-                standing.addMissing(from: record.standing)
                 let turnaround = report.status == .success ? task.sentAt.map {
                     HostTurnaround.updated(standing.hostTurnaround[host.id], sample: now - $0)
                 } : nil

@@ -49,15 +49,15 @@ final class LifecycleEngine: Sendable {
     }
 
     /// Saves a transition and everything that follows from it (credit, trust); returns new unsent tasks.
-    /// Credit starts from `standing` (the record's, or newer values written in this transaction), which is
-    /// updated with what was written.
+    /// `standing` carries the accounts' standing through a transaction: it takes the record's values it
+    /// does not have yet (its own were written later), and credit granted here updates it.
     func commit(_ record: WorkUnitRecord, from old: WorkUnitState, _ outcome: LifecycleOutcome, _ q: StoreQueries, now: Double,
                 standing: inout AccountStanding) throws -> [UnsentTask]
     {
+        standing.addMissing(from: record.standing)
         let created = try q.save(record, from: old, outcome: outcome, now: now)
         if !outcome.validated.isEmpty || !outcome.invalidated.isEmpty {
             let invalidHosts = outcome.invalidated.compactMap { id in record.state.tasks.first { $0.id == id }?.hostID }
-            standing.addMissing(from: record.standing)
             try q.applyValidation(outcome, invalidHosts: invalidHosts, standing: &standing, now: now)
         }
         return created
