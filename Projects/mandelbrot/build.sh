@@ -1,6 +1,6 @@
 #!/bin/sh
 # Rebuilds app/mandelbrot.wasm from src/ with the Swift toolchain's clang (no libc: the
-# app calls WASI preview 1 imports itself, see src/platform_wasi.c). -ffp-contract=off keeps
+# app calls WASI preview 1 imports itself, see ../common/platform_wasi.c). -ffp-contract=off keeps
 # a*b+c as two roundings, as the WebAssembly spec requires anyway.
 # Optional: CLANG=/path/to/clang ./build.sh ; ./build.sh native DIR  also builds
 # DIR/mandelbrot-native with the system cc (for comparisons; not an app version).
@@ -10,10 +10,10 @@ SWIFT_CLANG=/opt/swift/usr/bin/clang
 if [ -x "$SWIFT_CLANG" ]; then DEFAULT_CLANG="$SWIFT_CLANG"; else DEFAULT_CLANG=clang; fi
 CLANG="${CLANG:-$DEFAULT_CLANG}"
 mkdir -p app
-"$CLANG" --target=wasm32 -nostdlib -fno-builtin -ffp-contract=off -O2 -Wall -Wextra -Werror \
+"$CLANG" --target=wasm32 -nostdlib -fno-builtin -ffp-contract=off -O2 -I../common -Wall -Wextra -Werror \
     -Wl,--no-entry -Wl,--export=_start -Wl,--strip-all \
-    -o app/mandelbrot.wasm src/mandelbrot.c src/platform_wasi.c
+    -o app/mandelbrot.wasm src/mandelbrot.c ../common/platform_wasi.c
 if [ "${1:-}" = native ]; then
     mkdir -p "${2:?usage: build.sh native DIR}"
-    cc -O2 -ffp-contract=off -Wall -Wextra -Werror -o "$2/mandelbrot-native" src/mandelbrot.c src/platform_posix.c
+    cc -O2 -ffp-contract=off -I../common -Wall -Wextra -Werror -o "$2/mandelbrot-native" src/mandelbrot.c ../common/platform_posix.c
 fi

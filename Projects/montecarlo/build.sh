@@ -8,5 +8,5 @@ set -eu
 cd "$(dirname "$0")"
 CC="${CC:-musl-gcc}"
 mkdir -p app
-"$CC" -O2 -ffp-contract=off -fno-fast-math -Wall -Wextra -Werror -static -s \
-    -o app/montecarlo-linux-x86_64 src/montecarlo.c src/platform_posix.c -lm
+"$CC" -O2 -ffp-contract=off -fno-fast-math -I../common -Wall -Wextra -Werror -static -s \
+    -o app/montecarlo-linux-x86_64 src/montecarlo.c ../common/platform_posix.c -lm
