@@ -6,13 +6,10 @@
 # DIR/mandelbrot-native with the system cc (for comparisons; not an app version).
 set -eu
 cd "$(dirname "$0")"
-SWIFT_CLANG=/opt/swift/usr/bin/clang
-if [ -x "$SWIFT_CLANG" ]; then DEFAULT_CLANG="$SWIFT_CLANG"; else DEFAULT_CLANG=clang; fi
-CLANG="${CLANG:-$DEFAULT_CLANG}"
+. ../common/toolchain.sh
 mkdir -p app
-"$CLANG" --target=wasm32 -nostdlib -fno-builtin -ffp-contract=off -O2 -I../common -Wall -Wextra -Werror \
-    -Wl,--no-entry -Wl,--export=_start -Wl,--strip-all \
-    -o app/mandelbrot.wasm src/mandelbrot.c ../common/platform_wasi.c
+# shellcheck disable=SC2086
+"$CLANG" $WASM_FLAGS -ffp-contract=off -o app/mandelbrot.wasm src/mandelbrot.c ../common/platform_wasi.c
 if [ "${1:-}" = native ]; then
     mkdir -p "${2:?usage: build.sh native DIR}"
     cc -O2 -ffp-contract=off -I../common -Wall -Wextra -Werror -o "$2/mandelbrot-native" src/mandelbrot.c ../common/platform_posix.c
