@@ -45,17 +45,29 @@ let package = Package(
         .target(name: "BorgCluster", dependencies: ["CDqlite"]),
         .target(name: "BorgSandbox"),
 
-        // The coordinator.
+        // The coordinator: its engine (the lifecycle applied to the store, no HTTP), then the HTTP edge
+        // and the replication between coordinators.
         .target(
-            name: "BorgServer",
+            name: "BorgEngine",
             dependencies: [
                 "BorgCore", "BorgProtocol", "BorgStore",
-                "BorgCluster", "BorgAPIClient",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Server/BorgEngine"
+        ),
+        .target(
+            name: "BorgServer",
+            dependencies: [
+                "BorgCore", "BorgProtocol", "BorgStore", "BorgEngine",
+                "BorgCluster", "BorgAPIClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Server/BorgServer",
             resources: [.copy("Resources/openapi.json")]

@@ -1,3 +1,4 @@
+import BorgCore
 import Foundation
 
 #if canImport(Glibc)
@@ -43,7 +44,7 @@ public struct DataDirectory: Sendable {
     public var tasks: URL { root.appendingPathComponent("tasks") }
 
     /// The directory of one task.
-    public func taskDirectory(_ id: Int64) -> URL { tasks.appendingPathComponent(String(id)) }
+    public func taskDirectory(_ id: TaskID) -> URL { tasks.appendingPathComponent(String(id.rawValue)) }
 
     /// Whether a host is enrolled here.
     public var isEnrolled: Bool { FileManager.default.fileExists(atPath: configuration.path) }

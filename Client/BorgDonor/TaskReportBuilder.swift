@@ -1,4 +1,5 @@
 import BorgAPIClient
+import BorgCore
 import BorgProtocol
 import Foundation
 
@@ -9,7 +10,7 @@ public enum TaskReportBuilder {
     public static let inlineLimit = 1 << 20
 
     /// The report of `task`, whose outputs are in `directory/out`.
-    public static func report(for task: LocalTask, directory: URL, client: CoordinatorClient, host: Int64) async throws
+    public static func report(for task: LocalTask, directory: URL, client: CoordinatorClient, host: HostID) async throws
         -> TaskReport
     {
         if let message = task.errorMessage {

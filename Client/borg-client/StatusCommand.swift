@@ -1,4 +1,5 @@
 import ArgumentParser
+import BorgCore
 import BorgDonor
 import Foundation
 
@@ -14,7 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
     /// The `--json` shape.
     struct Status: Encodable {
         var dataDirectory: String
-        var hostID: Int64
+        var hostID: HostID
         var name: String
         var donor: String
         var coordinators: [String]

@@ -51,7 +51,7 @@ struct Donor: AsyncParsableCommand {
             let donors = try await store.read { q in try q.donorTotals() }
             print("rank  id  name                      credit        hosts  valid  invalid  error")
             for d in donors {
-                print(String(format: "%4d %3lld  %-24@ %12.2f  %5d  %5d  %7d  %5d", d.rank, d.id, d.name as NSString,
+                print(String(format: "%4d %3lld  %-24@ %12.2f  %5d  %5d  %7d  %5d", d.rank, d.id.rawValue, d.name as NSString,
                     d.totalCredit, d.hosts, d.valid, d.invalid, d.errors))
             }
         }

@@ -43,7 +43,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
-        let address = HostPort(listen)!
+        guard let address = HostPort(listen) else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
         let (host, port) = (address.host, address.port)
         var logger = Logger(label: "borg-server")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info

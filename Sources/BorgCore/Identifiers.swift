@@ -1,7 +1,46 @@
-/// Row identifiers of the grid's entities. Plain integers: they are SQL row ids.
-public typealias DonorID = Int64
-public typealias HostID = Int64
-public typealias ProjectID = Int64
-public typealias BatchID = Int64
-public typealias WorkUnitID = Int64
-public typealias TaskID = Int64
+/// A row identifier of one kind of entity. Each kind is its own type (``TaskID``, ``HostID``, …), so a
+/// task id passed where a host id belongs is a compiler error; on the wire and in SQL it is a plain
+/// integer, and in URLs its decimal text.
+public struct Identifier<Entity>: RawRepresentable, Hashable, Comparable, Sendable, Codable,
+    LosslessStringConvertible, ExpressibleByIntegerLiteral
+{
+    public let rawValue: Int64
+
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+    public init(integerLiteral value: Int64) { rawValue = value }
+
+    /// Parses decimal text (a path parameter); `nil` if it is not an integer.
+    public init?(_ description: String) {
+        guard let value = Int64(description) else { return nil }
+        rawValue = value
+    }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(Int64.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { String(rawValue) }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// The kinds of entity an ``Identifier`` names (never instantiated).
+public enum DonorEntity {}
+public enum HostEntity {}
+public enum ProjectEntity {}
+public enum BatchEntity {}
+public enum WorkUnitEntity {}
+public enum TaskEntity {}
+
+public typealias DonorID = Identifier<DonorEntity>
+public typealias HostID = Identifier<HostEntity>
+public typealias ProjectID = Identifier<ProjectEntity>
+public typealias BatchID = Identifier<BatchEntity>
+public typealias WorkUnitID = Identifier<WorkUnitEntity>
+public typealias TaskID = Identifier<TaskEntity>

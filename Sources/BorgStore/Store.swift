@@ -65,25 +65,3 @@ public final class Store: Sendable {
     /// Flushes pending writes and closes the database.
     public func close() { backend.close() }
 }
-
-/// Typed queries over one connection. Extensions group them by entity: `StoreQueries+Hosts.swift`, …
-public struct StoreQueries {
-    public let db: any SQLConnection
-
-    public init(db: any SQLConnection) { self.db = db }
-}
-
-/// A request the store refuses: unknown id, duplicate name, state conflict. `status` is the HTTP status
-/// the API answers with.
-public struct StoreError: Error, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable { case notFound, conflict, invalid, forbidden }
-    public let kind: Kind
-    public let reason: String
-
-    public init(_ kind: Kind, _ reason: String) {
-        self.kind = kind
-        self.reason = reason
-    }
-
-    public var description: String { reason }
-}

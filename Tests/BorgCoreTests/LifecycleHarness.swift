@@ -10,9 +10,9 @@ struct LifecycleHarness {
 
     init(policy: ProjectPolicy) {
         lifecycle = WorkUnitLifecycle(policy: policy)
-        let ids = (1...Int64(policy.replication)).map { $0 }
+        let ids = (1...Int64(policy.replication)).map { TaskID($0) }
         wu = lifecycle.newWorkUnit(id: 1, taskIDs: ids)
-        nextTaskID = Int64(policy.replication) + 1
+        nextTaskID = TaskID(Int64(policy.replication) + 1)
     }
 
     /// Output of an honest host: the same for everyone.
@@ -28,14 +28,14 @@ struct LifecycleHarness {
 
     mutating func addTask(backup: Bool) {
         wu.tasks.append(TaskRecord(id: nextTaskID, isBackup: backup))
-        nextTaskID += 1
+        nextTaskID = TaskID(nextTaskID.rawValue + 1)
     }
 
     /// Sends the first unsent task to `donor` (host id = donor id); returns its id.
     @discardableResult
     mutating func dispatch(donor: DonorID, consecutiveValid: Int = 0, draw: Double = 0) throws(LifecycleError) -> TaskID? {
         guard let task = wu.tasks.first(where: { $0.state == .unsent }) else { return nil }
-        try lifecycle.dispatch(task.id, to: donor, donor: donor, in: &wu, now: now,
+        try lifecycle.dispatch(task.id, to: HostID(donor.rawValue), donor: donor, in: &wu, now: now,
             consecutiveValid: consecutiveValid, draw: draw)
         return task.id
     }

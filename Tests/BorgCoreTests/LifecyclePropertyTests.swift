@@ -27,7 +27,7 @@ import Testing
             var rounds = 0
             while h.wu.status == .active && rounds < policy.maxTotalTasks * 4 {
                 rounds += 1
-                donor += 1
+                donor = DonorID(donor.rawValue + 1)
                 if let t = try? h.dispatch(donor: donor) {
                     try? h.succeed(t)
                 } else if let running = h.wu.tasks.first(where: { $0.state == .inProgress }) {
@@ -45,11 +45,11 @@ import Testing
         let target = running.isEmpty ? nil : running[step % running.count].id
         switch event {
         case 0:
-            donor += 1
+            donor = DonorID(donor.rawValue + 1)
             _ = try? h.dispatch(donor: donor, consecutiveValid: step % 3, draw: Double(step % 10) / 10)
         case 1:
             // One of a few returning donors: they may come back after a timeout or an abandon.
-            _ = try? h.dispatch(donor: 1_000 + DonorID(step % 3), consecutiveValid: step % 3, draw: Double(step % 10) / 10)
+            _ = try? h.dispatch(donor: DonorID(1_000 + Int64(step % 3)), consecutiveValid: step % 3, draw: Double(step % 10) / 10)
         case 2: if let t = target { try? h.succeed(t) }
         case 3: if let t = target { try? h.succeed(t, outputs: LifecycleHarness.lie(t)) }
         case 4: if let t = target { try? h.fail(t) }

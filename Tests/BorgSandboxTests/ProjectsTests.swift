@@ -97,6 +97,8 @@ extension SandboxTests {
                 try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: copy).deletingLastPathComponent().path)
             }
             try FileManager.default.copyItem(atPath: SandboxFixtures.project(name), toPath: copy)
+            let common = URL(fileURLWithPath: copy).deletingLastPathComponent().appendingPathComponent("common").path
+            try FileManager.default.copyItem(atPath: SandboxFixtures.project("common"), toPath: common)
             try FileManager.default.removeItem(atPath: copy + "/app/\(name).wasm")
             let build = Process()
             build.executableURL = URL(fileURLWithPath: copy + "/build.sh")

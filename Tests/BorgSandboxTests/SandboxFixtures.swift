@@ -42,9 +42,9 @@ enum SandboxFixtures {
             "clang",
             [
                 "--target=wasm32", "-nostdlib", "-fno-builtin", "-O1", "-Wl,--no-entry", "-Wl,--export=_start",
-                "-I", packageRoot.appendingPathComponent("Projects/primes/src").path,
+                "-I", packageRoot.appendingPathComponent("Projects/common").path,
             ],
-            sources: ["Tests/BorgSandboxTests/Fixtures/escape.c", "Projects/primes/src/platform_wasi.c"],
+            sources: ["Tests/BorgSandboxTests/Fixtures/escape.c", "Projects/common/platform_wasi.c"],
             output: "escape.wasm")
     }
 

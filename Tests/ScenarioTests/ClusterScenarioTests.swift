@@ -48,7 +48,7 @@ import Testing
                                     backend: DqliteBackend(seeds: coordinators.clusterAddresses))
         defer { store.close() }
         let (reported, doubleCanonical, credit, totals) = try await store.read { q in
-            (Set(try q.db.query("SELECT id FROM task WHERE reported_at IS NOT NULL").map { $0.int(0) }),
+            (Set(try q.db.query("SELECT id FROM task WHERE reported_at IS NOT NULL").map { $0.id(0) as TaskID }),
              try q.db.query("""
                 SELECT w.id FROM work_unit w JOIN task c ON c.id = w.canonical_task_id
                 JOIN task t ON t.wu_id = w.id AND t.validate_state = 'valid' AND t.outputs != c.outputs
@@ -84,7 +84,7 @@ import Testing
         log.split(separator: "\n").compactMap { line in
             let words = line.split(separator: " ")
             guard words.count == 4, words[1] == "task", words[3] == "reported" else { return nil }
-            return TaskID(words[2])
+            return TaskID(String(words[2]))
         }
     }
 

@@ -140,7 +140,7 @@ import Testing
         // Every acknowledged report is in the store after the crash.
         let store = try await Store(directory: data)
         let states = try await store.read { q in
-            try q.db.query("SELECT id, state FROM task WHERE state IN ('success', 'error')").map { ($0.int(0), $0.string(1)) }
+            try q.db.query("SELECT id, state FROM task WHERE state IN ('success', 'error')").map { ($0.id(0) as TaskID, $0.string(1)) }
         }
         store.close()
         let stored = Set(states.map(\.0))

@@ -1,4 +1,5 @@
 import BorgCore
+import BorgEngine
 import BorgStore
 import Foundation
 import Hummingbird
@@ -28,27 +29,27 @@ final class Authenticator: @unchecked Sendable {
     /// The host named in the path, if the request carries its secret.
     func host(_ request: Request, id: HostID) async throws -> HostRecord {
         guard let secret = Self.bearer(request) else {
-            throw APIError.unauthorized("missing 'Authorization: Bearer <host secret>'")
+            throw AccessError.missingCredential("missing 'Authorization: Bearer <host secret>'")
         }
         var record = cachedHost(id)
         if record == nil {
             record = try await store.read { q in try q.host(id) }
             if let record { cache(record) }
         }
-        guard let record else { throw APIError.notFound("host \(id) is not enrolled; enroll it with a donor's token") }
-        guard Secret.hash(secret) == record.secretHash else { throw APIError.forbidden("wrong secret for host \(id)") }
-        guard record.active else { throw APIError.forbidden("host \(id) has left the grid; enroll it again to rejoin") }
+        guard let record else { throw EngineError.unknown("host \(id) is not enrolled; enroll it with a donor's token") }
+        guard Secret.hash(secret) == record.secretHash else { throw AccessError.denied("wrong secret for host \(id)") }
+        guard record.active else { throw AccessError.denied("host \(id) has left the grid; enroll it again to rejoin") }
         return record
     }
 
     /// The scope of the request's API key.
     func scope(_ request: Request) async throws -> Scope {
         guard let key = Self.bearer(request) else {
-            throw APIError.unauthorized("missing 'Authorization: Bearer <API key>' (set --api-key or BORG_API_KEY)")
+            throw AccessError.missingCredential("missing 'Authorization: Bearer <API key>' (set --api-key or BORG_API_KEY)")
         }
         if let cached = lock.withLock({ keys[key] }) { return cached }
         guard let found = try await store.read({ q in try q.apiKeyScope(key) }) else {
-            throw APIError.unauthorized("unknown API key")
+            throw AccessError.missingCredential("unknown API key")
         }
         let scope: Scope = found.map { .project($0) } ?? .admin
         lock.withLock { keys[key] = scope }
@@ -56,7 +57,7 @@ final class Authenticator: @unchecked Sendable {
     }
 
     func requireAdmin(_ request: Request) async throws {
-        guard try await scope(request) == .admin else { throw APIError.forbidden("this needs the admin key") }
+        guard try await scope(request) == .admin else { throw AccessError.denied("this needs the admin key") }
     }
 
     /// Checks the request's key may use `project`.
@@ -64,7 +65,7 @@ final class Authenticator: @unchecked Sendable {
         switch try await scope(request) {
         case .admin: return
         case .project(let id) where id == project.id: return
-        case .project: throw APIError.forbidden("this API key is not for project '\(project.name)'")
+        case .project: throw AccessError.denied("this API key is not for project '\(project.name)'")
         }
     }
 

@@ -23,12 +23,12 @@ enum JSONResponse {
         do {
             buffer = try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, "request body is larger than \(limit) bytes")
+            throw RequestError.tooLarge("request body is larger than \(limit) bytes")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
-            throw APIError.badRequest("invalid JSON for \(T.self): \(describe(error))")
+            throw RequestError.malformed("invalid JSON for \(T.self): \(describe(error))")
         }
     }
 

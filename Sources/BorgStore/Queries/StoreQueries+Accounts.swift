@@ -46,22 +46,22 @@ extension StoreQueries {
             throw StoreError(.conflict, "a donor named '\(trimmed)' already exists")
         }
         let token = Secret.make(prefix: "enroll-")
-        let id = try db.execute(
+        let id: DonorID = try db.execute(
             "INSERT INTO donor (name, token_hash, created_at) VALUES (?, ?, ?)",
             .text(trimmed), .text(Secret.hash(token)), .real(now)
-        ).lastInsertID
+        ).lastInsertID.asID()
         return (DonorRecord(id: id, name: trimmed), token)
     }
 
     /// The donor an enrollment token belongs to.
     public func donor(token: String) throws -> DonorRecord? {
         try db.queryOne("SELECT id, name FROM donor WHERE token_hash = ?", .text(Secret.hash(token)))
-            .map { DonorRecord(id: $0.int(0), name: $0.string(1)) }
+            .map { DonorRecord(id: $0.id(0), name: $0.string(1)) }
     }
 
     public func donor(name: String) throws -> DonorRecord? {
         try db.queryOne("SELECT id, name FROM donor WHERE name = ?", .text(name))
-            .map { DonorRecord(id: $0.int(0), name: $0.string(1)) }
+            .map { DonorRecord(id: $0.id(0), name: $0.string(1)) }
     }
 
     /// Registers a host for a donor; returns its id and secret (shown once).
@@ -69,33 +69,33 @@ extension StoreQueries {
         -> (HostID, secret: String)
     {
         let secret = Secret.make(prefix: "host-")
-        let id = try db.execute(
+        let id: HostID = try db.execute(
             "INSERT INTO host (donor_id, name, secret_hash, cores, platforms, created_at, last_contact) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            .integer(donor.id), .text(name), .text(Secret.hash(secret)), .integer(Int64(cores)),
+            SQLValue(donor.id), .text(name), .text(Secret.hash(secret)), SQLValue(Int64(cores)),
             .text(platforms.joined(separator: ",")), .real(now), .real(now)
-        ).lastInsertID
+        ).lastInsertID.asID()
         return (id, secret)
     }
 
     public func host(_ id: HostID) throws -> HostRecord? {
         try db.queryOne(
             "SELECT id, donor_id, name, secret_hash, platforms, active, consecutive_valid, turnaround FROM host WHERE id = ?",
-            .integer(id)
+            SQLValue(id)
         ).map {
             HostRecord(
-                id: $0.int(0), donorID: $0.int(1), name: $0.string(2), secretHash: $0.string(3),
+                id: $0.id(0), donorID: $0.id(1), name: $0.string(2), secretHash: $0.string(3),
                 platforms: $0.string(4).split(separator: ",").map(String.init), active: $0.bool(5),
                 consecutiveValid: Int($0.int(6)), turnaround: $0.optionalDouble(7))
         }
     }
 
     public func touchHost(_ id: HostID, now: Double) throws {
-        try db.run("UPDATE host SET last_contact = ? WHERE id = ?", .real(now), .integer(id))
+        try db.run("UPDATE host SET last_contact = ? WHERE id = ?", .real(now), SQLValue(id))
     }
 
     /// The host left the grid: it gets no more work.
     public func retireHost(_ id: HostID) throws {
-        try db.run("UPDATE host SET active = 0 WHERE id = ?", .integer(id))
+        try db.run("UPDATE host SET active = 0 WHERE id = ?", SQLValue(id))
     }
 
     /// Creates an API key: project-scoped when `projectID` is given, else an admin key.
@@ -111,6 +111,6 @@ extension StoreQueries {
         guard let row = try db.queryOne("SELECT project_id FROM api_key WHERE key_hash = ?", .text(Secret.hash(key))) else {
             return nil
         }
-        return .some(row.optionalInt(0))
+        return .some(row.optionalID(0))
     }
 }

@@ -48,25 +48,25 @@ extension StoreQueries {
         project: ProjectRecord, policy: ProjectPolicy, workUnits: [(name: String, inputs: [FileDigest])], now: Double
     ) throws -> (BatchID, [UnsentTask]) {
         let policyText = String(decoding: try JSONEncoder().encode(policy), as: UTF8.self)
-        let batchID = try db.execute(
+        let batchID: BatchID = try db.execute(
             "INSERT INTO batch (project_id, policy, state, wu_total, created_at) VALUES (?, ?, 'active', ?, ?)",
-            .integer(project.id), .text(policyText), .integer(Int64(workUnits.count)), .real(now)
-        ).lastInsertID
+            SQLValue(project.id), .text(policyText), SQLValue(Int64(workUnits.count)), .real(now)
+        ).lastInsertID.asID()
         var nextWorkUnit = try nextID(in: "work_unit")
         var nextTask = try nextID(in: "task")
         var tasks: [UnsentTask] = []
         tasks.reserveCapacity(workUnits.count * policy.replication)
         for wu in workUnits {
-            let wuID = nextWorkUnit
+            let wuID = WorkUnitID(nextWorkUnit)
             nextWorkUnit += 1
             try db.run(
                 "INSERT INTO work_unit (id, batch_id, name, inputs, status, quorum) VALUES (?, ?, ?, ?, 'active', ?)",
-                .integer(wuID), .integer(batchID), .text(wu.name), .text(FileListCoding.encode(wu.inputs)),
-                .integer(Int64(policy.quorum)))
+                SQLValue(wuID), SQLValue(batchID), .text(wu.name), .text(FileListCoding.encode(wu.inputs)),
+                SQLValue(Int64(policy.quorum)))
             for _ in 0..<policy.replication {
                 try db.run("INSERT INTO task (id, wu_id, project_id, state, is_backup) VALUES (?, ?, ?, 'unsent', 0)",
-                           .integer(nextTask), .integer(wuID), .integer(project.id))
-                tasks.append(UnsentTask(taskID: nextTask, workUnitID: wuID, projectID: project.id))
+                           SQLValue(nextTask), SQLValue(wuID), SQLValue(project.id))
+                tasks.append(UnsentTask(taskID: TaskID(nextTask), workUnitID: wuID, projectID: project.id))
                 nextTask += 1
             }
         }
@@ -81,8 +81,8 @@ extension StoreQueries {
     func insertTask(workUnit: WorkUnitID, project: ProjectID, isBackup: Bool) throws -> TaskID {
         try db.execute(
             "INSERT INTO task (wu_id, project_id, state, is_backup) VALUES (?, ?, 'unsent', ?)",
-            .integer(workUnit), .integer(project), SQLValue(isBackup)
-        ).lastInsertID
+            SQLValue(workUnit), SQLValue(project), SQLValue(isBackup)
+        ).lastInsertID.asID()
     }
 
     public func batch(_ id: BatchID) throws -> BatchRecord? {
@@ -91,10 +91,10 @@ extension StoreQueries {
             SELECT b.id, b.project_id, p.name, b.policy, b.state, b.wu_total, b.wu_completed, b.wu_failed,
                    b.wu_cancelled, b.created_at, b.finished_at
             FROM batch b JOIN project p ON p.id = b.project_id WHERE b.id = ?
-            """, .integer(id))
+            """, SQLValue(id))
         else { return nil }
         return BatchRecord(
-            id: row.int(0), projectID: row.int(1), projectName: row.string(2),
+            id: row.id(0), projectID: row.id(1), projectName: row.string(2),
             policy: try JSONDecoder().decode(ProjectPolicy.self, from: Data(row.string(3).utf8)),
             state: row.string(4), workUnits: Int(row.int(5)), completed: Int(row.int(6)), failed: Int(row.int(7)),
             cancelled: Int(row.int(8)), createdAt: row.double(9), finishedAt: row.optionalDouble(10))
@@ -104,42 +104,42 @@ extension StoreQueries {
     public func tasksInProgress(batch id: BatchID) throws -> Int {
         Int(try db.queryOne(
             "SELECT count(*) FROM task t JOIN work_unit w ON w.id = t.wu_id WHERE w.batch_id = ? AND t.state = 'in_progress'",
-            .integer(id))?.int(0) ?? 0)
+            SQLValue(id))?.int(0) ?? 0)
     }
 
     /// Every work unit of the batch with its canonical output and the hosts that agreed.
     public func workUnitOutcomes(batch id: BatchID) throws -> [WorkUnitOutcome] {
         let units = try db.query(
             "SELECT id, name, status, canonical_task_id, error_reason FROM work_unit WHERE batch_id = ? ORDER BY id",
-            .integer(id))
+            SQLValue(id))
         let valid = try db.query(
             """
             SELECT t.wu_id, t.id, t.host_id, t.donor_id, t.outputs FROM task t JOIN work_unit w ON w.id = t.wu_id
             WHERE w.batch_id = ? AND t.validate_state = 'valid' ORDER BY t.reported_at, t.id
-            """, .integer(id))
-        let byUnit = Dictionary(grouping: valid, by: { $0.int(0) })
+            """, SQLValue(id))
+        let byUnit = Dictionary(grouping: valid, by: { $0.id(0) as WorkUnitID })
         return units.map { row in
-            let canonical = row.optionalInt(3)
-            var agreeing = byUnit[row.int(0)] ?? []
-            if let i = agreeing.firstIndex(where: { $0.int(1) == canonical }) { agreeing.insert(agreeing.remove(at: i), at: 0) }
+            let canonical = row.optionalID(3) as TaskID?
+            var agreeing = byUnit[row.id(0)] ?? []
+            if let i = agreeing.firstIndex(where: { $0.id(1) == canonical }) { agreeing.insert(agreeing.remove(at: i), at: 0) }
             return WorkUnitOutcome(
-                id: row.int(0), name: row.string(1), status: WorkUnitStatus(rawValue: row.string(2)) ?? .active,
+                id: row.id(0), name: row.string(1), status: WorkUnitStatus(rawValue: row.string(2)) ?? .active,
                 outputs: agreeing.first.map { FileListCoding.decode($0.string(4)) } ?? [],
-                agreeingHosts: agreeing.compactMap { $0.optionalInt(2) },
-                agreeingDonors: agreeing.compactMap { $0.optionalInt(3) },
+                agreeingHosts: agreeing.compactMap { $0.optionalID(2) },
+                agreeingDonors: agreeing.compactMap { $0.optionalID(3) },
                 errorReason: row.optionalString(4))
         }
     }
 
     /// Work units of the batch still active.
     public func activeWorkUnits(batch id: BatchID) throws -> [WorkUnitID] {
-        try db.query("SELECT id FROM work_unit WHERE batch_id = ? AND status = 'active'", .integer(id)).map { $0.int(0) }
+        try db.query("SELECT id FROM work_unit WHERE batch_id = ? AND status = 'active'", SQLValue(id)).map { $0.id(0) }
     }
 
     /// Every unsent task, oldest first: rebuilds the ready queues after a start or failover.
     public func unsentTasks() throws -> [UnsentTask] {
         try db.query("SELECT id, wu_id, project_id FROM task WHERE state = 'unsent' ORDER BY id").map {
-            UnsentTask(taskID: $0.int(0), workUnitID: $0.int(1), projectID: $0.int(2))
+            UnsentTask(taskID: $0.id(0), workUnitID: $0.id(1), projectID: $0.id(2))
         }
     }
 }

@@ -18,7 +18,7 @@ extension StoreQueries {
             INSERT INTO coordinator (node_id, url, cluster_address, seen_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (node_id) DO UPDATE SET url = excluded.url, cluster_address = excluded.cluster_address,
                 seen_at = excluded.seen_at
-            """, .integer(nodeID), .text(url), .text(clusterAddress), .real(now))
+            """, SQLValue(nodeID), .text(url), .text(clusterAddress), .real(now))
     }
 
     /// Coordinators that announced themselves at or after `since`, by node ID.
@@ -31,6 +31,6 @@ extension StoreQueries {
 
     /// Forgets coordinator `nodeID` (it left the grid).
     public func removeCoordinator(nodeID: Int64) throws {
-        try db.run("DELETE FROM coordinator WHERE node_id = ?", .integer(nodeID))
+        try db.run("DELETE FROM coordinator WHERE node_id = ?", SQLValue(nodeID))
     }
 }

@@ -14,23 +14,6 @@ public struct WorkUnitRecord: Sendable, Equatable {
     public var standing = AccountStanding()
 }
 
-/// Recent average credit of hosts and donors, and hosts' expected turnaround, as loaded (or written)
-/// in the current transaction.
-public struct AccountStanding: Sendable, Equatable {
-    public var hostRAC: [HostID: RecentAverageCredit] = [:]
-    public var hostTurnaround: [HostID: Double] = [:]
-    public var donorRAC: [DonorID: RecentAverageCredit] = [:]
-    public init() {}
-
-    /// Takes `other`'s values for the accounts this standing does not know yet: values already here were
-    /// written later in the transaction than `other` was loaded.
-    public mutating func addMissing(from other: AccountStanding) {
-        hostRAC.merge(other.hostRAC) { mine, _ in mine }
-        hostTurnaround.merge(other.hostTurnaround) { mine, _ in mine }
-        donorRAC.merge(other.donorRAC) { mine, _ in mine }
-    }
-}
-
 extension StoreQueries {
     public func workUnit(_ id: WorkUnitID) throws -> WorkUnitRecord? {
         try workUnits([id])[id]
@@ -38,12 +21,12 @@ extension StoreQueries {
 
     /// Work units by id, loaded in one query.
     public func workUnits(_ ids: [WorkUnitID]) throws -> [WorkUnitID: WorkUnitRecord] {
-        try loadWorkUnits("w.id IN (SELECT value FROM json_each(?))", ids)
+        try loadWorkUnits("w.id IN (SELECT value FROM json_each(?))", ids.map(\.rawValue))
     }
 
     /// The work units of the given tasks (the report path knows only the tasks), by work unit id.
     public func workUnits(ofTasks ids: [TaskID]) throws -> [WorkUnitID: WorkUnitRecord] {
-        try loadWorkUnits("w.id IN (SELECT wu_id FROM task WHERE id IN (SELECT value FROM json_each(?)))", ids)
+        try loadWorkUnits("w.id IN (SELECT wu_id FROM task WHERE id IN (SELECT value FROM json_each(?)))", ids.map(\.rawValue))
     }
 
     /// One query (ids passed as one JSON array, so the statement is prepared once): the work units, their
@@ -57,7 +40,7 @@ extension StoreQueries {
                    w.canonical_task_id, w.error_reason,
                    t.id, t.host_id, t.donor_id, t.state, t.validate_state, t.is_backup, t.sent_at, t.deadline,
                    t.reported_at, t.outputs, t.measured_work, t.credit, t.report_digest,
-                   h.rac, h.rac_time, h.turnaround, d.rac, d.rac_time
+                   h.rac, h.rac_time, h.turnaround, h.consecutive_valid, d.rac, d.rac_time
             FROM work_unit w JOIN batch b ON b.id = w.batch_id
             LEFT JOIN task t ON t.wu_id = w.id
             LEFT JOIN host h ON h.id = t.host_id
@@ -66,16 +49,16 @@ extension StoreQueries {
             """, [.text(list)])
         var records: [WorkUnitID: WorkUnitRecord] = [:]
         for row in rows {
-            let id = row.int(0)
+            let id = row.id(0) as WorkUnitID
             var record = records[id] ?? WorkUnitRecord(
-                batchID: row.int(1), projectID: row.int(2), name: row.string(3), inputs: FileListCoding.decode(row.string(4)),
+                batchID: row.id(1), projectID: row.id(2), name: row.string(3), inputs: FileListCoding.decode(row.string(4)),
                 state: WorkUnitState(
                     id: id, status: WorkUnitStatus(rawValue: row.string(5)) ?? .active, quorum: Int(row.int(6)),
-                    runsAlone: row.bool(7), canonicalTaskID: row.optionalInt(8), errorReason: row.optionalString(9), tasks: []))
+                    runsAlone: row.bool(7), canonicalTaskID: row.optionalID(8), errorReason: row.optionalString(9), tasks: []))
             defer { records[id] = record }
-            guard let taskID = row.optionalInt(10) else { continue }
+            guard let taskID = row.optionalID(10) as TaskID? else { continue }
             let task = TaskRecord(
-                id: taskID, hostID: row.optionalInt(11), donorID: row.optionalInt(12),
+                id: taskID, hostID: row.optionalID(11), donorID: row.optionalID(12),
                 state: TaskState(rawValue: row.string(13)) ?? .error,
                 validateState: ValidateState(rawValue: row.string(14)) ?? .pending, isBackup: row.bool(15),
                 sentAt: row.optionalDouble(16), deadline: row.optionalDouble(17), reportedAt: row.optionalDouble(18),
@@ -83,11 +66,12 @@ extension StoreQueries {
             record.state.tasks.append(task)
             if let digest = row.optionalString(22) { record.reportDigests[taskID] = digest }
             if let host = task.hostID, row.values[23] != .null {
-                record.standing.hostRAC[host] = RecentAverageCredit(value: row.double(23), time: row.double(24))
-                record.standing.hostTurnaround[host] = row.optionalDouble(25)
+                record.standing.hosts[host] = HostStanding(
+                    rac: RecentAverageCredit(value: row.double(23), time: row.double(24)), turnaround: row.optionalDouble(25),
+                    consecutiveValid: Int(row.int(26)))
             }
-            if let donor = task.donorID, row.values[26] != .null {
-                record.standing.donorRAC[donor] = RecentAverageCredit(value: row.double(26), time: row.double(27))
+            if let donor = task.donorID, row.values[27] != .null {
+                record.standing.donors[donor] = RecentAverageCredit(value: row.double(27), time: row.double(28))
             }
         }
         return records
@@ -112,16 +96,16 @@ extension StoreQueries {
                 SQLValue(task.hostID), SQLValue(task.donorID), .text(task.state.rawValue), .text(task.validateState.rawValue),
                 SQLValue(task.sentAt), SQLValue(task.deadline), SQLValue(task.reportedAt),
                 .text(FileListCoding.encode(task.outputs)), .real(task.measuredWork), .real(task.credit),
-                SQLValue(!tell), .integer(task.id))
+                SQLValue(!tell), SQLValue(task.id))
         }
         if new.status != old.status || new.quorum != old.quorum || new.runsAlone != old.runsAlone
             || new.canonicalTaskID != old.canonicalTaskID || new.errorReason != old.errorReason
         {
             try db.run(
                 "UPDATE work_unit SET status = ?, quorum = ?, runs_alone = ?, canonical_task_id = ?, error_reason = ?, finished_at = ? WHERE id = ?",
-                .text(new.status.rawValue), .integer(Int64(new.quorum)), SQLValue(new.runsAlone),
+                .text(new.status.rawValue), SQLValue(Int64(new.quorum)), SQLValue(new.runsAlone),
                 SQLValue(new.canonicalTaskID), SQLValue(new.errorReason),
-                new.status == .active ? .null : .real(now), .integer(new.id))
+                new.status == .active ? .null : .real(now), SQLValue(new.id))
         }
         if old.status == .active && new.status != .active {
             try countFinishedWorkUnit(batch: record.batchID, status: new.status, now: now)
@@ -140,12 +124,12 @@ extension StoreQueries {
         case .failed: "wu_failed"
         default: "wu_cancelled"
         }
-        try db.run("UPDATE batch SET \(column) = \(column) + 1 WHERE id = ?", .integer(batch))
+        try db.run("UPDATE batch SET \(column) = \(column) + 1 WHERE id = ?", SQLValue(batch))
         try db.run(
             """
             UPDATE batch SET state = CASE WHEN state = 'cancelled' THEN 'cancelled' ELSE 'completed' END,
             finished_at = ? WHERE id = ? AND wu_completed + wu_failed + wu_cancelled = wu_total AND finished_at IS NULL
-            """, .real(now), .integer(batch))
+            """, .real(now), SQLValue(batch))
     }
 
     /// Keeps what a report said beyond the lifecycle fields, and counts the host's CPU time and errors;
@@ -153,54 +137,53 @@ extension StoreQueries {
     public func recordReport(task: TaskID, host: HostID, digest: String, cpuSeconds: Double, errorMessage: String?,
                              turnaround: Double?) throws {
         try db.run("UPDATE task SET report_digest = ?, cpu_seconds = ?, error_message = ? WHERE id = ?",
-            .text(digest), .real(cpuSeconds), SQLValue(errorMessage), .integer(task))
+            .text(digest), .real(cpuSeconds), SQLValue(errorMessage), SQLValue(task))
         try db.run(
             "UPDATE host SET cpu_seconds = cpu_seconds + ?, tasks_error = tasks_error + ?, turnaround = coalesce(?, turnaround) WHERE id = ?",
-            .real(cpuSeconds), .integer(errorMessage == nil ? 0 : 1), SQLValue(turnaround), .integer(host))
+            .real(cpuSeconds), SQLValue(errorMessage == nil ? 0 : 1), SQLValue(turnaround), SQLValue(host))
     }
 
-    /// Grants credit and trust for valid tasks, resets trust for invalid ones. Recent average credit
-    /// starts from `standing` (as loaded or written in this transaction; accounts missing from it are read
-    /// first), which is updated with the values written.
-    public func applyValidation(_ outcome: LifecycleOutcome, invalidHosts: [HostID], standing: inout AccountStanding,
-                                now: Double) throws {
-        for grant in outcome.validated {
-            if let host = grant.hostID {
-                var rac = try standing.hostRAC[host] ?? recentAverageCredit(table: "host", id: host)
-                rac.add(grant.credit, now: now)
-                standing.hostRAC[host] = rac
+    /// Writes the account changes a validation decided (BorgCore's ``AccountStanding/apply(_:invalidHosts:now:)``).
+    public func save(_ changes: [AccountChange]) throws {
+        for change in changes {
+            switch change {
+            case let .hostCredited(host, credit, rac, consecutiveValid):
                 try db.run(
                     """
-                    UPDATE host SET total_credit = total_credit + ?, rac = ?, rac_time = ?,
-                        consecutive_valid = consecutive_valid + 1, tasks_valid = tasks_valid + 1 WHERE id = ?
-                    """, .real(grant.credit), .real(rac.value), .real(rac.time), .integer(host))
-            }
-            if let donor = grant.donorID {
-                var rac = try standing.donorRAC[donor] ?? recentAverageCredit(table: "donor", id: donor)
-                rac.add(grant.credit, now: now)
-                standing.donorRAC[donor] = rac
+                    UPDATE host SET total_credit = total_credit + ?, rac = ?, rac_time = ?, consecutive_valid = ?,
+                        tasks_valid = tasks_valid + 1 WHERE id = ?
+                    """, .real(credit), .real(rac.value), .real(rac.time), SQLValue(consecutiveValid), SQLValue(host))
+            case let .donorCredited(donor, credit, rac):
                 try db.run("UPDATE donor SET total_credit = total_credit + ?, rac = ?, rac_time = ? WHERE id = ?",
-                    .real(grant.credit), .real(rac.value), .real(rac.time), .integer(donor))
+                    .real(credit), .real(rac.value), .real(rac.time), SQLValue(donor))
+            case let .hostInvalidated(host):
+                try db.run("UPDATE host SET consecutive_valid = 0, tasks_invalid = tasks_invalid + 1 WHERE id = ?", SQLValue(host))
             }
-        }
-        for host in invalidHosts {
-            try db.run("UPDATE host SET consecutive_valid = 0, tasks_invalid = tasks_invalid + 1 WHERE id = ?", .integer(host))
         }
     }
 
-    private func recentAverageCredit(table: String, id: Int64) throws -> RecentAverageCredit {
-        guard let row = try db.queryOne("SELECT rac, rac_time FROM \(table) WHERE id = ?", .integer(id)) else {
-            return RecentAverageCredit()
+    /// The standing of these hosts and donors as stored (for accounts a transaction has not loaded yet).
+    public func standing(hosts: [HostID], donors: [DonorID]) throws -> AccountStanding {
+        var standing = AccountStanding()
+        for id in hosts {
+            guard let row = try db.queryOne("SELECT rac, rac_time, turnaround, consecutive_valid FROM host WHERE id = ?",
+                                            SQLValue(id)) else { continue }
+            standing.hosts[id] = HostStanding(rac: RecentAverageCredit(value: row.double(0), time: row.double(1)),
+                                              turnaround: row.optionalDouble(2), consecutiveValid: Int(row.int(3)))
         }
-        return RecentAverageCredit(value: row.double(0), time: row.double(1))
+        for id in donors {
+            guard let row = try db.queryOne("SELECT rac, rac_time FROM donor WHERE id = ?", SQLValue(id)) else { continue }
+            standing.donors[id] = RecentAverageCredit(value: row.double(0), time: row.double(1))
+        }
+        return standing
     }
 
     /// Work units with a running task whose deadline has passed.
     public func workUnitsPastDeadline(now: Double, limit: Int = 10_000) throws -> [WorkUnitID] {
         try db.query(
             "SELECT DISTINCT wu_id FROM task WHERE state = 'in_progress' AND deadline <= ? LIMIT ?",
-            .real(now), .integer(Int64(limit))
-        ).map { $0.int(0) }
+            .real(now), SQLValue(Int64(limit))
+        ).map { $0.id(0) }
     }
 
     /// Running tasks with their host's expected turnaround, for straggler detection.
@@ -210,32 +193,32 @@ extension StoreQueries {
             SELECT t.id, t.wu_id, t.sent_at, h.turnaround FROM task t JOIN host h ON h.id = t.host_id
             WHERE t.state = 'in_progress'
             """
-        ).map { ($0.int(0), $0.int(1), $0.double(2), $0.optionalDouble(3)) }
+        ).map { ($0.id(0), $0.id(1), $0.double(2), $0.optionalDouble(3)) }
     }
 
     /// Active batches with their size and finished work units, for tail detection.
     public func activeBatches() throws -> [(id: BatchID, total: Int, finished: Int)] {
         try db.query("SELECT id, wu_total, wu_completed + wu_failed + wu_cancelled FROM batch WHERE state = 'active'")
-            .map { ($0.int(0), Int($0.int(1)), Int($0.int(2))) }
+            .map { ($0.id(0), Int($0.int(1)), Int($0.int(2))) }
     }
 
     /// Cancelled tasks this host has not been told about yet; marks them told.
     public func takeCancellations(host: HostID) throws -> [TaskID] {
-        let ids = try db.query("SELECT id FROM task WHERE host_id = ? AND host_told = 0", .integer(host)).map { $0.int(0) }
+        let ids = try db.query("SELECT id FROM task WHERE host_id = ? AND host_told = 0", SQLValue(host)).map { $0.id(0) as TaskID }
         if !ids.isEmpty {
-            try db.run("UPDATE task SET host_told = 1 WHERE host_id = ? AND host_told = 0", .integer(host))
+            try db.run("UPDATE task SET host_told = 1 WHERE host_id = ? AND host_told = 0", SQLValue(host))
         }
         return ids
     }
 
     /// The host's tasks in progress, with their work units.
     public func tasksInProgress(host: HostID) throws -> [(task: TaskID, workUnit: WorkUnitID)] {
-        try db.query("SELECT id, wu_id FROM task WHERE host_id = ? AND state = 'in_progress'", .integer(host))
-            .map { ($0.int(0), $0.int(1)) }
+        try db.query("SELECT id, wu_id FROM task WHERE host_id = ? AND state = 'in_progress'", SQLValue(host))
+            .map { ($0.id(0), $0.id(1)) }
     }
 
     /// Marks the batch cancelled (its work units are cancelled one by one by the engine).
     public func markBatchCancelled(_ id: BatchID) throws {
-        try db.run("UPDATE batch SET state = 'cancelled' WHERE id = ? AND state = 'active'", .integer(id))
+        try db.run("UPDATE batch SET state = 'cancelled' WHERE id = ? AND state = 'active'", SQLValue(id))
     }
 }

@@ -41,12 +41,12 @@ extension StoreQueries {
             }
             id = existing.id
             try db.run("UPDATE project SET description = ?, policy = ?, public_key = ? WHERE id = ?",
-                .text(description), .text(policyText), .text(publicKey), .integer(id))
+                .text(description), .text(policyText), .text(publicKey), SQLValue(id))
         } else {
             id = try db.execute(
                 "INSERT INTO project (name, description, policy, public_key, created_at) VALUES (?, ?, ?, ?, ?)",
                 .text(name), .text(description), .text(policyText), .text(publicKey), .real(now)
-            ).lastInsertID
+            ).lastInsertID.asID()
         }
         for app in appVersions {
             try db.run(
@@ -55,30 +55,30 @@ extension StoreQueries {
                 ON CONFLICT (project_id, platform) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size,
                 signature = excluded.signature
                 """,
-                .integer(id), .text(app.platform), .text(app.sha256), .integer(app.size), .text(app.signature))
+                SQLValue(id), .text(app.platform), .text(app.sha256), SQLValue(app.size), .text(app.signature))
         }
         return id
     }
 
     public func project(name: String) throws -> ProjectRecord? {
         guard let row = try db.queryOne("SELECT id FROM project WHERE name = ?", .text(name)) else { return nil }
-        return try project(id: row.int(0))
+        return try project(id: row.id(0))
     }
 
     public func project(id: ProjectID) throws -> ProjectRecord? {
         guard let row = try db.queryOne(
-            "SELECT id, name, description, policy, public_key FROM project WHERE id = ?", .integer(id))
+            "SELECT id, name, description, policy, public_key FROM project WHERE id = ?", SQLValue(id))
         else { return nil }
         let apps = try db.query(
-            "SELECT platform, sha256, size, signature FROM app_version WHERE project_id = ? ORDER BY platform", .integer(id)
+            "SELECT platform, sha256, size, signature FROM app_version WHERE project_id = ? ORDER BY platform", SQLValue(id)
         ).map { AppVersionRecord(platform: $0.string(0), sha256: $0.string(1), size: $0.int(2), signature: $0.string(3)) }
         return ProjectRecord(
-            id: row.int(0), name: row.string(1), description: row.string(2),
+            id: row.id(0), name: row.string(1), description: row.string(2),
             policy: try JSONDecoder().decode(ProjectPolicy.self, from: Data(row.string(3).utf8)),
             publicKey: row.string(4), appVersions: apps)
     }
 
     public func projects() throws -> [ProjectRecord] {
-        try db.query("SELECT id FROM project ORDER BY id").compactMap { try project(id: $0.int(0)) }
+        try db.query("SELECT id FROM project ORDER BY id").compactMap { try project(id: $0.id(0)) }
     }
 }

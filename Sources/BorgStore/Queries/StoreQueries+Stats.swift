@@ -58,7 +58,7 @@ extension StoreQueries {
             """)
         return rows.enumerated().map { i, r in
             DonorTotals(
-                id: r.int(0), name: r.string(1), totalCredit: r.double(2),
+                id: r.id(0), name: r.string(1), totalCredit: r.double(2),
                 rac: RecentAverageCredit(value: r.double(3), time: r.double(4)), hosts: Int(r.int(5)),
                 valid: Int(r.int(6)), invalid: Int(r.int(7)), errors: Int(r.int(8)), inProgress: running[r.int(0)] ?? 0,
                 cpuSeconds: r.double(9), rank: i + 1)
@@ -76,10 +76,10 @@ extension StoreQueries {
             SELECT id, donor_id, name, total_credit, rac, rac_time, tasks_valid, tasks_invalid, tasks_error, cpu_seconds,
                    consecutive_valid, last_contact, active
             FROM host \(filter) ORDER BY id
-            """, donor.map { [.integer($0)] } ?? []
+            """, donor.map { [SQLValue($0)] } ?? []
         ).map { r in
             HostTotals(
-                id: r.int(0), donorID: r.int(1), name: r.string(2), totalCredit: r.double(3),
+                id: r.id(0), donorID: r.id(1), name: r.string(2), totalCredit: r.double(3),
                 rac: RecentAverageCredit(value: r.double(4), time: r.double(5)), valid: Int(r.int(6)),
                 invalid: Int(r.int(7)), errors: Int(r.int(8)), inProgress: running[r.int(0)] ?? 0, cpuSeconds: r.double(9),
                 consecutiveValid: Int(r.int(10)), lastContact: r.optionalDouble(11), active: r.bool(12))
@@ -108,6 +108,6 @@ extension StoreQueries {
     public func validCreditByDonor() throws -> [DonorID: Double] {
         Dictionary(uniqueKeysWithValues: try db.query(
             "SELECT donor_id, sum(credit) FROM task WHERE validate_state = 'valid' AND donor_id IS NOT NULL GROUP BY donor_id"
-        ).map { ($0.int(0), $0.double(1)) })
+        ).map { ($0.id(0) as DonorID, $0.double(1)) })
     }
 }

@@ -21,3 +21,4 @@ extension SQLValue {
     public init(_ value: String?) { self = value.map { .text($0) } ?? .null }
     public init(_ value: Bool) { self = .integer(value ? 1 : 0) }
 }
+

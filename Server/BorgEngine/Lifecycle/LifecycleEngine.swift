@@ -1,31 +1,35 @@
 import BorgCore
-import BorgProtocol
 import BorgStore
 import Foundation
 
 /// Applies the work-unit lifecycle (``WorkUnitLifecycle``) to the store: dispatch, reports, abandons,
-/// deadlines, backups and cancels. Every transition is one group-committed write.
-final class LifecycleEngine: Sendable {
-    let store: Store
+/// deadlines, backups and cancels. Every transition is one group-committed write; BorgCore decides
+/// (states, validation, credit, RAC, trust) and the store saves what it decided.
+public final class LifecycleEngine: Sendable {
+    public let store: Store
+    public let metrics: CoordinatorMetrics
     let queue: ReadyQueue
     let catalog: ProjectCatalog
-    let metrics: CoordinatorMetrics
     let stragglers: StragglerPolicy
-    let clock: @Sendable () -> Double
+    /// Seconds since 1970 (tests may move time).
+    public let clock: @Sendable () -> Double
 
-    init(store: Store, queue: ReadyQueue, catalog: ProjectCatalog, metrics: CoordinatorMetrics,
-         stragglers: StragglerPolicy, clock: @escaping @Sendable () -> Double)
+    public init(store: Store, metrics: CoordinatorMetrics, stragglers: StragglerPolicy,
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 })
     {
         self.store = store
-        self.queue = queue
-        self.catalog = catalog
+        self.queue = ReadyQueue()
+        self.catalog = ProjectCatalog()
         self.metrics = metrics
         self.stragglers = stragglers
         self.clock = clock
     }
 
+    /// Unsent tasks waiting in the ready queues.
+    public var queueDepth: Int { queue.depth }
+
     /// Reloads the project catalog and rebuilds the ready queues from the store.
-    func reload() async throws {
+    public func reload() async throws {
         let (projects, unsent) = try await store.read { q in (try q.projects(), try q.unsentTasks()) }
         catalog.replace(with: projects)
         queue.rebuild(from: unsent)
@@ -35,7 +39,7 @@ final class LifecycleEngine: Sendable {
     /// The lifecycle rules for a work unit's batch.
     func lifecycle(for record: WorkUnitRecord, _ q: StoreQueries) throws -> WorkUnitLifecycle {
         let policy = try catalog.policy(batch: record.batchID) { try q.batch(record.batchID)?.policy }
-        guard let policy else { throw StoreError(.notFound, "batch \(record.batchID) does not exist") }
+        guard let policy else { throw EngineError.unknown("batch \(record.batchID) does not exist") }
         return WorkUnitLifecycle(policy: policy)
     }
 
@@ -48,9 +52,9 @@ final class LifecycleEngine: Sendable {
         }
     }
 
-    /// Saves a transition and everything that follows from it (credit, trust); returns new unsent tasks.
-    /// `standing` carries the accounts' standing through a transaction: it takes the record's values it
-    /// does not have yet (its own were written later), and credit granted here updates it.
+    /// Saves a transition and the account changes that follow from it (credit, RAC, trust, decided by
+    /// ``AccountStanding``); returns the new unsent tasks. `standing` carries the accounts through a
+    /// transaction: it takes the record's values it does not have yet (its own were written later).
     func commit(_ record: WorkUnitRecord, from old: WorkUnitState, _ outcome: LifecycleOutcome, _ q: StoreQueries, now: Double,
                 standing: inout AccountStanding) throws -> [UnsentTask]
     {
@@ -58,7 +62,11 @@ final class LifecycleEngine: Sendable {
         let created = try q.save(record, from: old, outcome: outcome, now: now)
         if !outcome.validated.isEmpty || !outcome.invalidated.isEmpty {
             let invalidHosts = outcome.invalidated.compactMap { id in record.state.tasks.first { $0.id == id }?.hostID }
-            try q.applyValidation(outcome, invalidHosts: invalidHosts, standing: &standing, now: now)
+            let missing = standing.missingAccounts(for: outcome, invalidHosts: invalidHosts)
+            if !missing.hosts.isEmpty || !missing.donors.isEmpty {
+                standing.addMissing(from: try q.standing(hosts: missing.hosts, donors: missing.donors))
+            }
+            try q.save(standing.apply(outcome, invalidHosts: invalidHosts, now: now))
         }
         return created
     }
@@ -100,5 +108,17 @@ final class LifecycleEngine: Sendable {
             }
             published(created, outcomes: outcomes)
         }
+    }
+
+    /// Records that a host was in touch; returns (and marks told) its cancelled tasks.
+    static func contact(_ host: HostID, _ q: StoreQueries, now: Double) throws -> [TaskID] {
+        try q.touchHost(host, now: now)
+        return try q.takeCancellations(host: host)
+    }
+
+    /// A heartbeat: the host is alive; returns the cancelled tasks it has not been told about.
+    public func heartbeat(host: HostRecord) async throws -> [TaskID] {
+        let now = clock()
+        return try await store.write { q in try Self.contact(host.id, q, now: now) }
     }
 }

@@ -1,6 +1,5 @@
 import BorgAPIClient
 import BorgProtocol
-import BorgStore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -9,10 +8,7 @@ import ServiceLifecycle
 /// which takes every write), and learns the live coordinators. While leading it also rebuilds the ready
 /// queue from the store now and then, to pick up tasks created while leadership was moving.
 struct ClusterService: Service {
-    let coordinator: Coordinator
-    let node: ClusterNode
-    let locator: LeaderLocator
-    let state: ClusterState
+    let grid: ReplicatedGrid
     let interval: Duration
     let logger: Logger
     /// Seconds between the leader's safety rebuilds of its ready queue.
@@ -31,8 +27,8 @@ struct ClusterService: Service {
             while !Task.isCancelled {
                 do {
                     try await tick()
-                    if state.isLeader && Date().timeIntervalSince(lastRebuild) > Self.queueRebuildInterval {
-                        try await coordinator.engine.reload()
+                    if grid.leads && Date().timeIntervalSince(lastRebuild) > Self.queueRebuildInterval {
+                        try await grid.engine.reload()
                         lastRebuild = Date()
                     }
                     if failing { logger.info("cluster tick works again") }
@@ -48,26 +44,23 @@ struct ClusterService: Service {
     }
 
     func tick() async throws {
-        locator.invalidate()
-        let leader = try await Blocking.run { [locator] in locator.leaderID() }
-        coordinator.observe(leader: leader)
-        let now = coordinator.engine.clock()
-        if let url = coordinator.ownURL {
-            try await announce(ClusterAnnounceRequest(nodeID: node.id, url: url, clusterAddress: node.address), now: now)
+        try await grid.refreshLeader()
+        if let url = grid.ownURL {
+            try await announce(ClusterAnnounceRequest(nodeID: grid.node.id, url: url, clusterAddress: grid.node.address))
         }
-        let live = try await coordinator.store.read { q in try q.coordinators(seenSince: now - liveness) }
-        state.coordinators = live
-        if !live.isEmpty { try? node.remember(live.map(\.clusterAddress)) }
+        let since = grid.engine.clock() - liveness
+        let live = try await grid.store.read { q in try q.coordinators(seenSince: since) }
+        grid.state.coordinators = live
+        if !live.isEmpty { try? grid.node.remember(live.map(\.clusterAddress)) }
     }
 
     /// Records this coordinator in the store: itself when it leads (or knows no leading coordinator yet),
     /// else through the leading coordinator, so that followers never compete for the write lock.
-    private func announce(_ announcement: ClusterAnnounceRequest, now: Double) async throws {
-        guard !state.isLeader, let leaderURL = state.leaderURL, leaderURL != announcement.url else {
-            return try await coordinator.record(announcement, now: now)
+    private func announce(_ announcement: ClusterAnnounceRequest) async throws {
+        guard !grid.leads, let leaderURL = grid.state.leaderURL, leaderURL != announcement.url else {
+            return try await grid.record(announcement)
         }
-        let client = CoordinatorClient(coordinators: [leaderURL], credential: coordinator.configuration.cluster?.secret,
-                                       timeout: .seconds(5))
+        let client = CoordinatorClient(coordinators: [leaderURL], credential: grid.settings.secret, timeout: .seconds(5))
         let (status, body) = try await client.raw(.POST, "/v1/cluster/announce", body: try JSONEncoder().encode(announcement))
         guard status < 300 else {
             throw ClusterFailure("the leading coordinator refused this coordinator's announcement: \(String(decoding: body.prefix(200), as: UTF8.self))")

@@ -34,7 +34,7 @@ struct RequestForwarder: Sendable {
         do {
             _ = try await request.collectBody(upTo: bodyLimit)
         } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, "request body is larger than \(bodyLimit) bytes")
+            throw RequestError.tooLarge("request body is larger than \(bodyLimit) bytes")
         }
     }
 

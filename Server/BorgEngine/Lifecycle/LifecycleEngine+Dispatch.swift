@@ -13,15 +13,18 @@ extension LifecycleEngine {
     /// donor), records its contact, and returns the cancelled tasks it has not been told about yet.
     /// With `held` (the tasks the host says it has), its in-progress tasks missing from that list are
     /// sent again first.
-    func dispatch(host: HostRecord, maxTasks: Int, platforms: [String], held: [TaskID]? = nil) async throws
+    public func dispatch(host: HostRecord, maxTasks: Int, platforms: [String], held: [TaskID]? = nil) async throws
         -> (tasks: [TaskAssignment], cancelled: [TaskID])
     {
+        guard (0...Self.maxTasksPerRequest).contains(maxTasks) else {
+            throw EngineError.invalid("maxTasks must be between 0 and \(Self.maxTasksPerRequest)")
+        }
         let runnable = catalog.runnable(on: platforms)
         var assignments: [TaskAssignment] = []
         if let held { assignments = try await lostTasks(of: host, held: held, limit: maxTasks, runnable) }
         var cancelled: [TaskID]?
         // Start at a different project per host so that several projects share the grid.
-        let offset = runnable.isEmpty ? 0 : Int(host.id % Int64(runnable.count))
+        let offset = runnable.isEmpty ? 0 : Int(host.id.rawValue % Int64(runnable.count))
         for k in 0..<runnable.count where assignments.count < maxTasks {
             let (project, app) = runnable[(k + offset) % runnable.count]
             var returned: [ReadyQueue.Entry] = []
@@ -85,12 +88,6 @@ extension LifecycleEngine {
             deadline: deadline, estimatedFlops: policy.credit.estimatedFlops, maxOutputBytes: policy.maxOutputBytes)
     }
 
-    /// Records that the host was in touch; returns (and marks told) its cancelled tasks.
-    static func contact(_ host: HostID, _ q: StoreQueries, now: Double) throws -> [TaskID] {
-        try q.touchHost(host, now: now)
-        return try q.takeCancellations(host: host)
-    }
-
     /// Inside one write: sends what it can of `candidates`; returns the assignments and the entries to requeue.
     private func assign(
         _ candidates: [ReadyQueue.Entry], want: Int, host: HostRecord, project: ProjectRecord, app: AppVersionRecord,
@@ -121,9 +118,9 @@ extension LifecycleEngine {
             }
             _ = try commit(record, from: old, LifecycleOutcome(), q, now: now, standing: &standing)
             records[entry.workUnitID] = record
-            let task = record.state.tasks[record.state.index(of: entry.taskID)!]
+            let deadline = record.state.tasks.first { $0.id == entry.taskID }?.deadline ?? now
             assigned.append(Self.assignment(entry.taskID, of: record, project: project, app: app, policy: rules.policy,
-                                            deadline: task.deadline ?? now))
+                                            deadline: deadline))
         }
         return (assigned, leftovers)
     }

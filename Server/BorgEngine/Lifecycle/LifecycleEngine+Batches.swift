@@ -6,31 +6,31 @@ import Foundation
 extension LifecycleEngine {
     /// Creates a batch of work units from inputs already uploaded as blobs, and queues its tasks. With an
     /// `idempotencyKey` seen before (for this project), returns the batch created then and creates nothing.
-    func createBatch(_ request: CreateBatchRequest, project: ProjectRecord, idempotencyKey: String? = nil) async throws
+    public func createBatch(_ request: CreateBatchRequest, project: ProjectRecord, idempotencyKey: String? = nil) async throws
         -> CreateBatchResponse
     {
         let policy: ProjectPolicy
         do {
             policy = try (request.policy ?? PolicyOverride()).applied(to: project.policy)
         } catch {
-            throw APIError.badRequest("invalid policy override: \(error.reason)")
+            throw EngineError.invalid("invalid policy override: \(error.reason)")
         }
-        guard !request.workUnits.isEmpty else { throw APIError.badRequest("a batch needs at least one work unit") }
+        guard !request.workUnits.isEmpty else { throw EngineError.invalid("a batch needs at least one work unit") }
         var names = Set<String>()
         for wu in request.workUnits {
-            guard Naming.isValid(wu.name) else { throw APIError.badRequest("work unit name '\(wu.name.prefix(80))' \(Naming.rule)") }
-            guard names.insert(wu.name).inserted else { throw APIError.badRequest("work unit name '\(wu.name)' appears twice") }
+            guard Naming.isValid(wu.name) else { throw EngineError.invalid("work unit name '\(wu.name.prefix(80))' \(Naming.rule)") }
+            guard names.insert(wu.name).inserted else { throw EngineError.invalid("work unit name '\(wu.name)' appears twice") }
             for input in wu.inputs {
                 guard Naming.isValid(input.name) else {
-                    throw APIError.badRequest("input name '\(input.name.prefix(80))' of work unit '\(wu.name)' \(Naming.rule)")
+                    throw EngineError.invalid("input name '\(input.name.prefix(80))' of work unit '\(wu.name)' \(Naming.rule)")
                 }
                 guard input.size <= policy.maxInputBytes else {
-                    throw APIError(.contentTooLarge,
+                    throw EngineError.tooLarge(
                         "input '\(input.name)' of work unit '\(wu.name)' is \(input.size) bytes; the project allows \(policy.maxInputBytes)")
                 }
                 guard try await store.hasBlob(input.sha256) else {
-                    throw APIError.badRequest(
-                        "input '\(input.name)' of work unit '\(wu.name)' (\(input.sha256.prefix(12))…) is not uploaded; PUT /v1/blobs/\(input.sha256) first")
+                    throw EngineError.invalid(
+                        "input '\(input.name)' of work unit '\(wu.name)' (\(input.sha256.prefix(12))…) is not uploaded; upload it first")
                 }
             }
         }
@@ -52,7 +52,7 @@ extension LifecycleEngine {
     }
 
     /// Cancels every active work unit of a batch; hosts running its tasks are told.
-    func cancelBatch(_ id: BatchID) async throws {
+    public func cancelBatch(_ id: BatchID) async throws {
         let active = try await store.write { q in
             try q.markBatchCancelled(id)
             return try q.activeWorkUnits(batch: id)
@@ -61,22 +61,10 @@ extension LifecycleEngine {
     }
 
     /// Progress of a batch.
-    func status(of batch: BatchRecord, _ q: StoreQueries) throws -> BatchStatus {
+    public func status(of batch: BatchRecord, _ q: StoreQueries) throws -> BatchStatus {
         BatchStatus(
             id: batch.id, project: batch.projectName, state: BatchStatus.State(rawValue: batch.state) ?? .active,
             workUnits: batch.workUnits, completed: batch.completed, failed: batch.failed, cancelled: batch.cancelled,
             tasksInProgress: try q.tasksInProgress(batch: batch.id), createdAt: batch.createdAt, finishedAt: batch.finishedAt)
-    }
-}
-
-/// Names of work units, inputs and outputs: they become file names on hosts and in results.
-enum Naming {
-    static let rule = "must be 1 to 200 characters of letters, digits, '.', '_' or '-', not starting with '.'"
-
-    static func isValid(_ name: String) -> Bool {
-        guard (1...200).contains(name.utf8.count), name.first != "." else { return false }
-        return name.utf8.allSatisfy { c in
-            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 46 || c == 95 || c == 45
-        }
     }
 }

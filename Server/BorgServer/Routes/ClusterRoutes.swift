@@ -1,77 +1,78 @@
 import BorgCluster
+import BorgEngine
 import BorgProtocol
 import BorgStore
 import Foundation
 import Hummingbird
 
-extension Coordinator {
-    /// Routes between coordinators of a grid and for `borg-server cluster`; all need the cluster secret.
-    func addClusterRoutes(to router: Router<BasicRequestContext>) {
+/// `/v1/cluster/…`: between the coordinators of a grid, and for `borg-server cluster`; every route needs
+/// the cluster secret. A coordinator that is not part of a grid answers 404.
+struct ClusterRoutes {
+    let replication: any Replication
+    let blobs: BlobService
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("/v1/cluster/join") { request, _ in
-            let node = try self.clusterNode(authorizing: request)
+            let grid = try authorized(request)
             let body = try await JSONResponse.decode(ClusterJoinRequest.self, from: request, limit: 64 << 10)
-            guard body.nodeID != 0 else { throw APIError.badRequest("nodeID must not be 0") }
+            guard body.nodeID != 0 else { throw RequestError.malformed("nodeID must not be 0") }
             guard HostPort(body.address) != nil else {
-                throw APIError.badRequest("address must be HOST:PORT, got '\(body.address.prefix(80))'")
+                throw RequestError.malformed("address must be HOST:PORT, got '\(body.address.prefix(80))'")
             }
+            let node = grid.node
             let role = try await Blocking.run { try node.admit(id: body.nodeID, address: body.address) }
             let members = try await Blocking.run { try node.client.members() }
             return try JSONResponse.make(ClusterJoinResponse(role: "\(role)", members: members.map(\.address)))
         }
         router.get("/v1/cluster") { request, _ in
-            let node = try self.clusterNode(authorizing: request)
+            let grid = try authorized(request)
+            let node = grid.node
             let (members, leader) = try await Blocking.run { (try node.client.members(), node.leaderID()) }
-            let announced = try await self.store.read { q in try q.coordinators(seenSince: 0) }
+            let announced = try await grid.store.read { q in try q.coordinators(seenSince: 0) }
             let byNode = Dictionary(announced.map { (UInt64(bitPattern: $0.nodeID), $0) }) { a, _ in a }
-            let now = self.engine.clock()
+            let now = grid.engine.clock()
             return try JSONResponse.make(ClusterStatus(leader: leader, members: members.map {
                 ClusterMemberInfo(nodeID: $0.id, address: $0.address, role: "\($0.role)", url: byNode[$0.id]?.url,
                                   isLeader: $0.id == leader, secondsSinceSeen: byNode[$0.id].map { max(0, now - $0.seenAt) })
             }))
         }
         router.post("/v1/cluster/announce") { request, _ in
-            _ = try self.clusterNode(authorizing: request)
+            let grid = try authorized(request)
             let body = try await JSONResponse.decode(ClusterAnnounceRequest.self, from: request, limit: 64 << 10)
             guard body.url.hasPrefix("http://") || body.url.hasPrefix("https://"), HostPort(body.clusterAddress) != nil else {
-                throw APIError.badRequest("url must be an http(s) URL and clusterAddress HOST:PORT")
+                throw RequestError.malformed("url must be an http(s) URL and clusterAddress HOST:PORT")
             }
-            try await self.record(body, now: self.engine.clock())
+            try await grid.record(body)
             return Response(status: .noContent)
         }
         router.post("/v1/cluster/remove") { request, _ in
-            let node = try self.clusterNode(authorizing: request)
+            let grid = try authorized(request)
             let body = try await JSONResponse.decode(ClusterRemoveRequest.self, from: request, limit: 64 << 10)
+            let node = grid.node
             let members = try await Blocking.run { try node.client.members() }
             guard members.contains(where: { $0.id == body.nodeID }) else {
-                throw APIError.notFound("node \(body.nodeID) is not a member; see 'borg-server cluster status'")
+                throw EngineError.unknown("node \(body.nodeID) is not a member; see 'borg-server cluster status'")
             }
             try await Blocking.run { try node.remove(id: body.nodeID) }
             let id = Int64(bitPattern: body.nodeID)
-            try await self.store.write { q in try q.removeCoordinator(nodeID: id) }
+            try await grid.store.write { q in try q.removeCoordinator(nodeID: id) }
             return Response(status: .noContent)
         }
         router.put("/v1/cluster/blobs/:sha") { request, context in
-            _ = try self.clusterNode(authorizing: request)
-            return try await self.storeBlob(request, sha: try context.parameters.require("sha"), replicate: false)
+            _ = try authorized(request)
+            return try await blobs.accept(request, sha: try context.parameters.require("sha"), replicate: false)
         }
         router.get("/v1/cluster/blobs/:sha") { request, context in
-            _ = try self.clusterNode(authorizing: request)
+            let grid = try authorized(request)
             let sha = try context.parameters.require("sha")
-            guard let data = try await self.store.blob(sha) else { throw APIError.notFound("no blob \(sha.prefix(80)) here") }
+            guard let data = try await grid.store.blob(sha) else { throw EngineError.unknown("no blob \(sha.prefix(80)) here") }
             return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
         }
     }
 
-    /// This coordinator's node, if the request carries the cluster secret.
-    private func clusterNode(authorizing request: Request) throws -> ClusterNode {
-        guard let cluster, let secret = configuration.cluster?.secret else {
-            throw APIError.notFound("this coordinator is not part of a replicated grid (start it with --cluster-listen)")
-        }
-        guard let given = Authenticator.bearer(request) else {
-            throw APIError.unauthorized("missing 'Authorization: Bearer <cluster secret>'")
-        }
-        guard Secret.hash(given) == Secret.hash(secret) else { throw APIError.forbidden("wrong cluster secret") }
-        return cluster
+    /// The grid, if the request carries its secret.
+    private func authorized(_ request: Request) throws -> ReplicatedGrid {
+        try replication.grid(authorizing: Authenticator.bearer(request))
     }
 }

@@ -1,17 +1,17 @@
-import Hummingbird
 import Prometheus
 
 /// Prometheus metrics of one coordinator, served at `/metrics`.
 public final class CoordinatorMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
-    let tasksDispatched: Counter
-    let tasksResent: Counter
-    let tasksReported: Counter
-    let tasksValid: Counter
-    let tasksInvalid: Counter
-    let workUnitsFinished: Counter
-    let queueDepth: Gauge
-    let requestLatency: DurationHistogram
+    public let tasksDispatched: Counter
+    public let tasksResent: Counter
+    public let tasksReported: Counter
+    public let tasksValid: Counter
+    public let tasksInvalid: Counter
+    public let workUnitsFinished: Counter
+    public let queueDepth: Gauge
+    /// Recorded by the HTTP edge.
+    public let requestLatency: DurationHistogram
 
     public init() {
         tasksDispatched = registry.makeCounter(name: "borg_tasks_dispatched_total", help: "Tasks sent to hosts")
@@ -30,15 +30,4 @@ public final class CoordinatorMetrics: Sendable {
 
     /// The Prometheus text exposition of every metric.
     public func exposition() -> String { registry.emitToString() }
-}
-
-/// Records each request's latency in ``CoordinatorMetrics``.
-struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
-    let metrics: CoordinatorMetrics
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let start = ContinuousClock.now
-        defer { metrics.requestLatency.record(ContinuousClock.now - start) }
-        return try await next(request, context)
-    }
 }

@@ -1,26 +1,27 @@
+import BorgEngine
 import Hummingbird
 
-/// In a grid, sends every request that changes state to the coordinator whose node leads, so that one
+/// Sends every request that changes state to the coordinator whose node leads, so that one
 /// group-commit writer merges the whole grid's writes as a lone coordinator's does; reads are answered
-/// here. Coordinator-to-coordinator routes (`/v1/cluster/…`) are always answered here.
+/// here. Coordinator-to-coordinator routes (`/v1/cluster/…`) are always answered here; a lone
+/// coordinator handles everything itself.
 ///
 /// While no leader answers (an election, a restarted coordinator not yet announced) the request waits,
-/// retrying every ``retryPause``, for up to `patience` seconds, as a write to the store would wait for a
+/// retrying every ``retryPause``, for up to the replication's write patience, as a write to the store would wait for a
 /// quorum; then it is answered 503 with the reason, and the client tries another coordinator.
 struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
-    let coordinator: Coordinator
+    let replication: any Replication
     let forwarder: RequestForwarder
-    let patience: Double
     static var retryPause: Duration { .milliseconds(100) }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard Self.changesState(request) else { return try await next(request, context) }
         var request = request
         var collected = false
-        let giveUp = ContinuousClock.now + .milliseconds(Int(patience * 1000))
+        let giveUp = ContinuousClock.now + .milliseconds(Int(replication.writePatience * 1000))
         while true {
             let reason: String
-            switch await coordinator.writeRoute() {
+            switch await replication.writeRoute() {
             case .here:
                 return try await next(request, context)
             case .leader(let url) where !RequestForwarder.wasForwarded(request):
@@ -29,9 +30,9 @@ struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
                     collected = true
                 }
                 do {
-                    return try await forwarder.forward(request, to: url, from: coordinator.ownURL ?? "")
+                    return try await forwarder.forward(request, to: url, from: replication.ownURL ?? "")
                 } catch let failure as ForwardingFailure {
-                    coordinator.leaderDidNotAnswer()
+                    replication.leaderDidNotAnswer()
                     reason = failure.description
                 }
             case .leader(let url):
@@ -41,7 +42,7 @@ struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
                 reason = why
             }
             guard ContinuousClock.now + Self.retryPause < giveUp else {
-                throw APIError(.serviceUnavailable, "no quorum reachable right now: \(reason); retry shortly")
+                throw EngineError.unavailable("no quorum reachable right now: \(reason); retry shortly")
             }
             try await Task.sleep(for: Self.retryPause)
         }

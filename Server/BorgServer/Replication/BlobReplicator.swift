@@ -1,4 +1,5 @@
 import BorgAPIClient
+import BorgEngine
 import BorgStore
 import Foundation
 
@@ -18,7 +19,7 @@ struct BlobReplicator: Sendable {
         let client = CoordinatorClient(coordinators: others.shuffled(), credential: secret, timeout: .seconds(20))
         let (status, body) = try await client.raw(.PUT, "/v1/cluster/blobs/\(sha)", body: data, contentType: "application/octet-stream")
         guard status < 300 else {
-            throw APIError(.serviceUnavailable, "could not copy blob \(sha) to another coordinator: \(String(decoding: body.prefix(200), as: UTF8.self))")
+            throw EngineError.unavailable("could not copy blob \(sha) to another coordinator: \(String(decoding: body.prefix(200), as: UTF8.self))")
         }
     }
 

@@ -1,0 +1,5 @@
+import ArgumentParser
+import BorgCore
+
+/// Ids (a batch's, …) as command-line arguments: their decimal text.
+extension Identifier: ExpressibleByArgument {}

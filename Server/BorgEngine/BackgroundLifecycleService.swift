@@ -1,0 +1,49 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs deadline expiry and backup issuing every `interval`, and forgets day-old idempotency keys.
+public struct BackgroundLifecycleService: Service {
+    let engine: LifecycleEngine
+    let interval: Duration
+    let logger: Logger
+    /// Whether this coordinator should do the work now (in a grid: only the leading coordinator does).
+    let isActive: @Sendable () -> Bool
+
+    /// Seconds an idempotency key is remembered, and how often old ones are forgotten.
+    static let idempotencyRetention: Double = 86_400
+    static let idempotencyCleanupInterval: Double = 60
+
+    public init(engine: LifecycleEngine, interval: Duration, logger: Logger, isActive: @escaping @Sendable () -> Bool) {
+        self.engine = engine
+        self.interval = interval
+        self.logger = logger
+        self.isActive = isActive
+    }
+
+    /// One pass: deadlines, then backups.
+    public static func pass(_ engine: LifecycleEngine) async throws {
+        try await engine.expireDeadlines()
+        try await engine.issueBackups()
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var lastCleanup = -Double.infinity
+            while !Task.isCancelled {
+                do {
+                    if isActive() {
+                        try await Self.pass(engine)
+                        if engine.clock() - lastCleanup > Self.idempotencyCleanupInterval {
+                            try await engine.forgetIdempotencyKeys(olderThan: Self.idempotencyRetention)
+                            lastCleanup = engine.clock()
+                        }
+                    }
+                } catch {
+                    logger.error("background lifecycle pass failed: \(error)")
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}

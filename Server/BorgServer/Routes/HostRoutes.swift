@@ -1,0 +1,83 @@
+import BorgCore
+import BorgEngine
+import BorgProtocol
+import BorgStore
+import Foundation
+import Hummingbird
+
+/// `/v1/hosts/…`: what a donor's machine does: enroll, ask for work, report, heartbeat, give tasks back.
+struct HostRoutes {
+    let engine: LifecycleEngine
+    let auth: Authenticator
+    let blobs: BlobService
+    let replication: any Replication
+    /// Largest report request body.
+    let reportBodyLimit: Int
+
+    var store: Store { engine.store }
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/v1/hosts/enroll") { request, _ in try await enroll(request) }
+        router.post("/v1/hosts/:host/work") { request, context in
+            let host = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
+            let body = try await JSONResponse.decode(WorkRequest.self, from: request, limit: 64 << 10)
+            try await replication.refreshQueueIfStale()
+            let (tasks, cancelled) = try await engine.dispatch(
+                host: host, maxTasks: body.maxTasks, platforms: body.platforms ?? host.platforms, held: body.heldTasks)
+            return try JSONResponse.make(WorkResponse(
+                tasks: tasks, cancelledTasks: cancelled, retryAfterSeconds: tasks.isEmpty ? 5 : nil,
+                coordinators: replication.coordinators))
+        }
+        router.post("/v1/hosts/:host/reports") { request, context in
+            let host = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
+            let body = try await JSONResponse.decode(ReportRequest.self, from: request, limit: reportBodyLimit)
+            var inline = try LifecycleEngine.checkForm(of: body.reports)
+            // Large outputs that came inline are stored as files first (and copied to a peer in a grid);
+            // small ones are written with the reports.
+            for (sha, data) in inline where data.count > Store.smallBlobLimit {
+                try await blobs.put(data, sha: sha)
+                inline[sha] = nil
+            }
+            let receipt = try await engine.report(host: host, reports: body.reports, inline: inline)
+            return try JSONResponse.make(ReportResponse(
+                accepted: receipt.accepted, cancelledTasks: receipt.cancelled, coordinators: replication.coordinators))
+        }
+        router.post("/v1/hosts/:host/heartbeat") { request, context in
+            let host = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
+            _ = try await JSONResponse.decode(HeartbeatRequest.self, from: request, limit: 1 << 20)
+            let cancelled = try await engine.heartbeat(host: host)
+            return try JSONResponse.make(HeartbeatResponse(cancelledTasks: cancelled, coordinators: replication.coordinators))
+        }
+        router.post("/v1/hosts/:host/abandon") { request, context in
+            let host = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
+            let body = try await JSONResponse.decode(AbandonRequest.self, from: request, limit: 1 << 20)
+            let abandoned = try await engine.abandon(host: host, tasks: body.tasks, leaving: body.leaving)
+            if body.leaving { auth.forget(host: host.id) }
+            return try JSONResponse.make(AbandonResponse(abandoned: abandoned))
+        }
+    }
+
+    /// A donor's token enrolls a new host; its secret is shown once.
+    private func enroll(_ request: Request) async throws -> Response {
+        let body = try await JSONResponse.decode(EnrollRequest.self, from: request, limit: 64 << 10)
+        guard (1...4096).contains(body.cores) else { throw RequestError.malformed("cores must be between 1 and 4096") }
+        guard !body.platforms.isEmpty, body.platforms.allSatisfy(Naming.isValid) else {
+            throw RequestError.malformed("platforms must list at least one runtime, e.g. [\"wasm\"]")
+        }
+        guard (1...200).contains(body.name.count) else { throw RequestError.malformed("host name must be 1 to 200 characters") }
+        let now = engine.clock()
+        let key = try IdempotencyKey.of(request).map { "enroll/\(Secret.hash(body.token))/\($0)" }
+        var enrolled = try await store.write { q in
+            try q.once(key: key, now: now) {
+                guard let donor = try q.donor(token: body.token) else {
+                    throw AccessError.denied("unknown enrollment token; ask the grid operator for your donor token")
+                }
+                let (id, secret) = try q.enrollHost(donor: donor, name: body.name, cores: body.cores,
+                    platforms: body.platforms, now: now)
+                return EnrollResponse(hostID: id, donorID: donor.id, donorName: donor.name, hostSecret: secret, coordinators: [])
+            }
+        }
+        enrolled.coordinators = replication.coordinators
+        return try JSONResponse.make(enrolled, status: .created)
+    }
+}
