@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),
     ],
@@ -68,6 +69,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Server/BorgServer",
             resources: [.copy("Resources/openapi.json")]
@@ -75,9 +79,10 @@ let package = Package(
         .executableTarget(
             name: "borg-server",
             dependencies: [
-                "BorgServer", "BorgStore",
+                "BorgServer", "BorgStore", "BorgCore",
                 "BorgAPIClient", "BorgProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Server/borg-server"
         ),
@@ -86,8 +91,10 @@ let package = Package(
         .target(
             name: "BorgAPIClient",
             dependencies: [
-                "BorgProtocol",
+                "BorgProtocol", "BorgCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -99,6 +106,7 @@ let package = Package(
                 "BorgSandbox",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmKitWASI", package: "WasmKit"),
+                .product(name: "WASI", package: "WasmKit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Client/borg-sandbox"
@@ -106,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "borg-submit",
             dependencies: [
-                "BorgAPIClient", "BorgProtocol",
+                "BorgAPIClient", "BorgProtocol", "BorgCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -153,15 +161,22 @@ let package = Package(
             "BorgCluster",
         ]),
         .testTarget(name: "BorgClusterTests", dependencies: ["BorgCluster"]),
+        .testTarget(name: "BorgProtocolTests", dependencies: ["BorgProtocol", "BorgCore"]),
+        .testTarget(name: "BorgEngineTests", dependencies: ["BorgEngine", "BorgStore", "BorgProtocol", "BorgCore"]),
+        .testTarget(name: "BorgAPIClientTests", dependencies: [
+            "BorgAPIClient", "BorgProtocol", "BorgHarness", "BorgCluster", "borg-server",
+        ]),
         .testTarget(name: "BorgSandboxTests", dependencies: ["BorgSandbox", "borg-sandbox"], exclude: ["Fixtures"]),
         .testTarget(name: "BorgServerTests", dependencies: [
-            "BorgServer", "BorgStore", "BorgAPIClient", "BorgProtocol",
+            "BorgServer", "BorgCore", "BorgAPIClient", "BorgProtocol",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ScenarioTests", dependencies: [
             "BorgHarness", "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgStore", "borg-server", "borg-submit",
             "borg-client", "borg-sandbox", "BorgDonor", "BorgSandbox",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "BorgDonorTests", dependencies: [
             "BorgDonor", "BorgProtocol", "BorgCore", .product(name: "Crypto", package: "swift-crypto"),

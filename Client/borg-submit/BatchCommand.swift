@@ -35,35 +35,33 @@ struct BatchCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.client()
-            try await reportingErrors {
-                let units = try WorkUnitInputs.scan(inputs)
-                var specs: [WorkUnitSpec] = []
-                var uploaded = 0
-                let totalFiles = units.reduce(0) { $0 + $1.files.count }
-                for unit in units {
-                    var refs: [FileRef] = []
-                    for file in unit.files {
-                        guard let data = FileManager.default.contents(atPath: file.path) else {
-                            throw CLIError("--inputs: cannot read '\(file.path)'")
-                        }
-                        let sha = try await client.upload(data)
-                        refs.append(FileRef(name: file.lastPathComponent, sha256: sha, size: Int64(data.count)))
-                        uploaded += 1
-                        if !quiet && (uploaded % 100 == 0 || uploaded == totalFiles) {
-                            FileHandle.standardError.write(Data("\ruploading inputs \(uploaded)/\(totalFiles)".utf8))
-                        }
+            let units = try WorkUnitInputs.scan(inputs)
+            var specs: [WorkUnitSpec] = []
+            var uploaded = 0
+            let totalFiles = units.reduce(0) { $0 + $1.files.count }
+            for unit in units {
+                var refs: [FileRef] = []
+                for file in unit.files {
+                    guard let data = FileManager.default.contents(atPath: file.path) else {
+                        throw CLIError("--inputs: cannot read '\(file.path)'")
                     }
-                    specs.append(WorkUnitSpec(name: unit.name, inputs: refs))
+                    let sha = try await client.upload(data)
+                    refs.append(FileRef(name: file.lastPathComponent, sha256: sha, size: Int64(data.count)))
+                    uploaded += 1
+                    if !quiet && (uploaded % 100 == 0 || uploaded == totalFiles) {
+                        FileHandle.standardError.write(Data("\ruploading inputs \(uploaded)/\(totalFiles)".utf8))
+                    }
                 }
-                if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
-                let override = PolicyOverride(replication: replication, quorum: quorum, deadlineSeconds: deadline)
-                let batch = try await client.createBatch(CreateBatchRequest(project: project, workUnits: specs, policy: override))
-                if quiet {
-                    print(batch.batchID)
-                } else {
-                    print("Batch \(batch.batchID): \(batch.workUnits) work units of '\(project)'.")
-                    print("Follow it with: borg-submit batch status \(batch.batchID) --watch")
-                }
+                specs.append(WorkUnitSpec(name: unit.name, inputs: refs))
+            }
+            if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+            let override = PolicyOverride(replication: replication, quorum: quorum, deadlineSeconds: deadline)
+            let batch = try await client.createBatch(CreateBatchRequest(project: project, workUnits: specs, policy: override))
+            if quiet {
+                print(batch.batchID)
+            } else {
+                print("Batch \(batch.batchID): \(batch.workUnits) work units of '\(project)'.")
+                print("Follow it with: borg-submit batch status \(batch.batchID) --watch")
             }
         }
     }
@@ -87,23 +85,21 @@ struct BatchCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.client()
-            try await reportingErrors {
-                var bar = ProgressBar()
-                while true {
-                    let status = try await client.batchStatus(id)
-                    if json && !watch { return try printJSON(status) }
-                    if watch {
-                        bar.show(status)
-                        if status.state != .active {
-                            bar.finish(status)
-                            if json { try printJSON(status) }
-                            return
-                        }
-                        try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
-                    } else {
-                        print(ProgressBar.summary(status))
+            var bar = ProgressBar()
+            while true {
+                let status = try await client.batchStatus(id)
+                if json && !watch { return print(try WireJSON.pretty(status)) }
+                if watch {
+                    bar.show(status)
+                    if status.state != .active {
+                        bar.finish(status)
+                        if json { print(try WireJSON.pretty(status)) }
                         return
                     }
+                    try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+                } else {
+                    print(ProgressBar.summary(status))
+                    return
                 }
             }
         }
@@ -123,29 +119,27 @@ struct BatchCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.client()
-            try await reportingErrors {
-                let results = try await client.batchResults(id)
-                let root = URL(fileURLWithPath: out)
-                do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
-                    throw CLIError("--out: cannot create '\(out)': \(error.localizedDescription)")
-                }
-                var written = 0
-                for unit in results.workUnits where unit.status == .completed {
-                    let dir = root.appendingPathComponent(unit.name)
-                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                    for file in unit.outputs {
-                        let data = try await client.download(file.sha256)
-                        try data.write(to: dir.appendingPathComponent(file.name))
-                    }
-                    written += 1
-                }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(results).write(to: root.appendingPathComponent("manifest.json"))
-                let failed = results.workUnits.filter { $0.status == .failed }
-                print("Wrote \(written) of \(results.workUnits.count) work units' outputs to \(root.path) (manifest.json lists who agreed).")
-                for unit in failed.prefix(10) { print("  failed: \(unit.name): \(unit.errorReason ?? "?")") }
+            let results = try await client.batchResults(id)
+            let root = URL(fileURLWithPath: out)
+            do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
+                throw CLIError("--out: cannot create '\(out)': \(error.localizedDescription)")
             }
+            var written = 0
+            for unit in results.workUnits where unit.status == .completed {
+                let dir = root.appendingPathComponent(unit.name)
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                for file in unit.outputs {
+                    let data = try await client.download(file.sha256)
+                    try data.write(to: dir.appendingPathComponent(file.name))
+                }
+                written += 1
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(results).write(to: root.appendingPathComponent("manifest.json"))
+            let failed = results.workUnits.filter { $0.status == .failed }
+            print("Wrote \(written) of \(results.workUnits.count) work units' outputs to \(root.path) (manifest.json lists who agreed).")
+            for unit in failed.prefix(10) { print("  failed: \(unit.name): \(unit.errorReason ?? "?")") }
         }
     }
 
@@ -159,10 +153,8 @@ struct BatchCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.client()
-            try await reportingErrors {
-                let status = try await client.cancelBatch(id)
-                print("Batch \(id) \(status.state.rawValue): \(status.completed) completed, \(status.cancelled) cancelled.")
-            }
+            let status = try await client.cancelBatch(id)
+            print("Batch \(id) \(status.state.rawValue): \(status.completed) completed, \(status.cancelled) cancelled.")
         }
     }
 }

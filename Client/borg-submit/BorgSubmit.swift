@@ -41,28 +41,8 @@ struct ClientOptions: ParsableArguments {
     }
 }
 
-/// Runs `body`, turning API failures into a clear message on stderr and exit code 1.
-func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
-    do {
-        return try await body()
-    } catch let error as APIClientError {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as CLIError {
-        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
-        throw ExitCode(1)
-    }
-}
-
 /// A failure the user can fix; the message says how.
-struct CLIError: Error {
-    let message: String
-    init(_ message: String) { self.message = message }
-}
-
-/// Prints `value` as pretty JSON.
-func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -14,29 +14,27 @@ struct KeysCommand: AsyncParsableCommand {
         var out: String
 
         func run() async throws {
-            try await reportingErrors {
-                let directory = URL(fileURLWithPath: out)
-                let privateFile = directory.appendingPathComponent("signing.key")
-                let publicFile = directory.appendingPathComponent("signing.pub")
-                guard !FileManager.default.fileExists(atPath: privateFile.path) else {
-                    throw CLIError("--out: '\(privateFile.path)' already exists; refusing to overwrite a signing key")
-                }
-                let key = Curve25519.Signing.PrivateKey()
-                do {
-                    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                    guard FileManager.default.createFile(
-                        atPath: privateFile.path, contents: Data((key.rawRepresentation.base64EncodedString() + "\n").utf8),
-                        attributes: [.posixPermissions: 0o600])
-                    else { throw CLIError("--out: cannot write '\(privateFile.path)'") }
-                    try Data((key.publicKey.rawRepresentation.base64EncodedString() + "\n").utf8).write(to: publicFile)
-                } catch let error as CLIError {
-                    throw error
-                } catch {
-                    throw CLIError("--out: cannot write the key files in '\(out)': \(error)")
-                }
-                print("private key: \(privateFile.path) (keep it secret; pass it as --signing-key)")
-                print("public key:  \(publicFile.path) \(key.publicKey.rawRepresentation.base64EncodedString())")
+            let directory = URL(fileURLWithPath: out)
+            let privateFile = directory.appendingPathComponent("signing.key")
+            let publicFile = directory.appendingPathComponent("signing.pub")
+            guard !FileManager.default.fileExists(atPath: privateFile.path) else {
+                throw CLIError("--out: '\(privateFile.path)' already exists; refusing to overwrite a signing key")
             }
+            let key = Curve25519.Signing.PrivateKey()
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                guard FileManager.default.createFile(
+                    atPath: privateFile.path, contents: Data((key.rawRepresentation.base64EncodedString() + "\n").utf8),
+                    attributes: [.posixPermissions: 0o600])
+                else { throw CLIError("--out: cannot write '\(privateFile.path)'") }
+                try Data((key.publicKey.rawRepresentation.base64EncodedString() + "\n").utf8).write(to: publicFile)
+            } catch let error as CLIError {
+                throw error
+            } catch {
+                throw CLIError("--out: cannot write the key files in '\(out)': \(error)")
+            }
+            print("private key: \(privateFile.path) (keep it secret; pass it as --signing-key)")
+            print("public key:  \(publicFile.path) \(key.publicKey.rawRepresentation.base64EncodedString())")
         }
     }
 }

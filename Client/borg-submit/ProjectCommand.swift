@@ -21,26 +21,24 @@ struct ProjectCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.client()
-            try await reportingErrors {
-                let spec = try ProjectManifest.load(manifest)
-                let signer = try signingKey.map { try SigningKey(file: $0) }
-                let base = URL(fileURLWithPath: manifest).deletingLastPathComponent()
-                var apps: [AppVersionSpec] = []
-                for app in spec.appVersions {
-                    let url = base.appendingPathComponent(app.file)
-                    guard let data = FileManager.default.contents(atPath: url.path) else {
-                        throw CLIError("--manifest: app file '\(url.path)' for \(app.platform) cannot be read")
-                    }
-                    let sha = try await client.upload(data)
-                    let signature = try signer?.sign(sha256: sha) ?? app.signature ?? ""
-                    apps.append(AppVersionSpec(platform: app.platform, sha256: sha, size: Int64(data.count), signature: signature))
+            let spec = try ProjectManifest.load(manifest)
+            let signer = try signingKey.map { try SigningKey(file: $0) }
+            let base = URL(fileURLWithPath: manifest).deletingLastPathComponent()
+            var apps: [AppVersionSpec] = []
+            for app in spec.appVersions {
+                let url = base.appendingPathComponent(app.file)
+                guard let data = FileManager.default.contents(atPath: url.path) else {
+                    throw CLIError("--manifest: app file '\(url.path)' for \(app.platform) cannot be read")
                 }
-                let project = try await client.createProject(CreateProjectRequest(
-                    name: spec.name, description: spec.description ?? "", appVersions: apps,
-                    policy: spec.policy ?? ProjectPolicy(), publicKey: signer?.publicKey ?? spec.publicKey ?? ""))
-                print("Project '\(project.name)' ready (id \(project.id)): " +
-                    "\(project.appVersions.map(\.platform).joined(separator: ", ")), replication \(project.policy.replication), quorum \(project.policy.quorum).")
+                let sha = try await client.upload(data)
+                let signature = try signer?.sign(sha256: sha) ?? app.signature ?? ""
+                apps.append(AppVersionSpec(platform: app.platform, sha256: sha, size: Int64(data.count), signature: signature))
             }
+            let project = try await client.createProject(CreateProjectRequest(
+                name: spec.name, description: spec.description ?? "", appVersions: apps,
+                policy: spec.policy ?? ProjectPolicy(), publicKey: signer?.publicKey ?? spec.publicKey ?? ""))
+            print("Project '\(project.name)' ready (id \(project.id)): " +
+                "\(project.appVersions.map(\.platform).joined(separator: ", ")), replication \(project.policy.replication), quorum \(project.policy.quorum).")
         }
     }
 
@@ -54,12 +52,10 @@ struct ProjectCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.client()
-            try await reportingErrors {
-                let projects = try await client.projects()
-                if json { return try printJSON(projects) }
-                for p in projects {
-                    print("\(p.name)\t\(p.appVersions.map(\.platform).joined(separator: ","))\treplication \(p.policy.replication) quorum \(p.policy.quorum)\t\(p.description)")
-                }
+            let projects = try await client.projects()
+            if json { return print(try WireJSON.pretty(projects)) }
+            for p in projects {
+                print("\(p.name)\t\(p.appVersions.map(\.platform).joined(separator: ","))\treplication \(p.policy.replication) quorum \(p.policy.quorum)\t\(p.description)")
             }
         }
     }
@@ -82,10 +78,8 @@ struct DonorCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.client()
-            try await reportingErrors {
-                let donor = try await client.createDonor(name: name)
-                print(quiet ? donor.enrollmentToken : "Donor '\(donor.name)' (id \(donor.donorID)); enrollment token: \(donor.enrollmentToken)")
-            }
+            let donor = try await client.createDonor(name: name)
+            print(quiet ? donor.enrollmentToken : "Donor '\(donor.name)' (id \(donor.donorID)); enrollment token: \(donor.enrollmentToken)")
         }
     }
 }

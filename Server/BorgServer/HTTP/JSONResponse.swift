@@ -1,14 +1,11 @@
+import BorgProtocol
 import Foundation
 import Hummingbird
 import NIOCore
 
 /// Encodes values as JSON responses and decodes JSON request bodies with clear errors.
 enum JSONResponse {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
+    static let encoder = WireJSON.encoder()
 
     static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
         let data = try encoder.encode(value)
