@@ -16,12 +16,15 @@ struct GridSetup {
 
     /// Starts a server with `serverArguments` (or `coordinators` replicated ones), creates the project `bench`
     /// (quorum 2) and `hostCount` hosts, each of its own donor; hosts are spread over the coordinators.
-    static func start(hostCount: Int, serverArguments: [String], coordinators: Int = 1) async throws -> GridSetup {
+    /// `executable` runs another build of `borg-server` (a single coordinator only).
+    static func start(hostCount: Int, serverArguments: [String], coordinators: Int = 1,
+                      executable: URL = BuildProducts.executable("borg-server")) async throws -> GridSetup {
         let directory = try TemporaryDirectory(prefix: "borg-bench")
         let grid = coordinators > 1
             ? try CoordinatorGrid(directory: directory.url, size: coordinators, arguments: serverArguments) : nil
         let server = try grid?.servers[0]
-            ?? ServerProcess(dataDirectory: directory.url.appendingPathComponent("coordinator"), arguments: serverArguments)
+            ?? ServerProcess(dataDirectory: directory.url.appendingPathComponent("coordinator"), arguments: serverArguments,
+                             executable: executable)
         let urls = grid?.urls ?? [server.url]
         let admin = CoordinatorClient(coordinators: urls, credential: try grid?.adminKey ?? server.adminKey)
         let app = try await admin.upload(Data("synthetic app".utf8))

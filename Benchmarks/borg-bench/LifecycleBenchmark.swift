@@ -25,8 +25,23 @@ struct LifecycleBenchmark: AsyncParsableCommand {
     @Option(help: "Replicated coordinators on one dqlite cluster (1 = a single coordinator on embedded SQLite).")
     var coordinators = 1
 
+    @Option(help: ArgumentHelp(
+        "Use this borg-server executable (e.g. an earlier commit's release build) as the baseline, with the same settings.",
+        valueName: "PATH"))
+    var baselineServer: String?
+
+    @Option(help: "Measure each side this many times, alternating, and compare the medians.")
+    var rounds = 1
+
     func validate() throws {
         guard (1...7).contains(coordinators) else { throw ValidationError("--coordinators must be 1 to 7, got \(coordinators)") }
+        guard (1...9).contains(rounds) else { throw ValidationError("--rounds must be 1 to 9, got \(rounds)") }
+        if let baselineServer {
+            guard coordinators == 1 else { throw ValidationError("--baseline-server compares single coordinators; drop --coordinators") }
+            guard FileManager.default.isExecutableFile(atPath: baselineServer) else {
+                throw ValidationError("--baseline-server: '\(baselineServer)' is not an executable file")
+            }
+        }
     }
 
     struct Figures {
@@ -37,6 +52,7 @@ struct LifecycleBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         print("lifecycle benchmark: \(hosts) hosts, \(workUnits) work units × 2 tasks, \(tasksPerRequest) tasks per request, \(coordinators) coordinator(s)")
+        if let baselineServer { return try await compare(with: URL(fileURLWithPath: baselineServer)) }
         let replicated = coordinators > 1
         let measured = try await measure(label: replicated ? "\(coordinators) replicated coordinators" : "group commit",
                                          serverArguments: [], coordinators: coordinators)
@@ -51,9 +67,24 @@ struct LifecycleBenchmark: AsyncParsableCommand {
         print(String(format: "ratio vs BOINC 2005 (8.8 M tasks/day ≈ 102 tasks/s): %.0f×", measured.tasksPerSecond / 102))
     }
 
-    func measure(label: String, serverArguments: [String], coordinators: Int) async throws -> Figures {
+    /// This build against another build of `borg-server`, alternating, `rounds` times each.
+    func compare(with baseline: URL) async throws {
+        var mine: [Double] = []
+        var theirs: [Double] = []
+        for round in 1...rounds {
+            mine.append(try await measure(label: "round \(round): this build", serverArguments: [], coordinators: 1).tasksPerSecond)
+            theirs.append(try await measure(label: "round \(round): \(baseline.path) (baseline)", serverArguments: [],
+                                            coordinators: 1, executable: baseline).tasksPerSecond)
+        }
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        print(String(format: "median tasks/s: this build %.0f, baseline %.0f; ratio this build / baseline: %.2f×",
+                     median(mine), median(theirs), median(mine) / median(theirs)))
+    }
+
+    func measure(label: String, serverArguments: [String], coordinators: Int,
+                 executable: URL = BuildProducts.executable("borg-server")) async throws -> Figures {
         let grid = try await GridSetup.start(hostCount: hosts, serverArguments: serverArguments + ["--tick", "5"],
-                                             coordinators: coordinators)
+                                             coordinators: coordinators, executable: executable)
         defer { grid.stop() }
         let batches = try await grid.submit(workUnits: workUnits)
         let latency = LatencyRecorder()
@@ -74,8 +105,8 @@ struct LifecycleBenchmark: AsyncParsableCommand {
                             continue
                         }
                         idle = 0
-                        _ = try await host.client.report(host: host.id, work.tasks.map(host.report(for:)))
-                        done += work.tasks.count
+                        let reply = try await host.client.report(host: host.id, work.tasks.map(host.report(for:)))
+                        done += reply.accepted.count
                     }
                     return done
                 }
