@@ -41,8 +41,9 @@ struct GridSetup {
         return GridSetup(server: server, grid: grid, admin: admin, hosts: hosts, directory: directory)
     }
 
-    /// Submits `count` work units (sharing a few input blobs) in batches of at most `chunk`.
-    func submit(workUnits count: Int, chunk: Int = 100_000) async throws -> [BatchID] {
+    /// Submits `count` work units (sharing a few input blobs) in batches of at most `chunk` (at replication 2,
+    /// the largest batch the API takes).
+    func submit(workUnits count: Int, chunk: Int = APILimits.maxTasksPerBatch / 2) async throws -> [BatchID] {
         var inputs: [FileRef] = []
         for i in 0..<16 {
             let data = Data("input \(i)\n".utf8)

@@ -81,6 +81,8 @@ extension CoordinatorClient {
 
     public func projects() async throws -> [ProjectInfo] { try await call(.GET, "/v1/projects") }
 
+    public func project(named name: String) async throws -> ProjectInfo { try await call(.GET, "/v1/projects/\(name)") }
+
     public func createSubmitterKey(project: String) async throws -> SubmitterKeyResponse {
         try await call(.POST, "/v1/projects/\(project)/keys")
     }

@@ -30,7 +30,7 @@ struct BatchCommand: AsyncParsableCommand {
         @Option(help: "Override the project's deadline (seconds) for this batch.")
         var deadline: Double?
 
-        @Flag(help: "Print only the batch id.")
+        @Flag(help: "Print only the batch ids, one per line.")
         var quiet = false
 
         func run() async throws {
@@ -56,13 +56,21 @@ struct BatchCommand: AsyncParsableCommand {
             }
             if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
             let override = PolicyOverride(replication: replication, quorum: quorum, deadlineSeconds: deadline)
-            let batch = try await client.createBatch(CreateBatchRequest(project: project, workUnits: specs, policy: override))
-            if quiet {
-                print(batch.batchID)
-            } else {
-                print("Batch \(batch.batchID): \(batch.workUnits) work units of '\(project)'.")
-                print("Follow it with: borg-submit batch status \(batch.batchID) --watch")
+            // A batch creates at most APILimits.maxTasksPerBatch tasks; more work units go in several batches.
+            var copies = replication ?? 0
+            if replication == nil { copies = try await client.project(named: project).policy.replication }
+            let perBatch = max(1, APILimits.maxTasksPerBatch / max(1, copies))
+            var batches: [CreateBatchResponse] = []
+            for start in stride(from: 0, to: specs.count, by: perBatch) {
+                let chunk = Array(specs[start..<min(specs.count, start + perBatch)])
+                batches.append(try await client.createBatch(CreateBatchRequest(project: project, workUnits: chunk, policy: override)))
             }
+            if quiet { return batches.forEach { print($0.batchID) } }
+            for batch in batches { print("Batch \(batch.batchID): \(batch.workUnits) work units of '\(project)'.") }
+            if batches.count > 1 {
+                print("\(specs.count) work units were split into \(batches.count) batches of at most \(perBatch) (\(APILimits.maxTasksPerBatch) tasks each).")
+            }
+            print("Follow with: " + batches.map { "borg-submit batch status \($0.batchID) --watch" }.joined(separator: "; "))
         }
     }
 

@@ -55,6 +55,13 @@ public final class Store: Sendable {
         return try await read { q in try q.blob(sha256) }
     }
 
+    /// A blob's size in bytes, if it is here (as a file or in the database).
+    public func blobSize(_ sha256: String) async throws -> Int64? {
+        guard BlobStore.isDigest(sha256) else { return nil }
+        if let size = blobs.size(of: sha256) { return size }
+        return try await read { q in try q.blobSize(sha256) }
+    }
+
     /// Whether the blob is here, as a file or in the database.
     public func hasBlob(_ sha256: String) async throws -> Bool {
         guard BlobStore.isDigest(sha256) else { return false }

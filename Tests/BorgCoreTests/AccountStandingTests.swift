@@ -4,6 +4,7 @@ import Testing
 @Suite struct AccountStandingTests {
     let host: HostID = 7
     let donor: DonorID = 3
+    let project: ProjectID = 5
 
     func validated(credit: Double) -> LifecycleOutcome {
         var outcome = LifecycleOutcome()
@@ -14,7 +15,7 @@ import Testing
     @Test func validCreditRaisesRACAndTrustOfHostAndDonor() {
         var standing = AccountStanding()
         standing.hosts[host] = HostStanding(consecutiveValid: 4)
-        let changes = standing.apply(validated(credit: 10), invalidHosts: [], now: 86_400)
+        let changes = standing.apply(validated(credit: 10), invalidHosts: [], quorum: 2, project: project, now: 86_400)
         guard case let .hostCredited(id, credit, rac, run) = changes.first else {
             Issue.record("expected the host credited first, got \(changes)")
             return
@@ -28,26 +29,42 @@ import Testing
     @Test func anInvalidResultEndsTheHostsRun() {
         var standing = AccountStanding()
         standing.hosts[host] = HostStanding(consecutiveValid: 12)
-        let changes = standing.apply(LifecycleOutcome(), invalidHosts: [host], now: 1)
-        #expect(changes == [.hostInvalidated(host)])
+        let changes = standing.apply(LifecycleOutcome(), invalidHosts: [host], quorum: 2, project: project, now: 1)
+        #expect(changes == [.hostInvalidated(host), .trustChanged(HostProject(host: host, project: project), consecutiveValid: 0)])
         #expect(standing.hosts[host]?.consecutiveValid == 0)
     }
 
     @Test func creditGrantedLaterInATransactionBuildsOnTheEarlier() {
         var standing = AccountStanding()
-        _ = standing.apply(validated(credit: 10), invalidHosts: [], now: 86_400)
+        _ = standing.apply(validated(credit: 10), invalidHosts: [], quorum: 2, project: project, now: 86_400)
         let afterOne = standing.hosts[host]?.rac.value ?? 0
         var loadedEarlier = AccountStanding()
         loadedEarlier.hosts[host] = HostStanding()
         standing.addMissing(from: loadedEarlier)
-        _ = standing.apply(validated(credit: 10), invalidHosts: [], now: 86_400)
+        _ = standing.apply(validated(credit: 10), invalidHosts: [], quorum: 2, project: project, now: 86_400)
         #expect(standing.hosts[host]?.consecutiveValid == 2, "the value written earlier wins over the one loaded earlier")
         #expect((standing.hosts[host]?.rac.value ?? 0) > afterOne)
     }
 
+    @Test func trustGrowsOnlyFromAQuorumOfTwoOrMoreAndPerProject() {
+        var standing = AccountStanding()
+        let other: ProjectID = 6
+        for _ in 0..<3 { _ = standing.apply(validated(credit: 1), invalidHosts: [], quorum: 1, project: project, now: 1) }
+        #expect(standing.trust[HostProject(host: host, project: project)] == nil, "results that stood alone earn no trust")
+        #expect(standing.hosts[host]?.consecutiveValid == 0)
+        #expect(standing.hosts[host]?.rac.value ?? 0 > 0, "they are still credited")
+        for _ in 0..<3 { _ = standing.apply(validated(credit: 1), invalidHosts: [], quorum: 2, project: project, now: 1) }
+        _ = standing.apply(validated(credit: 1), invalidHosts: [], quorum: 3, project: other, now: 1)
+        #expect(standing.trust[HostProject(host: host, project: project)] == 3)
+        #expect(standing.trust[HostProject(host: host, project: other)] == 1)
+        _ = standing.apply(LifecycleOutcome(), invalidHosts: [host], quorum: 2, project: other, now: 1)
+        #expect(standing.trust[HostProject(host: host, project: other)] == 0)
+        #expect(standing.trust[HostProject(host: host, project: project)] == 3, "an invalid result in one project leaves the other's trust")
+    }
+
     @Test func missingAccountsAreNamed() {
         let standing = AccountStanding()
-        let missing = standing.missingAccounts(for: validated(credit: 1), invalidHosts: [9])
+        let missing = standing.missingAccounts(for: validated(credit: 1), invalidHosts: [9], project: project)
         #expect(missing.hosts == [host, 9] && missing.donors == [donor])
     }
 

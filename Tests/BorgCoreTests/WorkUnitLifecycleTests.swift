@@ -152,6 +152,21 @@ import Testing
         #expect(alone.wu.status == .completed && alone.task(t).validateState == .valid)
     }
 
+    @Test func aSecondHostInAWorkUnitRunAloneNeedsTheFullQuorum() throws {
+        let adaptive = ProjectPolicy(replication: 2, quorum: 2, maxTotalTasks: 6,
+            adaptiveReplication: AdaptiveReplicationPolicy(trustThreshold: 5, spotCheckProbability: 0.2))
+        var h = LifecycleHarness(policy: adaptive)
+        let trusted = try #require(try h.dispatch(donor: 1, consecutiveValid: 5, draw: 0.5))
+        #expect(h.wu.runsAlone && h.wu.quorum == 1)
+        h.apply(h.lifecycle.requestBackup(in: &h.wu))
+        let backup = try #require(try h.dispatch(donor: 2))
+        #expect(!h.wu.runsAlone && h.wu.quorum == 2, "the backup's host is not the trusted one")
+        try h.succeed(backup, outputs: LifecycleHarness.lie(backup))
+        #expect(h.wu.status == .active && h.task(backup).validateState != .valid, "a backup's result never stands alone")
+        try h.succeed(trusted)
+        #expect(h.wu.status == .active, "the trusted host and the backup disagree: one more opinion is needed")
+    }
+
     @Test func spotCheckAndUntrustedHostsAreReplicated() throws {
         let adaptive = ProjectPolicy(adaptiveReplication: AdaptiveReplicationPolicy(trustThreshold: 5, spotCheckProbability: 0.2))
         var spot = LifecycleHarness(policy: adaptive)
@@ -199,6 +214,40 @@ import Testing
         #expect(!agree("energy 1.0 steps 10", "Energy 1.0 steps 10"))
         #expect(!agree("1, 2, 3", "1, 2"))
         #expect(agree("1.5e-3,2", "0.0015,2"))
+    }
+
+    /// A cheater cannot make a tolerance infinite: a non-finite number agrees with nothing, itself included.
+    @Test func fuzzyValidatorRejectsNonFiniteNumbers() {
+        let validator = OutputValidator(kind: .fuzzy(relativeTolerance: 1e-6, absoluteTolerance: 1e-9))
+        let a = FileDigest(name: "out", sha256: "a", size: 1)
+        let b = FileDigest(name: "out", sha256: "b", size: 1)
+        func agree(_ x: String, _ y: String) -> Bool {
+            validator.agree([a], [b]) { $0.sha256 == "a" ? Array(x.utf8) : Array(y.utf8) }
+        }
+        #expect(!agree("+inf +inf +inf", "0.5 0.25 1.0"))
+        #expect(!agree("0.5 0.25 1.0", "+inf +inf +inf"))
+        #expect(!agree("+inf +inf +inf", "+inf +inf +inf"))
+        #expect(!agree("1e999", "1e999"))
+        #expect(!agree("nan", "nan"))
+        #expect(!agree("-Infinity 1", "-Infinity 1"))
+        #expect(agree("0.5 0.25 1.0", "0.5 0.25 1.0000001"))
+    }
+
+    @Test func policyNumbersAreBounded() {
+        #expect(throws: PolicyError.self) { try ProjectPolicy(replication: 4_611_686_018_427_387_904, quorum: 2).validate() }
+        #expect(throws: PolicyError.self) { try ProjectPolicy(replication: 100_000_000, quorum: 2, maxTotalTasks: 100_000_000).validate() }
+        #expect(throws: PolicyError.self) { try ProjectPolicy(quorum: 21).validate() }
+        #expect(throws: PolicyError.self) { try ProjectPolicy(maxErrorTasks: 1_000).validate() }
+        #expect(throws: PolicyError.self) { try ProjectPolicy(deadlineSeconds: 1e300).validate() }
+        #expect(throws: PolicyError.self) { try ProjectPolicy(maxInputBytes: Int.max).validate() }
+        #expect(throws: PolicyError.self) { try ProjectPolicy(credit: .fixed(flopsPerWorkUnit: .infinity)).validate() }
+        #expect(throws: PolicyError.self) {
+            try ProjectPolicy(adaptiveReplication: AdaptiveReplicationPolicy(trustThreshold: Int.max)).validate()
+        }
+        #expect(throws: Never.self) {
+            try ProjectPolicy(replication: 20, quorum: 20, maxErrorTasks: 100, maxTotalTasks: 100, deadlineSeconds: 90 * 86_400,
+                              maxInputBytes: 256 << 20, maxOutputBytes: 256 << 20).validate()
+        }
     }
 
     @Test func policyValidationNamesTheField() {

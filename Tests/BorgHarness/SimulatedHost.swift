@@ -11,10 +11,11 @@ public final class SimulatedHost: Sendable {
     public let client: CoordinatorClient
     public let lies: Bool
 
-    /// Enrolls a new host with `token` at `coordinators`.
+    /// Enrolls a new host with `token` at `coordinators`. It declares 16 cores, so the coordinator lets it
+    /// hold the 16 tasks a benchmark asks for at once.
     public convenience init(coordinators: [String], token: String, name: String, lies: Bool = false) async throws {
         let anonymous = CoordinatorClient(coordinators: coordinators)
-        let enrolled = try await anonymous.enroll(EnrollRequest(token: token, name: name, cores: 2, platforms: ["wasm"]))
+        let enrolled = try await anonymous.enroll(EnrollRequest(token: token, name: name, cores: 16, platforms: ["wasm"]))
         self.init(id: enrolled.hostID, donorID: enrolled.donorID, secret: enrolled.hostSecret,
             coordinators: enrolled.coordinators, lies: lies)
     }

@@ -65,12 +65,12 @@ import Testing
                 return outcome
             }()
             try await store.write { q in
-                var standing = try q.standing(hosts: [host], donors: [donor.id])
-                try q.save(standing.apply(outcome, invalidHosts: [], now: 86_400))
+                var standing = try q.standing(hosts: [host], donors: [donor.id], project: 1)
+                try q.save(standing.apply(outcome, invalidHosts: [], quorum: 2, project: 1, now: 86_400))
             }
             try await store.write { q in
-                var standing = try q.standing(hosts: [host], donors: [donor.id])
-                try q.save(standing.apply(outcome, invalidHosts: [host], now: 2 * 86_400))
+                var standing = try q.standing(hosts: [host], donors: [donor.id], project: 1)
+                try q.save(standing.apply(outcome, invalidHosts: [host], quorum: 2, project: 1, now: 2 * 86_400))
             }
             let donors = try await store.read { q in try q.donorTotals() }
             #expect(donors[0].totalCredit == 20)

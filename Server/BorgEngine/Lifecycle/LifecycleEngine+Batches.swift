@@ -16,21 +16,40 @@ extension LifecycleEngine {
             throw EngineError.invalid("invalid policy override: \(error.reason)")
         }
         guard !request.workUnits.isEmpty else { throw EngineError.invalid("a batch needs at least one work unit") }
+        // One write creates the whole batch: bounded, so that it holds the writer for a moment only.
+        guard request.workUnits.count * policy.replication <= APILimits.maxTasksPerBatch else {
+            throw EngineError.invalid(
+                "a batch may create at most \(APILimits.maxTasksPerBatch) tasks (work units × replication \(policy.replication)); "
+                    + "submit \(request.workUnits.count) work units as several batches ('borg-submit batch submit' splits them)")
+        }
         var names = Set<String>()
+        var sizes: [String: Int64] = [:]
         for wu in request.workUnits {
             guard Naming.isValid(wu.name) else { throw EngineError.invalid("work unit name '\(wu.name.prefix(80))' \(Naming.rule)") }
             guard names.insert(wu.name).inserted else { throw EngineError.invalid("work unit name '\(wu.name)' appears twice") }
+            guard wu.inputs.count <= APILimits.maxInputsPerWorkUnit else {
+                throw EngineError.invalid("work unit '\(wu.name)' has \(wu.inputs.count) inputs; at most \(APILimits.maxInputsPerWorkUnit)")
+            }
+            var inputNames = Set<String>()
             for input in wu.inputs {
-                guard Naming.isValid(input.name) else {
-                    throw EngineError.invalid("input name '\(input.name.prefix(80))' of work unit '\(wu.name)' \(Naming.rule)")
+                guard Naming.isValid(input.name), inputNames.insert(input.name).inserted else {
+                    throw EngineError.invalid("input name '\(input.name.prefix(80))' of work unit '\(wu.name)' \(Naming.rule) and be unique")
+                }
+                guard input.size >= 0 else {
+                    throw EngineError.invalid("input '\(input.name)' of work unit '\(wu.name)' has a negative size")
                 }
                 guard input.size <= policy.maxInputBytes else {
                     throw EngineError.tooLarge(
                         "input '\(input.name)' of work unit '\(wu.name)' is \(input.size) bytes; the project allows \(policy.maxInputBytes)")
                 }
-                guard try await store.hasBlob(input.sha256) else {
+                if sizes[input.sha256] == nil { sizes[input.sha256] = try await store.blobSize(input.sha256) }
+                guard let actual = sizes[input.sha256] else {
                     throw EngineError.invalid(
                         "input '\(input.name)' of work unit '\(wu.name)' (\(input.sha256.prefix(12))…) is not uploaded; upload it first")
+                }
+                guard actual == input.size else {
+                    throw EngineError.invalid(
+                        "input '\(input.name)' of work unit '\(wu.name)' says \(input.size) bytes, but its blob has \(actual)")
                 }
             }
         }

@@ -10,14 +10,15 @@ extension LifecycleEngine {
     static let dispatchScanLimit = 512
 
     /// Gives a host up to `maxTasks` tasks of the projects it can run (never two of one work unit per
-    /// donor), records its contact, and returns the cancelled tasks it has not been told about yet.
+    /// donor, never more in progress than ``HostCapacity`` allows its cores), records its contact, and
+    /// returns the cancelled tasks it has not been told about yet.
     /// With `held` (the tasks the host says it has), its in-progress tasks missing from that list are
     /// sent again first.
     public func dispatch(host: HostRecord, maxTasks: Int, platforms: [String], held: [TaskID]? = nil) async throws
         -> (tasks: [TaskAssignment], cancelled: [TaskID])
     {
-        guard (0...Self.maxTasksPerRequest).contains(maxTasks) else {
-            throw EngineError.invalid("maxTasks must be between 0 and \(Self.maxTasksPerRequest)")
+        guard (0...APILimits.maxTasksPerRequest).contains(maxTasks) else {
+            throw EngineError.invalid("maxTasks must be between 0 and \(APILimits.maxTasksPerRequest)")
         }
         let runnable = catalog.runnable(on: platforms)
         var assignments: [TaskAssignment] = []
@@ -25,7 +26,8 @@ extension LifecycleEngine {
         var cancelled: [TaskID]?
         // Start at a different project per host so that several projects share the grid.
         let offset = runnable.isEmpty ? 0 : Int(host.id.rawValue % Int64(runnable.count))
-        for k in 0..<runnable.count where assignments.count < maxTasks {
+        var hostFull = false
+        for k in 0..<runnable.count where assignments.count < maxTasks && !hostFull {
             let (project, app) = runnable[(k + offset) % runnable.count]
             var returned: [ReadyQueue.Entry] = []
             var scanned = 0
@@ -36,13 +38,17 @@ extension LifecycleEngine {
                 scanned += candidates.count
                 let now = clock()
                 let told = cancelled != nil
-                let (assigned, leftovers, untold) = try await store.write { q in
-                    let (assigned, leftovers) = try self.assign(candidates, want: want, host: host, project: project, app: app, q, now: now)
-                    return (assigned, leftovers, told ? [] : try Self.contact(host.id, q, now: now))
+                let (assigned, leftovers, untold, full) = try await store.write { q in
+                    let room = HostCapacity.maxTasksInProgress(cores: host.cores) - (try q.tasksInProgress(host: host.id).count)
+                    let (assigned, leftovers) = try self.assign(candidates, want: min(want, room), host: host, project: project,
+                                                                app: app, q, now: now)
+                    return (assigned, leftovers, told ? [] : try Self.contact(host.id, q, now: now), assigned.count >= room)
                 }
                 cancelled = (cancelled ?? []) + untold
                 returned += leftovers
                 assignments += assigned
+                hostFull = full
+                if full { break }
             }
             queue.pushFront(returned, project: project.id)
         }
@@ -95,7 +101,7 @@ extension LifecycleEngine {
     ) throws -> ([TaskAssignment], [ReadyQueue.Entry]) {
         var assigned: [TaskAssignment] = []
         var leftovers: [ReadyQueue.Entry] = []
-        let trust = try q.host(host.id)?.consecutiveValid ?? 0
+        let trust = try q.trust(host: host.id, project: project.id)
         // Loaded together; a work unit dispatched to earlier in the loop is used as it is now.
         var records = try q.workUnits(Array(Set(candidates.map(\.workUnitID))))
         var standing = AccountStanding()

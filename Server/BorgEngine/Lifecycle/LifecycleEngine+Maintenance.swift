@@ -33,8 +33,11 @@ extension LifecycleEngine {
         let policy = stragglers
         let ids: [WorkUnitID] = try await store.read { q in
             let running = try q.runningTasks()
-            var late = Set(running.filter { policy.isLate(sentAt: $0.sentAt, expectedSeconds: $0.turnaround, now: now) }
-                .map(\.workUnit))
+            let typical = try q.typicalTurnaround()
+            var late = Set(running.filter {
+                policy.isLate(sentAt: $0.sentAt, expectedSeconds: StragglerPolicy.expectation(host: $0.turnaround, typical: typical),
+                              now: now)
+            }.map(\.workUnit))
             let runningLongEnough = Set(running.filter { now - $0.sentAt >= policy.minimumSeconds }.map(\.workUnit))
             for batch in try q.activeBatches() where policy.isTail(outstanding: batch.total - batch.finished, total: batch.total) {
                 late.formUnion(try q.activeWorkUnits(batch: batch.id).filter { runningLongEnough.contains($0) })

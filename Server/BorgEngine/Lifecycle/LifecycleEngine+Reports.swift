@@ -7,9 +7,6 @@ import Foundation
 /// The report path: a host's reports are checked as a whole before anything is written, then applied one
 /// by one in a single group-committed write: all of them or none.
 extension LifecycleEngine {
-    /// Most reports in one request (and most tasks one work request may ask for).
-    public static let maxTasksPerRequest = 256
-
     /// What became of a report request.
     public struct ReportReceipt: Sendable, Equatable {
         /// Tasks whose report is stored, including identical retries of reports stored before.
@@ -18,13 +15,13 @@ extension LifecycleEngine {
         public var cancelled: [TaskID] = []
     }
 
-    /// Checks the form of a report request without looking at the store: 1 to ``maxTasksPerRequest``
+    /// Checks the form of a report request without looking at the store: 1 to ``APILimits.maxTasksPerRequest``
     /// reports, each task once, finite non-negative measurements, valid unique output names, and inline
     /// outputs that are base64 of their declared size and hash to their digest. Returns the inline
     /// outputs' contents by digest.
     public static func checkForm(of reports: [TaskReport]) throws(EngineError) -> [String: Data] {
-        guard !reports.isEmpty, reports.count <= maxTasksPerRequest else {
-            throw .invalid("a report request carries 1 to \(maxTasksPerRequest) reports")
+        guard !reports.isEmpty, reports.count <= APILimits.maxTasksPerRequest else {
+            throw .invalid("a report request carries 1 to \(APILimits.maxTasksPerRequest) reports")
         }
         guard Set(reports.map(\.taskID)).count == reports.count else {
             throw .invalid("a task is reported twice in one request")
@@ -76,9 +73,8 @@ extension LifecycleEngine {
                     receipt.accepted.append(task)
                 case .apply(let report, let workUnit):
                     guard var record = records[workUnit] else { throw EngineError.unknown("work unit \(workUnit) does not exist") }
-                    try self.requireUploaded(report, inline: inline, host: host.id, q)
-                    let outcome = try self.apply(report, from: host.id, to: &record, q, now: now, standing: &standing,
-                                                 created: &created)
+                    let outcome = try self.apply(report, from: host, inline: inline, to: &record, q, now: now,
+                                                 standing: &standing, created: &created)
                     records[workUnit] = record
                     receipt.accepted.append(report.taskID)
                     outcomes.append(outcome)
@@ -124,27 +120,46 @@ extension LifecycleEngine {
         return steps
     }
 
-    /// Every output of `report` that did not come inline must have been uploaded first.
-    private func requireUploaded(_ report: TaskReport, inline: [String: Data], host: HostID, _ q: StoreQueries) throws {
-        for output in report.outputs where inline[output.sha256] == nil {
-            guard try q.hasBlob(output.sha256) || store.blobs.contains(output.sha256) else {
-                throw EngineError.invalid(
-                    "task \(report.taskID): output '\(output.name)' is not uploaded; upload it as host \(host) first or send it inline")
+    /// Checks what a report claims against its project and its task: every output within the project's
+    /// `maxOutputBytes` and, unless it came inline, uploaded with exactly the size claimed; CPU time and
+    /// measured work within what the host's cores could do since the task was sent (``ReportBounds``).
+    private func checkClaims(of report: TaskReport, host: HostRecord, sentAt: Double?, policy: ProjectPolicy,
+                             inline: [String: Data], _ q: StoreQueries, now: Double) throws {
+        let task = report.taskID
+        for output in report.outputs {
+            guard output.size <= Int64(policy.maxOutputBytes) else {
+                throw EngineError.tooLarge(
+                    "task \(task): output '\(output.name)' is \(output.size) bytes; the project allows \(policy.maxOutputBytes)")
             }
+            guard inline[output.sha256] == nil else { continue }
+            guard let actual = try q.blobSize(output.sha256) ?? store.blobs.size(of: output.sha256) else {
+                throw EngineError.invalid(
+                    "task \(task): output '\(output.name)' is not uploaded; upload it as host \(host.id) first or send it inline")
+            }
+            guard actual == output.size else {
+                throw EngineError.invalid("task \(task): output '\(output.name)' says \(output.size) bytes, but its blob has \(actual)")
+            }
+        }
+        if let violation = ReportBounds.violation(cpuSeconds: report.cpuSeconds, measuredWork: report.measuredWork,
+                                                  wallSeconds: now - (sentAt ?? now), cores: host.cores) {
+            throw EngineError.invalid("task \(task): \(violation)")
         }
     }
 
-    /// Applies one report to its work unit: the lifecycle rules decide, the store saves the transition,
-    /// the accounts' changes and what the report said.
-    private func apply(_ report: TaskReport, from host: HostID, to record: inout WorkUnitRecord, _ q: StoreQueries, now: Double,
-                       standing: inout AccountStanding, created: inout [UnsentTask]) throws -> LifecycleOutcome
+    /// Applies one report to its work unit: its claims are checked, the lifecycle rules decide, the store
+    /// saves the transition, the accounts' changes and what the report said.
+    private func apply(_ report: TaskReport, from host: HostRecord, inline: [String: Data], to record: inout WorkUnitRecord,
+                       _ q: StoreQueries, now: Double, standing: inout AccountStanding, created: inout [UnsentTask])
+        throws -> LifecycleOutcome
     {
         let old = record.state
         let sentAt = old.tasks.first { $0.id == report.taskID }?.sentAt
+        let rules = try lifecycle(for: record, q)
+        try checkClaims(of: report, host: host, sentAt: sentAt, policy: rules.policy, inline: inline, q, now: now)
         let outcome: LifecycleOutcome
         do {
-            outcome = try lifecycle(for: record, q).report(
-                report.taskID, from: host, success: report.status == .success,
+            outcome = try rules.report(
+                report.taskID, from: host.id, success: report.status == .success,
                 outputs: report.outputs.map { FileDigest(name: $0.name, sha256: $0.sha256, size: $0.size) },
                 measuredWork: report.measuredWork, in: &record.state, now: now, load: loader(q))
         } catch let error as LifecycleError {
@@ -152,8 +167,8 @@ extension LifecycleEngine {
         }
         created += try commit(record, from: old, outcome, q, now: now, standing: &standing)
         let succeeded = report.status == .success
-        let turnaround = succeeded ? sentAt.map { standing.observeTurnaround(host: host, seconds: now - $0) } : nil
-        try q.recordReport(task: report.taskID, host: host, digest: Self.digest(of: report), cpuSeconds: report.cpuSeconds,
+        let turnaround = succeeded ? sentAt.map { standing.observeTurnaround(host: host.id, seconds: now - $0) } : nil
+        try q.recordReport(task: report.taskID, host: host.id, digest: Self.digest(of: report), cpuSeconds: report.cpuSeconds,
                            errorMessage: succeeded ? nil : (report.errorMessage ?? "the app failed"), turnaround: turnaround)
         return outcome
     }

@@ -62,11 +62,12 @@ public final class LifecycleEngine: Sendable {
         let created = try q.save(record, from: old, outcome: outcome, now: now)
         if !outcome.validated.isEmpty || !outcome.invalidated.isEmpty {
             let invalidHosts = outcome.invalidated.compactMap { id in record.state.tasks.first { $0.id == id }?.hostID }
-            let missing = standing.missingAccounts(for: outcome, invalidHosts: invalidHosts)
+            let project = record.projectID
+            let missing = standing.missingAccounts(for: outcome, invalidHosts: invalidHosts, project: project)
             if !missing.hosts.isEmpty || !missing.donors.isEmpty {
-                standing.addMissing(from: try q.standing(hosts: missing.hosts, donors: missing.donors))
+                standing.addMissing(from: try q.standing(hosts: missing.hosts, donors: missing.donors, project: project))
             }
-            try q.save(standing.apply(outcome, invalidHosts: invalidHosts, now: now))
+            try q.save(standing.apply(outcome, invalidHosts: invalidHosts, quorum: record.state.quorum, project: project, now: now))
         }
         return created
     }

@@ -1,9 +1,13 @@
 /// What the credit and trust rules know of the hosts and donors a transaction touches: recent average
-/// credit, a host's expected turnaround and its run of valid results. Loaded with the work units of a
-/// request and carried through its transaction, so each rule sees the values written before it.
+/// credit, a host's expected turnaround, its run of valid results, and its trust in each project.
+/// Loaded with the work units of a request and carried through its transaction, so each rule sees the
+/// values written before it.
 public struct AccountStanding: Sendable, Equatable {
     public var hosts: [HostID: HostStanding] = [:]
     public var donors: [DonorID: RecentAverageCredit] = [:]
+    /// Valid results in a row per host and project, from validations by a quorum of two or more: what
+    /// adaptive replication trusts.
+    public var trust: [HostProject: Int] = [:]
 
     public init() {}
 
@@ -12,27 +16,41 @@ public struct AccountStanding: Sendable, Equatable {
     public mutating func addMissing(from other: AccountStanding) {
         hosts.merge(other.hosts) { mine, _ in mine }
         donors.merge(other.donors) { mine, _ in mine }
+        trust.merge(other.trust) { mine, _ in mine }
     }
 
-    /// The accounts `outcome` credits or judges that this standing does not know.
-    public func missingAccounts(for outcome: LifecycleOutcome, invalidHosts: [HostID]) -> (hosts: [HostID], donors: [DonorID]) {
-        let hostIDs = Set(outcome.validated.compactMap(\.hostID) + invalidHosts).filter { hosts[$0] == nil }
+    /// The accounts `outcome` credits or judges that this standing does not know (a host's trust in
+    /// `project` included).
+    public func missingAccounts(for outcome: LifecycleOutcome, invalidHosts: [HostID], project: ProjectID)
+        -> (hosts: [HostID], donors: [DonorID])
+    {
+        let judged = Set(outcome.validated.compactMap(\.hostID) + invalidHosts)
+        let hostIDs = judged.filter { hosts[$0] == nil || trust[HostProject(host: $0, project: project)] == nil }
         let donorIDs = Set(outcome.validated.compactMap(\.donorID)).filter { donors[$0] == nil }
         return (hostIDs.sorted(), donorIDs.sorted())
     }
 
-    /// Applies a validation: each valid task's credit goes to its host and donor (total and RAC) and
-    /// lengthens the host's run of valid results; an invalid task ends its host's run. Returns the
-    /// changes for the store to write; accounts missing from the standing start from zero.
-    public mutating func apply(_ outcome: LifecycleOutcome, invalidHosts: [HostID], now: Double) -> [AccountChange] {
+    /// Applies a validation of a work unit of `project` by a quorum of `quorum`: each valid task's credit
+    /// goes to its host and donor (total and RAC); an invalid task ends its host's run of valid results and
+    /// its trust in the project. Only a validation by two or more agreeing hosts lengthens a run: a result
+    /// that stood alone proves nothing about its host. Returns the changes for the store to write;
+    /// accounts missing from the standing start from zero.
+    public mutating func apply(_ outcome: LifecycleOutcome, invalidHosts: [HostID], quorum: Int, project: ProjectID,
+                               now: Double) -> [AccountChange] {
         var changes: [AccountChange] = []
+        let earnsTrust = quorum >= 2
         for grant in outcome.validated {
             if let id = grant.hostID {
                 var host = hosts[id] ?? HostStanding()
                 host.rac.add(grant.credit, now: now)
-                host.consecutiveValid += 1
+                if earnsTrust { host.consecutiveValid += 1 }
                 hosts[id] = host
                 changes.append(.hostCredited(id, credit: grant.credit, rac: host.rac, consecutiveValid: host.consecutiveValid))
+                if earnsTrust {
+                    let key = HostProject(host: id, project: project)
+                    trust[key, default: 0] += 1
+                    changes.append(.trustChanged(key, consecutiveValid: trust[key, default: 0]))
+                }
             }
             if let id = grant.donorID {
                 var rac = donors[id] ?? RecentAverageCredit()
@@ -44,6 +62,9 @@ public struct AccountStanding: Sendable, Equatable {
         for id in invalidHosts {
             hosts[id, default: HostStanding()].consecutiveValid = 0
             changes.append(.hostInvalidated(id))
+            let key = HostProject(host: id, project: project)
+            trust[key] = 0
+            changes.append(.trustChanged(key, consecutiveValid: 0))
         }
         return changes
     }
@@ -72,8 +93,21 @@ public struct HostStanding: Sendable, Equatable {
     }
 }
 
+/// A host in one project: adaptive replication trusts hosts project by project.
+public struct HostProject: Sendable, Hashable {
+    public let host: HostID
+    public let project: ProjectID
+
+    public init(host: HostID, project: ProjectID) {
+        self.host = host
+        self.project = project
+    }
+}
+
 /// A change to an account the store must write after a validation.
 public enum AccountChange: Sendable, Equatable {
+    /// A host's trust in a project: its run of valid results there.
+    case trustChanged(HostProject, consecutiveValid: Int)
     /// A valid task's host: credit added to its total, its new RAC and run of valid results.
     case hostCredited(HostID, credit: Double, rac: RecentAverageCredit, consecutiveValid: Int)
     /// A valid task's donor: credit added to its total, its new RAC.

@@ -13,6 +13,9 @@ public enum CreditPolicy: Sendable, Equatable {
         }
     }
 
+    /// The largest estimate of a work unit's floating-point operations a policy may state.
+    public static let maxFlopsPerWorkUnit = 1e21
+
     /// Estimated floating-point operations of one work unit, for hosts' runtime estimates.
     public var estimatedFlops: Double {
         switch self {
@@ -21,8 +24,8 @@ public enum CreditPolicy: Sendable, Equatable {
     }
 
     func validate() throws(PolicyError) {
-        guard estimatedFlops >= 0, estimatedFlops.isFinite else {
-            throw PolicyError("credit flops must be a finite number, not negative")
+        guard estimatedFlops >= 0, estimatedFlops <= Self.maxFlopsPerWorkUnit else {
+            throw PolicyError("credit flopsPerWorkUnit must be 0 to 1e21 (a million GFLOPS-days)")
         }
     }
 }

@@ -65,21 +65,46 @@ public struct ProjectPolicy: Codable, Sendable, Equatable {
         )
     }
 
-    /// Checks the numbers fit together; the message names the offending field.
+    /// The largest values a policy may hold: every number from a submitter is bounded, so no product or
+    /// sum of them can overflow and no batch can ask for unbounded work.
+    public enum Limits {
+        /// Most tasks issued at first, and the largest quorum.
+        public static let maxReplication = 20
+        /// Most tasks a work unit may ever have.
+        public static let maxTotalTasks = 100
+        /// Most errored or timed-out tasks tolerated.
+        public static let maxErrorTasks = 100
+        /// Longest deadline: 90 days.
+        public static let maxDeadlineSeconds = 90.0 * 86_400
+        /// Largest input or output file: 256 MiB (the coordinator's blob limit).
+        public static let maxFileBytes = 256 << 20
+    }
+
+    /// Checks the numbers are in bounds and fit together; the message names the offending field.
     public func validate() throws(PolicyError) {
-        guard quorum >= 1 else { throw PolicyError("quorum must be at least 1 (got \(quorum))") }
+        guard (1...Limits.maxReplication).contains(quorum) else {
+            throw PolicyError("quorum must be 1 to \(Limits.maxReplication) (got \(quorum))")
+        }
         guard replication >= quorum else {
             throw PolicyError("replication (\(replication)) must be at least quorum (\(quorum))")
+        }
+        guard replication <= Limits.maxReplication else {
+            throw PolicyError("replication must be at most \(Limits.maxReplication) (got \(replication))")
         }
         guard maxTotalTasks >= replication else {
             throw PolicyError("maxTotalTasks (\(maxTotalTasks)) must be at least replication (\(replication))")
         }
-        guard maxErrorTasks >= 0 else { throw PolicyError("maxErrorTasks must not be negative") }
-        guard deadlineSeconds > 0, deadlineSeconds.isFinite else {
-            throw PolicyError("deadlineSeconds must be a positive number of seconds")
+        guard maxTotalTasks <= Limits.maxTotalTasks else {
+            throw PolicyError("maxTotalTasks must be at most \(Limits.maxTotalTasks) (got \(maxTotalTasks))")
         }
-        guard maxInputBytes > 0, maxOutputBytes > 0 else {
-            throw PolicyError("maxInputBytes and maxOutputBytes must be positive")
+        guard (0...Limits.maxErrorTasks).contains(maxErrorTasks) else {
+            throw PolicyError("maxErrorTasks must be 0 to \(Limits.maxErrorTasks) (got \(maxErrorTasks))")
+        }
+        guard deadlineSeconds > 0, deadlineSeconds <= Limits.maxDeadlineSeconds else {
+            throw PolicyError("deadlineSeconds must be a positive number of seconds, at most \(Int(Limits.maxDeadlineSeconds)) (90 days)")
+        }
+        guard (1...Limits.maxFileBytes).contains(maxInputBytes), (1...Limits.maxFileBytes).contains(maxOutputBytes) else {
+            throw PolicyError("maxInputBytes and maxOutputBytes must be 1 to \(Limits.maxFileBytes) bytes")
         }
         try validator.validate()
         try credit.validate()

@@ -47,6 +47,11 @@ public struct WorkUnitLifecycle: Sendable {
             for j in wu.tasks.indices where wu.tasks[j].state == .unsent {
                 wu.tasks[j].state = .cancelled
             }
+        } else if wu.runsAlone {
+            // Only the trusted host's own result may stand alone: a second host (a backup, a reissue) joins
+            // a work unit that now needs the full quorum.
+            wu.runsAlone = false
+            wu.quorum = policy.quorum
         }
     }
 
@@ -157,7 +162,8 @@ public struct WorkUnitLifecycle: Sendable {
                 $0 == c || validator.agree(wu.tasks[c].outputs, wu.tasks[$0].outputs, load: load)
             }
             guard group.count >= wu.quorum else { continue }
-            let credit = policy.credit.credit(measuredWork: wu.tasks[c].measuredWork)
+            // Measured credit goes by the least work any agreeing task claims: one host cannot inflate it.
+            let credit = policy.credit.credit(measuredWork: group.map { wu.tasks[$0].measuredWork }.min() ?? 0)
             for i in candidates {
                 if group.contains(i) {
                     wu.tasks[i].validateState = .valid

@@ -17,7 +17,9 @@ public struct AdaptiveReplicationPolicy: Codable, Sendable, Equatable {
     }
 
     func validate() throws(PolicyError) {
-        guard trustThreshold >= 1 else { throw PolicyError("adaptiveReplication.trustThreshold must be at least 1") }
+        guard (1...100_000).contains(trustThreshold) else {
+            throw PolicyError("adaptiveReplication.trustThreshold must be 1 to 100000")
+        }
         guard (0...1).contains(spotCheckProbability) else {
             throw PolicyError("adaptiveReplication.spotCheckProbability must be between 0 and 1")
         }

@@ -17,12 +17,17 @@ public struct StragglerPolicy: Sendable, Equatable {
     }
 
     /// Whether a task sent at `sentAt` to a host that usually takes `expectedSeconds` is late at `now`.
-    /// Without an expectation (a new host) only the deadline applies.
+    /// Without an expectation only the deadline applies; callers give a new host the grid's typical
+    /// turnaround (``expectation(host:typical:)``), so its stragglers get backups too.
     public func isLate(sentAt: Double, expectedSeconds: Double?, now: Double) -> Bool {
         guard let expectedSeconds, expectedSeconds > 0 else { return false }
         let elapsed = now - sentAt
         return elapsed >= minimumSeconds && elapsed >= lateFactor * expectedSeconds
     }
+
+    /// What to expect of a host: its own turnaround once it has one, else the `typical` turnaround of the
+    /// grid's hosts (a new host is assumed no faster than the others).
+    public static func expectation(host: Double?, typical: Double?) -> Double? { host ?? typical }
 
     /// Whether a batch of `total` work units with `outstanding` not yet finished is in its tail.
     public func isTail(outstanding: Int, total: Int) -> Bool {

@@ -59,6 +59,14 @@ public struct BlobStore: Sendable {
     }
 
     /// The blob's content, or `nil` if it is not here.
+    /// The size of a blob file, if it is here.
+    public func size(of sha256: String) -> Int64? {
+        guard Self.isDigest(sha256),
+              let size = (try? FileManager.default.attributesOfItem(atPath: url(of: sha256).path))?[.size] as? NSNumber
+        else { return nil }
+        return size.int64Value
+    }
+
     public func read(_ sha256: String) -> Data? {
         guard Self.isDigest(sha256) else { return nil }
         return FileManager.default.contents(atPath: url(of: sha256).path)

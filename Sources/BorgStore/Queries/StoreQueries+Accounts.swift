@@ -18,6 +18,8 @@ public struct HostRecord: Sendable, Equatable {
     public let active: Bool
     public let consecutiveValid: Int
     public let turnaround: Double?
+    /// Cores the host declared at enrollment (1 to 4096).
+    public let cores: Int
 }
 
 /// Secrets (enrollment tokens, host secrets, API keys): random, shown once, stored only as SHA-256.
@@ -79,13 +81,13 @@ extension StoreQueries {
 
     public func host(_ id: HostID) throws -> HostRecord? {
         try db.queryOne(
-            "SELECT id, donor_id, name, secret_hash, platforms, active, consecutive_valid, turnaround FROM host WHERE id = ?",
+            "SELECT id, donor_id, name, secret_hash, platforms, active, consecutive_valid, turnaround, cores FROM host WHERE id = ?",
             SQLValue(id)
         ).map {
             HostRecord(
                 id: $0.id(0), donorID: $0.id(1), name: $0.string(2), secretHash: $0.string(3),
                 platforms: $0.string(4).split(separator: ",").map(String.init), active: $0.bool(5),
-                consecutiveValid: Int($0.int(6)), turnaround: $0.optionalDouble(7))
+                consecutiveValid: Int($0.int(6)), turnaround: $0.optionalDouble(7), cores: Int($0.int(8)))
         }
     }
 

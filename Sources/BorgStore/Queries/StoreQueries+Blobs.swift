@@ -13,6 +13,11 @@ extension StoreQueries {
         return nil
     }
 
+    /// The size of a small blob, if the database holds it.
+    public func blobSize(_ sha256: String) throws -> Int64? {
+        try db.queryOne("SELECT length(data) FROM blob WHERE sha256 = ?", .text(sha256))?.int(0)
+    }
+
     public func hasBlob(_ sha256: String) throws -> Bool {
         try db.queryOne("SELECT 1 FROM blob WHERE sha256 = ?", .text(sha256)) != nil
     }

@@ -40,11 +40,12 @@ extension StoreQueries {
                    w.canonical_task_id, w.error_reason,
                    t.id, t.host_id, t.donor_id, t.state, t.validate_state, t.is_backup, t.sent_at, t.deadline,
                    t.reported_at, t.outputs, t.measured_work, t.credit, t.report_digest,
-                   h.rac, h.rac_time, h.turnaround, h.consecutive_valid, d.rac, d.rac_time
+                   h.rac, h.rac_time, h.turnaround, h.consecutive_valid, d.rac, d.rac_time, ht.consecutive_valid
             FROM work_unit w JOIN batch b ON b.id = w.batch_id
             LEFT JOIN task t ON t.wu_id = w.id
             LEFT JOIN host h ON h.id = t.host_id
             LEFT JOIN donor d ON d.id = t.donor_id
+            LEFT JOIN host_trust ht ON ht.host_id = t.host_id AND ht.project_id = b.project_id
             WHERE \(condition) ORDER BY w.id, t.id
             """, [.text(list)])
         var records: [WorkUnitID: WorkUnitRecord] = [:]
@@ -69,6 +70,7 @@ extension StoreQueries {
                 record.standing.hosts[host] = HostStanding(
                     rac: RecentAverageCredit(value: row.double(23), time: row.double(24)), turnaround: row.optionalDouble(25),
                     consecutiveValid: Int(row.int(26)))
+                record.standing.trust[HostProject(host: host, project: record.projectID)] = Int(row.int(29))
             }
             if let donor = task.donorID, row.values[27] != .null {
                 record.standing.donors[donor] = RecentAverageCredit(value: row.double(27), time: row.double(28))
@@ -158,24 +160,38 @@ extension StoreQueries {
                     .real(credit), .real(rac.value), .real(rac.time), SQLValue(donor))
             case let .hostInvalidated(host):
                 try db.run("UPDATE host SET consecutive_valid = 0, tasks_invalid = tasks_invalid + 1 WHERE id = ?", SQLValue(host))
+            case let .trustChanged(key, consecutiveValid):
+                try db.run(
+                    """
+                    INSERT INTO host_trust (host_id, project_id, consecutive_valid) VALUES (?, ?, ?)
+                    ON CONFLICT (host_id, project_id) DO UPDATE SET consecutive_valid = excluded.consecutive_valid
+                    """, SQLValue(key.host), SQLValue(key.project), SQLValue(consecutiveValid))
             }
         }
     }
 
-    /// The standing of these hosts and donors as stored (for accounts a transaction has not loaded yet).
-    public func standing(hosts: [HostID], donors: [DonorID]) throws -> AccountStanding {
+    /// The standing of these hosts (with their trust in `project`) and donors as stored, for accounts a
+    /// transaction has not loaded yet.
+    public func standing(hosts: [HostID], donors: [DonorID], project: ProjectID) throws -> AccountStanding {
         var standing = AccountStanding()
         for id in hosts {
             guard let row = try db.queryOne("SELECT rac, rac_time, turnaround, consecutive_valid FROM host WHERE id = ?",
                                             SQLValue(id)) else { continue }
             standing.hosts[id] = HostStanding(rac: RecentAverageCredit(value: row.double(0), time: row.double(1)),
                                               turnaround: row.optionalDouble(2), consecutiveValid: Int(row.int(3)))
+            standing.trust[HostProject(host: id, project: project)] = try trust(host: id, project: project)
         }
         for id in donors {
             guard let row = try db.queryOne("SELECT rac, rac_time FROM donor WHERE id = ?", SQLValue(id)) else { continue }
             standing.donors[id] = RecentAverageCredit(value: row.double(0), time: row.double(1))
         }
         return standing
+    }
+
+    /// A host's trust in a project: its run of valid results there (0 if it has none).
+    public func trust(host: HostID, project: ProjectID) throws -> Int {
+        Int(try db.queryOne("SELECT consecutive_valid FROM host_trust WHERE host_id = ? AND project_id = ?",
+                            SQLValue(host), SQLValue(project))?.int(0) ?? 0)
     }
 
     /// Work units with a running task whose deadline has passed.
@@ -194,6 +210,11 @@ extension StoreQueries {
             WHERE t.state = 'in_progress'
             """
         ).map { ($0.id(0), $0.id(1), $0.double(2), $0.optionalDouble(3)) }
+    }
+
+    /// The mean expected turnaround of the hosts that have one (what a new host is assumed to take).
+    public func typicalTurnaround() throws -> Double? {
+        try db.queryOne("SELECT avg(turnaround) FROM host WHERE turnaround IS NOT NULL AND active = 1")?.optionalDouble(0)
     }
 
     /// Active batches with their size and finished work units, for tail detection.

@@ -133,6 +133,15 @@ public enum Schema {
         """
         CREATE INDEX idempotency_created ON idempotency(created_at);
         """,
+        // Adaptive replication trusts a host project by project, from validations by a quorum of two or more.
+        """
+        CREATE TABLE host_trust (
+            host_id INTEGER NOT NULL REFERENCES host(id),
+            project_id INTEGER NOT NULL REFERENCES project(id),
+            consecutive_valid INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (host_id, project_id)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Brings the database to the newest schema; safe to call on every start.
