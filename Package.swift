@@ -164,7 +164,9 @@ let package = Package(
             "borg-client", "borg-sandbox", "BorgDonor", "BorgSandbox",
         ]),
         .testTarget(name: "BorgDonorTests", dependencies: [
-            "BorgDonor", "BorgProtocol", "BorgCore", .product(name: "Crypto", package: "swift-crypto"),
+            "BorgDonor", "BorgProtocol", "BorgCore", "BorgSandbox", "BorgServer", "BorgAPIClient",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]
 )
