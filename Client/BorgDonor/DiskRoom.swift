@@ -4,22 +4,23 @@ import BorgSandbox
 /// The disk cap against what the host holds: how many more tasks to fetch, and whether an assignment's
 /// files fit in one task's share.
 public struct DiskRoom: Sendable {
-    public let caps: DonorCaps
-    public let cores: Int
-    /// The data directory whose task and app directories count against the cap.
-    public let directory: DataDirectory
+    /// The donor's caps and the machine's cores, from which the buffer and each task's share follow.
+    private let caps: DonorCaps
+    private let cores: Int
+    /// The task and app directories, which count against the cap.
+    private let measured: [String]
 
+    /// The room that `caps` leave on `cores` cores for the tasks and apps in `directory`.
     public init(caps: DonorCaps, cores: Int, directory: DataDirectory) {
-        self.caps = caps
-        self.cores = cores
-        self.directory = directory
+        (self.caps, self.cores) = (caps, cores)
+        measured = [directory.tasks.path, directory.apps.path]
     }
 
     /// How many more tasks fit in the buffer (``DonorCaps/buffer(cores:)``, `held` taken) and on the
     /// disk, where each task may use ``DonorCaps/diskPerTask(cores:)``.
     public func tasksToFetch(holding held: Int) -> Int {
         let free = caps.buffer(cores: cores) - held
-        let used = ((try? DiskUsage.bytes(in: directory.tasks.path)) ?? 0) + ((try? DiskUsage.bytes(in: directory.apps.path)) ?? 0)
+        let used = measured.reduce(UInt64(0)) { $0 + ((try? DiskUsage.bytes(in: $1)) ?? 0) }
         let perTask = max(1, caps.diskPerTask(cores: cores))
         let fitting = used >= caps.diskBytes ? 0 : Int((caps.diskBytes - used) / perTask)
         return min(free, fitting)
