@@ -3,6 +3,7 @@ import BorgSandbox
 
 /// One run of a task that ended: how it ended, and the last line its app wrote to standard error.
 public struct FinishedRun: Sendable, Equatable {
+    /// The task that ran.
     public let taskID: TaskID
     /// The sandbox's result of the run.
     public let result: SandboxResult
