@@ -179,7 +179,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "BorgDonorTests", dependencies: [
-            "BorgDonor", "BorgProtocol", "BorgCore", .product(name: "Crypto", package: "swift-crypto"),
+            "BorgDonor", "BorgProtocol", "BorgCore", "BorgSandbox", "BorgServer", "BorgAPIClient",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]
 )
