@@ -30,6 +30,30 @@ public struct Identifier<Entity>: RawRepresentable, Hashable, Comparable, Sendab
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
+/// As a dictionary key in JSON, an id is its decimal text (`{"7": …}`), as a plain integer key was.
+extension Identifier: CodingKeyRepresentable {
+    public var codingKey: any CodingKey { Key(rawValue) }
+
+    public init?<K: CodingKey>(codingKey: K) {
+        guard let value = codingKey.intValue.map(Int64.init) ?? Int64(codingKey.stringValue) else { return nil }
+        rawValue = value
+    }
+
+    private struct Key: CodingKey {
+        let stringValue: String
+        let intValue: Int?
+        init(_ value: Int64) {
+            stringValue = String(value)
+            intValue = Int(exactly: value)
+        }
+        init?(stringValue: String) {
+            guard let value = Int64(stringValue) else { return nil }
+            self.init(value)
+        }
+        init?(intValue: Int) { self.init(Int64(intValue)) }
+    }
+}
+
 /// The kinds of entity an ``Identifier`` names (never instantiated).
 public enum DonorEntity {}
 public enum HostEntity {}

@@ -84,14 +84,14 @@ struct TaskBookTests {
         #expect(try String(contentsOf: directory.state, encoding: .utf8) == Self.savedState)
     }
 
+    /// `state.json` as every version of the client wrote it: tasks keyed by their id's decimal text.
     static let savedState = """
         {
           "cpuSeconds" : 4.5,
           "reported" : 2,
           "reportedErrors" : 0,
-          "tasks" : [
-            7,
-            {
+          "tasks" : {
+            "7" : {
               "assignment" : {
                 "app" : {
                   "name" : "app",
@@ -118,7 +118,7 @@ struct TaskBookTests {
               "processGroup" : 321,
               "runs" : 1
             }
-          ]
+          }
         }
         """
 }
