@@ -10,14 +10,12 @@ struct ConfigCommand: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOption
 
     func run() async throws {
-        try await reportingErrors {
-            let directory = data.directory
-            var configuration = try DonorConfiguration.load(from: directory)
-            if !caps.isEmpty {
-                configuration.caps = try caps.applied(to: configuration.caps)
-                try configuration.save(to: directory)
-            }
-            print("caps: \(configuration.caps.summary)\(configuration.paused ? "; PAUSED" : "")")
+        let directory = data.directory
+        var configuration = try DonorConfiguration.load(from: directory)
+        if !caps.isEmpty {
+            configuration.caps = try caps.applied(to: configuration.caps)
+            try configuration.save(to: directory)
         }
+        print("caps: \(configuration.caps.summary)\(configuration.paused ? "; PAUSED" : "")")
     }
 }

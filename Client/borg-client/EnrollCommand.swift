@@ -22,49 +22,47 @@ struct EnrollCommand: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOption
 
     func run() async throws {
-        try await reportingErrors {
-            let caps = try caps.applied(to: DonorCaps())
-            let urls = url.split(separator: ",").map(String.init)
-            for url in urls where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-                throw DonorError("URL must start with http:// or https://, got '\(url)'")
-            }
-            guard !token.isEmpty else { throw DonorError("--token must not be empty") }
-            let directory = data.directory
-            if directory.isEnrolled {
-                throw DonorError("'\(directory.root.path)' already holds an enrolled host; run 'borg-client unenroll' first or pass another --data-dir")
-            }
-            let hostName = name ?? ProcessInfo.processInfo.hostName
-            guard !hostName.isEmpty else { throw DonorError("--name must not be empty") }
-
-            let anonymous = CoordinatorClient(coordinators: urls, timeout: .seconds(15))
-            do {
-                _ = try await anonymous.health()
-            } catch {
-                throw DonorError("URL: cannot reach a coordinator at \(url): \(error)")
-            }
-            let platforms = ["wasm", "native-linux-\(Self.architecture)"]
-            let enrolled: EnrollResponse
-            do {
-                enrolled = try await anonymous.enroll(EnrollRequest(
-                    token: token, name: hostName, cores: ProcessInfo.processInfo.activeProcessorCount, platforms: platforms))
-            } catch let error as APIClientError where error.status == 401 || error.status == 403 || error.status == 404 {
-                throw DonorError("--token: the coordinator refused the enrollment token: \(error.reason)")
-            }
-            let existed = FileManager.default.fileExists(atPath: directory.root.path)
-            do {
-                try directory.create()
-                let configuration = DonorConfiguration(
-                    coordinators: enrolled.coordinators.isEmpty ? urls : enrolled.coordinators, hostID: enrolled.hostID,
-                    donorID: enrolled.donorID, donorName: enrolled.donorName, hostSecret: enrolled.hostSecret,
-                    name: hostName, caps: caps)
-                try configuration.save(to: directory)
-            } catch {
-                if !existed { try? FileManager.default.removeItem(at: directory.root) }
-                throw DonorError("--data-dir: cannot write '\(directory.root.path)': \(error)")
-            }
-            print("Enrolled '\(hostName)' as host \(enrolled.hostID) of donor '\(enrolled.donorName)' with \(caps.summary).")
-            print("Data directory: \(directory.root.path). Start it with: borg-client run\(data.dataDir.map { " --data-dir \($0)" } ?? "")")
+        let caps = try caps.applied(to: DonorCaps())
+        let urls = url.split(separator: ",").map(String.init)
+        for url in urls where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw DonorError("URL must start with http:// or https://, got '\(url)'")
         }
+        guard !token.isEmpty else { throw DonorError("--token must not be empty") }
+        let directory = data.directory
+        if directory.isEnrolled {
+            throw DonorError("'\(directory.root.path)' already holds an enrolled host; run 'borg-client unenroll' first or pass another --data-dir")
+        }
+        let hostName = name ?? ProcessInfo.processInfo.hostName
+        guard !hostName.isEmpty else { throw DonorError("--name must not be empty") }
+
+        let anonymous = CoordinatorClient(coordinators: urls, timeout: .seconds(15))
+        do {
+            _ = try await anonymous.health()
+        } catch {
+            throw DonorError("URL: cannot reach a coordinator at \(url): \(error)")
+        }
+        let platforms = ["wasm", "native-linux-\(Self.architecture)"]
+        let enrolled: EnrollResponse
+        do {
+            enrolled = try await anonymous.enroll(EnrollRequest(
+                token: token, name: hostName, cores: ProcessInfo.processInfo.activeProcessorCount, platforms: platforms))
+        } catch let error as APIClientError where error.status == 401 || error.status == 403 || error.status == 404 {
+            throw DonorError("--token: the coordinator refused the enrollment token: \(error.reason)")
+        }
+        let existed = FileManager.default.fileExists(atPath: directory.root.path)
+        do {
+            try directory.create()
+            let configuration = DonorConfiguration(
+                coordinators: enrolled.coordinators.isEmpty ? urls : enrolled.coordinators, hostID: enrolled.hostID,
+                donorID: enrolled.donorID, donorName: enrolled.donorName, hostSecret: enrolled.hostSecret,
+                name: hostName, caps: caps)
+            try configuration.save(to: directory)
+        } catch {
+            if !existed { try? FileManager.default.removeItem(at: directory.root) }
+            throw DonorError("--data-dir: cannot write '\(directory.root.path)': \(error)")
+        }
+        print("Enrolled '\(hostName)' as host \(enrolled.hostID) of donor '\(enrolled.donorName)' with \(caps.summary).")
+        print("Data directory: \(directory.root.path). Start it with: borg-client run\(data.dataDir.map { " --data-dir \($0)" } ?? "")")
     }
 
     private static var architecture: String {

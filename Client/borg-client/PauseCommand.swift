@@ -8,9 +8,7 @@ struct PauseCommand: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOption
 
     func run() async throws {
-        try await reportingErrors {
-            try Pausing.set(true, in: data.directory)
-            print("paused")
-        }
+        try Pausing.set(true, in: data.directory)
+        print("paused")
     }
 }

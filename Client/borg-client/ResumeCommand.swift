@@ -8,9 +8,7 @@ struct ResumeCommand: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOption
 
     func run() async throws {
-        try await reportingErrors {
-            try Pausing.set(false, in: data.directory)
-            print("resumed")
-        }
+        try Pausing.set(false, in: data.directory)
+        print("resumed")
     }
 }

@@ -21,30 +21,28 @@ struct RunCommand: AsyncParsableCommand {
     var maxBackoff: Double = 60
 
     func run() async throws {
-        try await reportingErrors {
-            let directory = data.directory
-            if let pid = directory.runningDaemon {
-                throw DonorError("a client (pid \(pid)) is already running on '\(directory.root.path)'")
-            }
-            var timing = DonorDaemon.Timing()
-            timing.heartbeat = heartbeat
-            timing.maxBackoff = maxBackoff
-            let stop = StopSignal()
-            let sources = [SIGTERM, SIGINT].map { number in
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: DispatchQueue(label: "borg-client.signals"))
-                source.setEventHandler { stop.stop() }
-                source.resume()
-                return source
-            }
-            signal(SIGPIPE, SIG_IGN)
-            let daemon = try DonorDaemon(directory: directory, stop: stop, timing: timing) { line in
-                print("\(Self.clockTime()) \(line)")
-                fflush(nil)
-            }
-            try await daemon.run()
-            sources.forEach { $0.cancel() }
+        let directory = data.directory
+        if let pid = directory.runningDaemon {
+            throw DonorError("a client (pid \(pid)) is already running on '\(directory.root.path)'")
         }
+        var timing = DonorDaemon.Timing()
+        timing.heartbeat = heartbeat
+        timing.maxBackoff = maxBackoff
+        let stop = StopSignal()
+        let sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: DispatchQueue(label: "borg-client.signals"))
+            source.setEventHandler { stop.stop() }
+            source.resume()
+            return source
+        }
+        signal(SIGPIPE, SIG_IGN)
+        let daemon = try DonorDaemon(directory: directory, stop: stop, timing: timing) { line in
+            print("\(Self.clockTime()) \(line)")
+            fflush(nil)
+        }
+        try await daemon.run()
+        sources.forEach { $0.cancel() }
     }
 
     /// The local time as HH:MM:SS, formatted by the C library: Foundation's date formatting loads ICU,

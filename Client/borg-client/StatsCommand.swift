@@ -1,5 +1,6 @@
 import ArgumentParser
 import BorgDonor
+import BorgProtocol
 
 struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,13 +12,11 @@ struct StatsCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        try await reportingErrors {
-            let directory = data.directory
-            let configuration = try DonorConfiguration.load(from: directory)
-            let contribution = await Contribution.gather(
-                configuration: configuration, directory: directory, state: try DonorState.load(from: directory))
-            if json { return try printJSON(contribution) }
-            print(contribution.text)
-        }
+        let directory = data.directory
+        let configuration = try DonorConfiguration.load(from: directory)
+        let contribution = await Contribution.gather(
+            configuration: configuration, directory: directory, state: try DonorState.load(from: directory))
+        if json { return print(try WireJSON.pretty(contribution)) }
+        print(contribution.text)
     }
 }

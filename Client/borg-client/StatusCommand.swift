@@ -1,6 +1,7 @@
 import ArgumentParser
 import BorgCore
 import BorgDonor
+import BorgProtocol
 import Foundation
 
 struct StatusCommand: AsyncParsableCommand {
@@ -26,23 +27,21 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
-            let directory = data.directory
-            let configuration = try DonorConfiguration.load(from: directory)
-            let state = try DonorState.load(from: directory)
-            var counts: [String: Int] = [:]
-            for task in state.tasks.values { counts[task.phase.rawValue, default: 0] += 1 }
-            let status = Status(
-                dataDirectory: directory.root.path, hostID: configuration.hostID, name: configuration.name,
-                donor: configuration.donorName, coordinators: configuration.coordinators, caps: configuration.caps,
-                paused: configuration.paused, daemonPID: directory.runningDaemon, tasks: counts)
-            if json { return try printJSON(status) }
-            print("host \(status.hostID) '\(status.name)' of donor '\(status.donor)' at \(status.coordinators.joined(separator: ", "))")
-            print("caps: \(configuration.caps.summary)\(status.paused ? "; PAUSED" : "")")
-            print("daemon: \(status.daemonPID.map { "running (pid \($0))" } ?? "not running")")
-            let phases = LocalTask.Phase.allCases.map { "\(counts[$0.rawValue] ?? 0) \($0.rawValue)" }
-            print("tasks: \(phases.joined(separator: ", "))")
-            print("data directory: \(status.dataDirectory)")
-        }
+        let directory = data.directory
+        let configuration = try DonorConfiguration.load(from: directory)
+        let state = try DonorState.load(from: directory)
+        var counts: [String: Int] = [:]
+        for task in state.tasks.values { counts[task.phase.rawValue, default: 0] += 1 }
+        let status = Status(
+            dataDirectory: directory.root.path, hostID: configuration.hostID, name: configuration.name,
+            donor: configuration.donorName, coordinators: configuration.coordinators, caps: configuration.caps,
+            paused: configuration.paused, daemonPID: directory.runningDaemon, tasks: counts)
+        if json { return print(try WireJSON.pretty(status)) }
+        print("host \(status.hostID) '\(status.name)' of donor '\(status.donor)' at \(status.coordinators.joined(separator: ", "))")
+        print("caps: \(configuration.caps.summary)\(status.paused ? "; PAUSED" : "")")
+        print("daemon: \(status.daemonPID.map { "running (pid \($0))" } ?? "not running")")
+        let phases = LocalTask.Phase.allCases.map { "\(counts[$0.rawValue] ?? 0) \($0.rawValue)" }
+        print("tasks: \(phases.joined(separator: ", "))")
+        print("data directory: \(status.dataDirectory)")
     }
 }

@@ -20,36 +20,34 @@ struct UnenrollCommand: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
-        try await reportingErrors {
-            let directory = data.directory
-            let configuration = try DonorConfiguration.load(from: directory)
-            try stopDaemon(directory)
-            var state = try DonorState.load(from: directory)
-            for task in state.tasks.values { if let group = task.processGroup { TaskProcesses.killLeftover(group) } }
+        let directory = data.directory
+        let configuration = try DonorConfiguration.load(from: directory)
+        try stopDaemon(directory)
+        var state = try DonorState.load(from: directory)
+        for task in state.tasks.values { if let group = task.processGroup { TaskProcesses.killLeftover(group) } }
 
-            let client = CoordinatorClient(
-                coordinators: configuration.coordinators, credential: configuration.hostSecret,
-                timeout: force ? .seconds(5) : .seconds(30))
-            if !force { try await reportFinished(&state, client: client, configuration: configuration, directory: directory) }
-            do {
-                let reply = try await client.abandon(host: configuration.hostID, tasks: nil, leaving: true)
-                print("gave \(reply.abandoned.count) unfinished task(s) back to the grid")
-            } catch {
-                guard force else {
-                    throw DonorError("the coordinator did not take the host's tasks back (\(error)); nothing was deleted. Retry, or use --force to delete anyway")
-                }
-                print("warning: could not tell the coordinator (\(error)); its deadlines will reissue this host's tasks")
+        let client = CoordinatorClient(
+            coordinators: configuration.coordinators, credential: configuration.hostSecret,
+            timeout: force ? .seconds(5) : .seconds(30))
+        if !force { try await reportFinished(&state, client: client, configuration: configuration, directory: directory) }
+        do {
+            let reply = try await client.abandon(host: configuration.hostID, tasks: nil, leaving: true)
+            print("gave \(reply.abandoned.count) unfinished task(s) back to the grid")
+        } catch {
+            guard force else {
+                throw DonorError("the coordinator did not take the host's tasks back (\(error)); nothing was deleted. Retry, or use --force to delete anyway")
             }
-            let contribution = await Contribution.gather(
-                configuration: configuration, directory: directory, state: state, cache: false)
-            do {
-                try FileManager.default.removeItem(at: directory.root)
-            } catch {
-                throw DonorError("could not delete '\(directory.root.path)': \(error)")
-            }
-            print("final contribution:\n\(contribution.text)")
-            print("host \(configuration.hostID) left the grid; deleted \(directory.root.path)")
+            print("warning: could not tell the coordinator (\(error)); its deadlines will reissue this host's tasks")
         }
+        let contribution = await Contribution.gather(
+            configuration: configuration, directory: directory, state: state, cache: false)
+        do {
+            try FileManager.default.removeItem(at: directory.root)
+        } catch {
+            throw DonorError("could not delete '\(directory.root.path)': \(error)")
+        }
+        print("final contribution:\n\(contribution.text)")
+        print("host \(configuration.hostID) left the grid; deleted \(directory.root.path)")
     }
 
     /// Stops a running daemon: SIGTERM and a wait for it to report and exit, or with
