@@ -59,12 +59,13 @@ public final class Coordinator: Sendable {
     /// `onRunning` receives the bound port (useful with port 0).
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let blobs = BlobService(store: engine.store, replication: replication, limit: configuration.blobLimit)
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: CoordinatorContext.self)
         router.add(middleware: MetricsMiddleware(metrics: engine.metrics))
+        router.add(middleware: UnreadBodyMiddleware(limit: configuration.jsonBodyLimit))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: LeaderForwardingMiddleware(
             replication: replication,
-            forwarder: RequestForwarder(bodyLimit: max(configuration.jsonBodyLimit, configuration.blobLimit))))
+            forwarder: RequestForwarder(jsonLimit: configuration.jsonBodyLimit, blobLimit: configuration.blobLimit), auth: auth))
         MetaRoutes(engine: engine, replication: replication).addRoutes(to: router)
         HostRoutes(engine: engine, auth: auth, blobs: blobs, replication: replication,
                    reportBodyLimit: configuration.jsonBodyLimit).addRoutes(to: router)

@@ -52,11 +52,11 @@ struct CoordinatorFixture {
         return try await admin.createBatch(CreateBatchRequest(project: project, workUnits: units)).batchID
     }
 
-    /// Enrolls a host for a new donor.
-    func host(_ name: String, lies: Bool = false) async throws -> TestHost {
+    /// Enrolls a host of `cores` cores for a new donor.
+    func host(_ name: String, lies: Bool = false, cores: Int = 2) async throws -> TestHost {
         let donor = try await admin.createDonor(name: "donor-\(name)")
         let anonymous = CoordinatorClient(coordinators: [url])
-        let enrolled = try await anonymous.enroll(EnrollRequest(token: donor.enrollmentToken, name: name, cores: 2, platforms: ["wasm"]))
+        let enrolled = try await anonymous.enroll(EnrollRequest(token: donor.enrollmentToken, name: name, cores: cores, platforms: ["wasm"]))
         return TestHost(id: enrolled.hostID, donorID: enrolled.donorID, lies: lies,
             client: CoordinatorClient(coordinators: [url], credential: enrolled.hostSecret))
     }

@@ -66,11 +66,13 @@ import Testing
             }()
             try await store.write { q in
                 var standing = try q.standing(hosts: [host], donors: [donor.id], project: 1)
-                try q.save(standing.apply(outcome, invalidHosts: [], quorum: 2, project: 1, now: 86_400))
+                standing.apply(outcome, invalidHosts: [], quorum: 2, project: 1, now: 86_400)
+                try q.save(standing.takeChanges())
             }
             try await store.write { q in
                 var standing = try q.standing(hosts: [host], donors: [donor.id], project: 1)
-                try q.save(standing.apply(outcome, invalidHosts: [host], quorum: 2, project: 1, now: 2 * 86_400))
+                standing.apply(outcome, invalidHosts: [host], quorum: 2, project: 1, now: 2 * 86_400)
+                try q.save(standing.takeChanges())
             }
             let donors = try await store.read { q in try q.donorTotals() }
             #expect(donors[0].totalCredit == 20)

@@ -39,7 +39,7 @@ extension LifecycleEngine {
                 let now = clock()
                 let told = cancelled != nil
                 let (assigned, leftovers, untold, full) = try await store.write { q in
-                    let room = HostCapacity.maxTasksInProgress(cores: host.cores) - (try q.tasksInProgress(host: host.id).count)
+                    let room = HostCapacity.maxTasksInProgress(cores: host.cores) - (try q.tasksInProgressCount(host: host.id))
                     let (assigned, leftovers) = try self.assign(candidates, want: min(want, room), host: host, project: project,
                                                                 app: app, q, now: now)
                     return (assigned, leftovers, told ? [] : try Self.contact(host.id, q, now: now), assigned.count >= room)

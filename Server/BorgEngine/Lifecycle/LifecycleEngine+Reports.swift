@@ -80,6 +80,7 @@ extension LifecycleEngine {
                     outcomes.append(outcome)
                 }
             }
+            try self.saveAccounts(&standing, q)
             receipt.cancelled = try Self.contact(host.id, q, now: now)
             return (receipt, created, outcomes)
         }

@@ -52,9 +52,10 @@ public final class LifecycleEngine: Sendable {
         }
     }
 
-    /// Saves a transition and the account changes that follow from it (credit, RAC, trust, decided by
-    /// ``AccountStanding``); returns the new unsent tasks. `standing` carries the accounts through a
-    /// transaction: it takes the record's values it does not have yet (its own were written later).
+    /// Saves a transition and applies the account changes that follow from it (credit, RAC, trust, decided
+    /// by ``AccountStanding``) to `standing`, which carries the accounts through a transaction: it takes
+    /// the record's values it does not have yet (its own are newer). The caller writes the accumulated
+    /// changes once, at the end of its transaction (``saveAccounts(_:_:)``). Returns the new unsent tasks.
     func commit(_ record: WorkUnitRecord, from old: WorkUnitState, _ outcome: LifecycleOutcome, _ q: StoreQueries, now: Double,
                 standing: inout AccountStanding) throws -> [UnsentTask]
     {
@@ -67,9 +68,14 @@ public final class LifecycleEngine: Sendable {
             if !missing.hosts.isEmpty || !missing.donors.isEmpty {
                 standing.addMissing(from: try q.standing(hosts: missing.hosts, donors: missing.donors, project: project))
             }
-            try q.save(standing.apply(outcome, invalidHosts: invalidHosts, quorum: record.state.quorum, project: project, now: now))
+            standing.apply(outcome, invalidHosts: invalidHosts, quorum: record.state.quorum, project: project, now: now)
         }
         return created
+    }
+
+    /// Writes what a transaction's validations changed in the accounts: one row per account.
+    func saveAccounts(_ standing: inout AccountStanding, _ q: StoreQueries) throws {
+        try q.save(standing.takeChanges())
     }
 
     /// After a write committed: queue new tasks and count what happened.
@@ -105,6 +111,7 @@ public final class LifecycleEngine: Sendable {
                     created += try self.commit(record, from: old, outcome, q, now: now, standing: &standing)
                     outcomes.append(outcome)
                 }
+                try self.saveAccounts(&standing, q)
                 return (created, outcomes)
             }
             published(created, outcomes: outcomes)

@@ -69,6 +69,21 @@ final class Authenticator: @unchecked Sendable {
         }
     }
 
+    /// Checks the credential a state-changing request's route will ask for, without reading the body:
+    /// a host's secret under `/v1/hosts/{id}/`, an API key elsewhere (whether it may use the project is
+    /// the route's to decide); enrollment carries its token in its small body. For a follower, before it
+    /// reads a body to forward.
+    func precheck(_ request: Request) async throws {
+        let parts = request.uri.path.split(separator: "/")
+        if parts.count >= 3, parts[1] == "hosts" {
+            guard parts[2] != "enroll" else { return }
+            guard let id = HostID(String(parts[2])) else { throw EngineError.unknown("no host '\(parts[2].prefix(40))'") }
+            _ = try await host(request, id: id)
+        } else {
+            _ = try await scope(request)
+        }
+    }
+
     /// Forgets a host (it retired); its next request reloads it.
     func forget(host id: HostID) {
         lock.withLock { hosts[id] = nil }

@@ -1,11 +1,15 @@
+import HTTPTypes
 import Hummingbird
 
 /// The request's `Idempotency-Key` header: a client-chosen token that makes a retried request (through
 /// any coordinator) return the first attempt's response instead of repeating its effects.
 enum IdempotencyKey {
+    /// The header's name.
+    static let header = HTTPField.Name("Idempotency-Key")!
+
     /// The header's value, if present; throws when it is not 1 to 200 printable ASCII characters.
     static func of(_ request: Request) throws -> String? {
-        guard let key = request.headers.first(where: { $0.name.canonicalName == "idempotency-key" })?.value else { return nil }
+        guard let key = request.headers[header] else { return nil }
         guard (1...200).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
             throw RequestError.malformed("header Idempotency-Key must be 1 to 200 printable ASCII characters without spaces")
         }

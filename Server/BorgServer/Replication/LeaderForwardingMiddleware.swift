@@ -1,4 +1,5 @@
 import BorgEngine
+import Foundation
 import Hummingbird
 
 /// Sends every request that changes state to the coordinator whose node leads, so that one
@@ -9,15 +10,21 @@ import Hummingbird
 /// While no leader answers (an election, a restarted coordinator not yet announced) the request waits,
 /// retrying every ``retryPause``, for up to the replication's write patience, as a write to the store would wait for a
 /// quorum; then it is answered 503 with the reason, and the client tries another coordinator.
+///
+/// A follower checks the request's credential before it reads a body to forward (so an unauthenticated
+/// client cannot make it buffer anything), reads at most the route's body limit, and gives a write without
+/// an `Idempotency-Key` one of its own, so that its own retries through a new leader never repeat it.
 struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
     let replication: any Replication
     let forwarder: RequestForwarder
+    let auth: Authenticator
     static var retryPause: Duration { .milliseconds(100) }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard Self.changesState(request) else { return try await next(request, context) }
         var request = request
         var collected = false
+        let key = try IdempotencyKey.of(request) ?? UUID().uuidString
         let giveUp = ContinuousClock.now + .milliseconds(Int(replication.writePatience * 1000))
         while true {
             let reason: String
@@ -26,11 +33,12 @@ struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
                 return try await next(request, context)
             case .leader(let url) where !RequestForwarder.wasForwarded(request):
                 if !collected {
+                    try await auth.precheck(request)
                     try await forwarder.collectBody(of: &request)
                     collected = true
                 }
                 do {
-                    return try await forwarder.forward(request, to: url, from: replication.ownURL ?? "")
+                    return try await forwarder.forward(request, to: url, from: replication.ownURL ?? "", idempotencyKey: key)
                 } catch let failure as ForwardingFailure {
                     replication.leaderDidNotAnswer()
                     reason = failure.description

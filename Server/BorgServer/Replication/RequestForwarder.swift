@@ -14,14 +14,22 @@ struct RequestForwarder: Sendable {
     static let header = "Borg-Forwarded-By"
 
     let http: HTTPClient
-    /// Largest request body forwarded (the larger of the JSON and blob limits).
-    let bodyLimit: Int
+    /// Largest JSON request body forwarded.
+    let jsonLimit: Int
+    /// Largest blob upload forwarded.
+    let blobLimit: Int
     let timeout: TimeAmount
 
-    init(http: HTTPClient = CoordinatorClient.sharedHTTP, bodyLimit: Int, timeout: TimeAmount = .seconds(60)) {
+    init(http: HTTPClient = CoordinatorClient.sharedHTTP, jsonLimit: Int, blobLimit: Int, timeout: TimeAmount = .seconds(60)) {
         self.http = http
-        self.bodyLimit = bodyLimit
+        self.jsonLimit = jsonLimit
+        self.blobLimit = blobLimit
         self.timeout = timeout
+    }
+
+    /// The most a follower reads of `request`'s body: its route's limit.
+    func bodyLimit(for request: Request) -> Int {
+        request.uri.path.contains("/blobs/") ? blobLimit : jsonLimit
     }
 
     /// Whether `request` was forwarded by another coordinator.
@@ -31,23 +39,25 @@ struct RequestForwarder: Sendable {
 
     /// Reads the whole body into `request` (so it can be forwarded, and still be handled here afterwards).
     func collectBody(of request: inout Request) async throws {
+        let limit = bodyLimit(for: request)
         do {
-            _ = try await request.collectBody(upTo: bodyLimit)
+            _ = try await request.collectBody(upTo: limit)
         } catch is NIOTooManyBytesError {
-            throw RequestError.tooLarge("request body is larger than \(bodyLimit) bytes")
+            throw RequestError.tooLarge("request body is larger than \(limit) bytes")
         }
     }
 
-    /// Forwards `request`, whose body was collected, to the coordinator at `base`; throws
-    /// ``ForwardingFailure`` when it does not answer.
-    func forward(_ request: Request, to base: String, from own: String) async throws -> Response {
+    /// Forwards `request`, whose body was collected, to the coordinator at `base`, with `idempotencyKey`
+    /// when it carries none; throws ``ForwardingFailure`` when the coordinator does not answer.
+    func forward(_ request: Request, to base: String, from own: String, idempotencyKey: String) async throws -> Response {
         var outgoing = HTTPClientRequest(url: base + request.uri.string)
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers where !Self.notForwarded.contains(field.name.canonicalName) {
             outgoing.headers.add(name: field.name.rawName, value: field.value)
         }
         outgoing.headers.add(name: Self.header, value: own)
-        outgoing.body = .bytes(try await request.body.collect(upTo: bodyLimit))
+        if request.headers[IdempotencyKey.header] == nil { outgoing.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
+        outgoing.body = .bytes(try await request.body.collect(upTo: bodyLimit(for: request)))
         do {
             let reply = try await http.execute(outgoing, timeout: timeout)
             let bytes = try await reply.body.collect(upTo: 1 << 30)

@@ -7,7 +7,7 @@ struct BlobRoutes {
     let blobs: BlobService
     let auth: Authenticator
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<CoordinatorContext>) {
         router.get("/v1/blobs/:sha") { _, context in
             try await blobs.serve(try context.parameters.require("sha"))
         }

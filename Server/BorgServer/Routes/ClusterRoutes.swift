@@ -11,7 +11,7 @@ struct ClusterRoutes {
     let replication: any Replication
     let blobs: BlobService
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<CoordinatorContext>) {
         router.post("/v1/cluster/join") { request, _ in
             let grid = try authorized(request)
             let body = try await JSONResponse.decode(ClusterJoinRequest.self, from: request, limit: 64 << 10)

@@ -16,7 +16,7 @@ struct HostRoutes {
 
     var store: Store { engine.store }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<CoordinatorContext>) {
         router.post("/v1/hosts/enroll") { request, _ in try await enroll(request) }
         router.post("/v1/hosts/:host/work") { request, context in
             let host = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))

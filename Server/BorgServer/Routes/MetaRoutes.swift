@@ -17,7 +17,7 @@ struct MetaRoutes {
         var queueDepth: Int
     }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<CoordinatorContext>) {
         router.get("/v1/health") { _, _ in
             try JSONResponse.make(Health(status: "ok", apiVersion: APIVersion.current, coordinators: replication.coordinators,
                 queueDepth: engine.queueDepth))

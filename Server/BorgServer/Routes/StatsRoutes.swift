@@ -11,7 +11,7 @@ struct StatsRoutes {
     /// Seconds since 1970, to decay RAC to now.
     let clock: @Sendable () -> Double
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<CoordinatorContext>) {
         router.get("/v1/stats/donors") { _, _ in
             try JSONResponse.make(try await donorStats())
         }

@@ -15,7 +15,7 @@ struct SubmitterRoutes {
 
     var store: Store { engine.store }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<CoordinatorContext>) {
         router.post("/v1/projects") { request, _ in try await createProject(request) }
         router.get("/v1/projects") { request, _ in
             _ = try await auth.scope(request)
@@ -126,7 +126,7 @@ struct SubmitterRoutes {
     }
 
     /// The batch in the path, if the request's key may see it.
-    private func authorizedBatch(_ request: Request, _ context: BasicRequestContext) async throws -> BatchRecord {
+    private func authorizedBatch(_ request: Request, _ context: CoordinatorContext) async throws -> BatchRecord {
         let id = try context.parameters.require("id", as: BatchID.self)
         let scope = try await auth.scope(request)
         guard let batch = try await store.read({ q in try q.batch(id) }) else {

@@ -8,6 +8,10 @@ public struct AccountStanding: Sendable, Equatable {
     /// Valid results in a row per host and project, from validations by a quorum of two or more: what
     /// adaptive replication trusts.
     public var trust: [HostProject: Int] = [:]
+    /// What ``apply(_:invalidHosts:quorum:project:now:)`` changed since ``takeChanges()`` last ran.
+    private var pendingHosts: [HostID: PendingHost] = [:]
+    private var pendingDonors: [DonorID: Double] = [:]
+    private var pendingTrust: Set<HostProject> = []
 
     public init() {}
 
@@ -33,11 +37,9 @@ public struct AccountStanding: Sendable, Equatable {
     /// Applies a validation of a work unit of `project` by a quorum of `quorum`: each valid task's credit
     /// goes to its host and donor (total and RAC); an invalid task ends its host's run of valid results and
     /// its trust in the project. Only a validation by two or more agreeing hosts lengthens a run: a result
-    /// that stood alone proves nothing about its host. Returns the changes for the store to write;
-    /// accounts missing from the standing start from zero.
-    public mutating func apply(_ outcome: LifecycleOutcome, invalidHosts: [HostID], quorum: Int, project: ProjectID,
-                               now: Double) -> [AccountChange] {
-        var changes: [AccountChange] = []
+    /// that stood alone proves nothing about its host. Accounts missing from the standing start from zero.
+    /// The changes accumulate until ``takeChanges()``, so a transaction writes each account once.
+    public mutating func apply(_ outcome: LifecycleOutcome, invalidHosts: [HostID], quorum: Int, project: ProjectID, now: Double) {
         let earnsTrust = quorum >= 2
         for grant in outcome.validated {
             if let id = grant.hostID {
@@ -45,27 +47,43 @@ public struct AccountStanding: Sendable, Equatable {
                 host.rac.add(grant.credit, now: now)
                 if earnsTrust { host.consecutiveValid += 1 }
                 hosts[id] = host
-                changes.append(.hostCredited(id, credit: grant.credit, rac: host.rac, consecutiveValid: host.consecutiveValid))
-                if earnsTrust {
-                    let key = HostProject(host: id, project: project)
-                    trust[key, default: 0] += 1
-                    changes.append(.trustChanged(key, consecutiveValid: trust[key, default: 0]))
-                }
+                pendingHosts[id, default: PendingHost()].add(credit: grant.credit)
+                if earnsTrust { trust[HostProject(host: id, project: project), default: 0] += 1 }
+                if earnsTrust { pendingTrust.insert(HostProject(host: id, project: project)) }
             }
             if let id = grant.donorID {
                 var rac = donors[id] ?? RecentAverageCredit()
                 rac.add(grant.credit, now: now)
                 donors[id] = rac
-                changes.append(.donorCredited(id, credit: grant.credit, rac: rac))
+                pendingDonors[id, default: 0] += grant.credit
             }
         }
         for id in invalidHosts {
             hosts[id, default: HostStanding()].consecutiveValid = 0
-            changes.append(.hostInvalidated(id))
+            pendingHosts[id, default: PendingHost()].invalid += 1
             let key = HostProject(host: id, project: project)
             trust[key] = 0
-            changes.append(.trustChanged(key, consecutiveValid: 0))
+            pendingTrust.insert(key)
         }
+    }
+
+    /// The changes applied since the last call, one per account, for the store to write; forgets them.
+    public mutating func takeChanges() -> [AccountChange] {
+        var changes: [AccountChange] = []
+        for (id, pending) in pendingHosts.sorted(by: { $0.key < $1.key }) {
+            let host = hosts[id] ?? HostStanding()
+            changes.append(.host(id, creditAdded: pending.credit, validAdded: pending.valid, invalidAdded: pending.invalid,
+                                 rac: host.rac, consecutiveValid: host.consecutiveValid))
+        }
+        for (id, credit) in pendingDonors.sorted(by: { $0.key < $1.key }) {
+            changes.append(.donor(id, creditAdded: credit, rac: donors[id] ?? RecentAverageCredit()))
+        }
+        for key in pendingTrust.sorted(by: { ($0.host, $0.project) < ($1.host, $1.project) }) {
+            changes.append(.trust(key, consecutiveValid: trust[key] ?? 0))
+        }
+        pendingHosts = [:]
+        pendingDonors = [:]
+        pendingTrust = []
         return changes
     }
 
@@ -104,14 +122,24 @@ public struct HostProject: Sendable, Hashable {
     }
 }
 
-/// A change to an account the store must write after a validation.
+/// What validations changed in one host's account, not yet written.
+struct PendingHost: Sendable, Equatable {
+    var credit = 0.0
+    var valid = 0
+    var invalid = 0
+
+    mutating func add(credit: Double) {
+        self.credit += credit
+        valid += 1
+    }
+}
+
+/// A change to one account for the store to write: sums to add, and the values that are now current.
 public enum AccountChange: Sendable, Equatable {
-    /// A host's trust in a project: its run of valid results there.
-    case trustChanged(HostProject, consecutiveValid: Int)
-    /// A valid task's host: credit added to its total, its new RAC and run of valid results.
-    case hostCredited(HostID, credit: Double, rac: RecentAverageCredit, consecutiveValid: Int)
-    /// A valid task's donor: credit added to its total, its new RAC.
-    case donorCredited(DonorID, credit: Double, rac: RecentAverageCredit)
-    /// An invalid task's host: one more invalid result, its run of valid results ended.
-    case hostInvalidated(HostID)
+    /// A host: credit and valid and invalid results to add; its RAC and run of valid results now.
+    case host(HostID, creditAdded: Double, validAdded: Int, invalidAdded: Int, rac: RecentAverageCredit, consecutiveValid: Int)
+    /// A donor: credit to add; its RAC now.
+    case donor(DonorID, creditAdded: Double, rac: RecentAverageCredit)
+    /// A host's trust in a project: its run of valid results there now.
+    case trust(HostProject, consecutiveValid: Int)
 }

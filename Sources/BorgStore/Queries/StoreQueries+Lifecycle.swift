@@ -145,22 +145,21 @@ extension StoreQueries {
             .real(cpuSeconds), SQLValue(errorMessage == nil ? 0 : 1), SQLValue(turnaround), SQLValue(host))
     }
 
-    /// Writes the account changes a validation decided (BorgCore's ``AccountStanding/apply(_:invalidHosts:now:)``).
+    /// Writes the account changes validations decided (BorgCore's ``AccountStanding``), one row each.
     public func save(_ changes: [AccountChange]) throws {
         for change in changes {
             switch change {
-            case let .hostCredited(host, credit, rac, consecutiveValid):
+            case let .host(host, credit, valid, invalid, rac, consecutiveValid):
                 try db.run(
                     """
                     UPDATE host SET total_credit = total_credit + ?, rac = ?, rac_time = ?, consecutive_valid = ?,
-                        tasks_valid = tasks_valid + 1 WHERE id = ?
-                    """, .real(credit), .real(rac.value), .real(rac.time), SQLValue(consecutiveValid), SQLValue(host))
-            case let .donorCredited(donor, credit, rac):
+                        tasks_valid = tasks_valid + ?, tasks_invalid = tasks_invalid + ? WHERE id = ?
+                    """, .real(credit), .real(rac.value), .real(rac.time), SQLValue(consecutiveValid), SQLValue(valid),
+                    SQLValue(invalid), SQLValue(host))
+            case let .donor(donor, credit, rac):
                 try db.run("UPDATE donor SET total_credit = total_credit + ?, rac = ?, rac_time = ? WHERE id = ?",
                     .real(credit), .real(rac.value), .real(rac.time), SQLValue(donor))
-            case let .hostInvalidated(host):
-                try db.run("UPDATE host SET consecutive_valid = 0, tasks_invalid = tasks_invalid + 1 WHERE id = ?", SQLValue(host))
-            case let .trustChanged(key, consecutiveValid):
+            case let .trust(key, consecutiveValid):
                 try db.run(
                     """
                     INSERT INTO host_trust (host_id, project_id, consecutive_valid) VALUES (?, ?, ?)
@@ -230,6 +229,11 @@ extension StoreQueries {
             try db.run("UPDATE task SET host_told = 1 WHERE host_id = ? AND host_told = 0", SQLValue(host))
         }
         return ids
+    }
+
+    /// How many tasks the host has in progress.
+    public func tasksInProgressCount(host: HostID) throws -> Int {
+        Int(try db.queryOne("SELECT count(*) FROM task WHERE host_id = ? AND state = 'in_progress'", SQLValue(host))?.int(0) ?? 0)
     }
 
     /// The host's tasks in progress, with their work units.
