@@ -4,7 +4,7 @@ import Foundation
 /// One embedded dqlite node on a free loopback port, with its data in a temporary directory: a
 /// single-node cluster for running the store suite on the dqlite backend.
 final class DqliteTestNode {
-    let node: DqliteNode
+    private(set) var node: DqliteNode
     let directory: URL
 
     init() throws {
@@ -14,6 +14,14 @@ final class DqliteTestNode {
     }
 
     var address: String { node.address }
+
+    /// Stops the node and starts it again on the same address and data directory, as a restarted
+    /// coordinator does: its database is rebuilt from the Raft log and snapshots on disk.
+    func restart() throws {
+        node.stop()
+        node = try DqliteNode(id: node.id, address: node.address, dataDirectory: directory)
+        try node.start()
+    }
 
     func stop() {
         node.stop()
