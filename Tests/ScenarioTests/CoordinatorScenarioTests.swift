@@ -52,7 +52,7 @@ import Testing
     /// donor with one host of the given conduct per entry of `hosts`; returns the batch and the hosts by name.
     func startBatch(
         on server: ServerProcess, in dir: URL, name: String, quorum: Int = 2, workUnits: Int,
-        hosts: KeyValuePairs<String, SimulatedHost.Conduct>
+        hosts: [(name: String, conduct: SimulatedHost.Conduct)]
     ) async throws -> (batch: BatchID, hosts: [String: SimulatedHost]) {
         let (manifest, inputs) = try makeProject(in: dir, name: name, workUnits: workUnits, quorum: quorum)
         let created = try submit(["project", "create", "--manifest", manifest], server: server)
@@ -116,8 +116,8 @@ import Testing
         defer { server.stop() }
         let admin = CoordinatorClient(coordinators: [server.url], credential: try server.adminKey)
         let (batch, hosts) = try await startBatch(on: server, in: dir.url, name: "scenario", workUnits: 200, hosts: [
-            "ada": .honest, "bob": .honest, "cy": .honest,
-            "liar": .forgesEachTask, "stubborn": .forgesConsistently(ring: "stubborn")])
+            ("ada", .honest), ("bob", .honest), ("cy", .honest),
+            ("liar", .forgesEachTask), ("stubborn", .forgesConsistently(ring: "stubborn"))])
         try await work(Array(hosts.values), until: batch, admin: admin)
 
         let status = try submit(["batch", "status", String(batch), "--json"], server: server)
@@ -149,51 +149,47 @@ import Testing
         try await expectCreditForAgreement(written, hosts: hosts, admin: admin)
     }
 
-    /// Two donors whose hosts report the same wrong output for a work unit: at quorum 3 they never win.
-    @Test func colludersCannotOutvoteAQuorumOfThree() async throws {
-        let dir = try TemporaryDirectory(prefix: "borg-collude3")
+    /// Runs a batch of 40 work units at `quorum` on a new coordinator, with one host for each of the `honest`
+    /// donors and two colluding donors' hosts that report the same wrong output for a work unit. The colluders ask
+    /// for work together first (so they hold two tasks of the same work units), then every host works until the
+    /// batch ends. Checks every donor's credit against the work units it agreed on; returns the results, the
+    /// canonical outputs by work unit name, the colluders and every donor's stats.
+    func runWithColluders(quorum: Int, honest: [String]) async throws
+        -> (results: BatchResults, outputs: [String: String], colluders: [SimulatedHost], donors: [DonorStats]) {
+        let dir = try TemporaryDirectory(prefix: "borg-collude")
         defer { dir.remove() }
         let server = try ServerProcess(dataDirectory: dir.url.appendingPathComponent("coordinator"))
         defer { server.stop() }
         let admin = CoordinatorClient(coordinators: [server.url], credential: try server.adminKey)
         let ring = SimulatedHost.Conduct.forgesConsistently(ring: "mallory+trent")
-        let (batch, hosts) = try await startBatch(on: server, in: dir.url, name: "collude3", quorum: 3, workUnits: 40, hosts: [
-            "ada": .honest, "bob": .honest, "cy": .honest, "mallory": ring, "trent": ring])
+        let (batch, hosts) = try await startBatch(on: server, in: dir.url, name: "collude", quorum: quorum, workUnits: 40,
+            hosts: honest.map { ($0, .honest) } + [("mallory", ring), ("trent", ring)])
         let colluders = try ["mallory", "trent"].map { try #require(hosts[$0]) }
-        // Colluders that ask for work together get two tasks of the same work units.
         for colluder in colluders { #expect(try await colluder.cycle(maxTasks: 8) == 8) }
         try await work(Array(hosts.values), until: batch, admin: admin)
-
         let (results, outputs) = try await completedResults(batch, workUnits: 40, admin: admin)
+        try await expectCreditForAgreement(results, hosts: hosts, admin: admin)
+        return (results, outputs, colluders, try await admin.donorStats())
+    }
+
+    /// Two donors whose hosts report the same wrong output for a work unit: at quorum 3 they never win.
+    @Test func colludersCannotOutvoteAQuorumOfThree() async throws {
+        let (results, outputs, colluders, donors) = try await runWithColluders(quorum: 3, honest: ["ada", "bob", "cy"])
         let wrong = results.workUnits.filter { outputs[$0.name] != Self.rightOutput(of: $0.name) }
         #expect(wrong.isEmpty, "colluders' output is canonical for \(wrong.map(\.name))")
         for unit in results.workUnits { #expect(unit.agreeingHosts.count >= 3, "\(unit.name): \(unit.agreeingHosts)") }
-        let donors = try await admin.donorStats()
         for colluder in colluders {
             let stats = try #require(donors.first { $0.donorID == colluder.donorID })
             #expect(stats.totalCredit == 0 && stats.tasks.valid == 0 && stats.tasks.invalid > 0, "\(stats)")
         }
-        try await expectCreditForAgreement(results, hosts: hosts, admin: admin)
     }
 
     /// Two donors whose hosts report the same wrong output for a work unit: at quorum 2 they win the work units
     /// they hold both tasks of — and only those: every wrong canonical output was agreed by colluders alone, every
     /// work unit an honest host agreed on is right, and no colluder is credited for one of those.
     @Test func colludersAtQuorumTwoWinOnlyWorkUnitsTheyHoldAlone() async throws {
-        let dir = try TemporaryDirectory(prefix: "borg-collude2")
-        defer { dir.remove() }
-        let server = try ServerProcess(dataDirectory: dir.url.appendingPathComponent("coordinator"))
-        defer { server.stop() }
-        let admin = CoordinatorClient(coordinators: [server.url], credential: try server.adminKey)
-        let ring = SimulatedHost.Conduct.forgesConsistently(ring: "mallory+trent")
-        let (batch, hosts) = try await startBatch(on: server, in: dir.url, name: "collude2", quorum: 2, workUnits: 40, hosts: [
-            "ada": .honest, "bob": .honest, "mallory": ring, "trent": ring])
-        let colluders = try ["mallory", "trent"].map { try #require(hosts[$0]) }
+        let (results, outputs, colluders, _) = try await runWithColluders(quorum: 2, honest: ["ada", "bob"])
         let colluderIDs = Set(colluders.map(\.id))
-        for colluder in colluders { #expect(try await colluder.cycle(maxTasks: 8) == 8) }
-        try await work(Array(hosts.values), until: batch, admin: admin)
-
-        let (results, outputs) = try await completedResults(batch, workUnits: 40, admin: admin)
         var wrong: [String] = []
         for unit in results.workUnits {
             #expect(unit.agreeingHosts.count >= 2, "\(unit.name): \(unit.agreeingHosts)")
@@ -206,7 +202,6 @@ import Testing
         }
         // Not vacuous: the work units both colluders fetched first went to them alone, and quorum 2 cannot tell.
         #expect(!wrong.isEmpty, "the colluders never held both tasks of a work unit")
-        try await expectCreditForAgreement(results, hosts: hosts, admin: admin)
     }
 
     @Test func killNineLosesNoAcknowledgedReportAndTheBatchCompletes() async throws {
