@@ -9,8 +9,21 @@ final class DqliteTestNode {
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("borg-dqlite-\(UUID().uuidString.prefix(8))")
-        node = try DqliteNode(id: 1, address: "127.0.0.1:\(try FreePort.loopback())", dataDirectory: directory)
+        node = try Self.node(in: directory)
         try node.start()
+    }
+
+    /// Node 1 bound to a free port below Linux's ephemeral range (32768–60999): while the node is stopped for a
+    /// restart, no outgoing connection or port-0 listener of a test running in parallel can take its port.
+    private static func node(in directory: URL) throws -> DqliteNode {
+        var attempts = 1
+        while true {
+            do {
+                return try DqliteNode(id: 1, address: "127.0.0.1:\(UInt16.random(in: 20_000..<32_000))", dataDirectory: directory)
+            } catch DqliteError.node(_, _) where attempts < 20 {
+                attempts += 1  // the port is taken: try another
+            }
+        }
     }
 
     var address: String { node.address }
