@@ -36,10 +36,9 @@ import Testing
             let count = try await backend.read { try $0.queryOne("SELECT count(*), sum(v) FROM c") }
             #expect(count?.int(0) == 500)
             #expect(count?.int(1) == Int64(499 * 500 / 2))
-            if let sqlite = backend as? SQLiteBackend {
-                let stats = sqlite.writeStatistics
-                #expect(stats.transactions < stats.bodies, "500 concurrent writes took \(stats.transactions) transactions")
-            }
+            let stats = try #require(kind.writeStatistics(of: backend), "the backend does not count its transactions")
+            #expect(stats.bodies == 501)
+            #expect(stats.transactions < stats.bodies, "500 concurrent writes took \(stats.transactions) transactions")
         }
     }
 
@@ -112,54 +111,24 @@ import Testing
         }
     }
 
+    /// The data survives a new backend on the same storage (a new process on the same SQLite file, or on the
+    /// same running dqlite node) and a restart of the dqlite node on its data directory; migrations run once.
     @Test(arguments: BackendKind.allCases)
     func migrationsRunOnceAndDataSurvivesReopening(_ kind: BackendKind) async throws {
-        let dir = try TemporaryStoreDirectory()
-        defer { dir.remove() }
-        let store = try await Store(directory: dir.url)
-        let now = Date().timeIntervalSince1970
-        let (donor, token) = try await store.write { q in try q.createDonor(name: "ada", now: now) }
-        store.close()
-        let reopened = try await Store(directory: dir.url)
-        defer { reopened.close() }
-        let found = try await reopened.read { q in try q.donor(token: token) }
-        #expect(found == donor)
-        let versions = try await reopened.read { q in try q.db.queryOne("SELECT count(*) FROM schema_version")?.int(0) }
-        #expect(versions == Int64(Schema.migrations.count))
-    }
-}
-
-/// The backends the conformance suite runs against.
-enum BackendKind: String, CaseIterable, CustomTestStringConvertible {
-    case sqlite
-    case dqlite
-
-    var testDescription: String { rawValue }
-
-    func withBackend(_ body: (any StoreBackend) async throws -> Void) async throws {
-        let dir = try TemporaryStoreDirectory()
-        defer { dir.remove() }
-        let backend: any StoreBackend
-        var node: DqliteTestNode?
-        switch self {
-        case .sqlite: backend = try SQLiteBackend(path: dir.url.appendingPathComponent("db.sqlite").path)
-        case .dqlite:
-            node = try DqliteTestNode()
-            backend = DqliteBackend(seeds: [node!.address])
+        try await kind.withStorage { storage in
+            let store = try await Store(directory: storage.directory.url, backend: try storage.open())
+            let now = Date().timeIntervalSince1970
+            let (donor, token) = try await store.write { q in try q.createDonor(name: "ada", now: now) }
+            store.close()
+            for restart in [false, true] {
+                if restart { try storage.restart() }
+                let reopened = try await Store(directory: storage.directory.url, backend: try storage.open())
+                defer { reopened.close() }
+                let found = try await reopened.read { q in try q.donor(token: token) }
+                #expect(found == donor, restart ? "after a restart" : "on a new backend")
+                let versions = try await reopened.read { q in try q.db.queryOne("SELECT count(*) FROM schema_version")?.int(0) }
+                #expect(versions == Int64(Schema.migrations.count), restart ? "after a restart" : "on a new backend")
+            }
         }
-        defer {
-            backend.close()
-            node?.stop()
-        }
-        try await body(backend)
     }
-}
-
-struct TemporaryStoreDirectory {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("borg-store-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    func remove() { try? FileManager.default.removeItem(at: url) }
 }

@@ -9,19 +9,36 @@ import Testing
 /// Whole-grid scenarios with a real `borg-server` process, real `borg-submit` runs and protocol-level
 /// hosts over HTTP on 127.0.0.1.
 @Suite(.serialized) struct CoordinatorScenarioTests {
-    /// Writes `count` input files and a manifest for project `name` into `dir`; returns the manifest path.
-    func makeProject(in dir: URL, name: String, workUnits count: Int) throws -> (manifest: String, inputs: String) {
+    /// Estimated floating-point operations of one work unit, written into every scenario project's policy.
+    static let flopsPerWorkUnit = 1e12
+    /// Credit of one valid task in cobblestones, stated here rather than read from the product: 200 credits
+    /// per GFLOPS-day.
+    static let creditPerTask = flopsPerWorkUnit * 200 / (1e9 * 86_400)
+
+    /// The input of work unit `index`.
+    static func input(_ index: Int) -> Data { Data("range \(index * 1000) \((index + 1) * 1000)\n".utf8) }
+
+    /// The right output of the work unit named `wuNNNN` (what an honest host computes from its input), or nil
+    /// for a name no work unit has.
+    static func rightOutput(of name: String) -> String? {
+        guard name.hasPrefix("wu"), let index = Int(name.dropFirst(2)) else { return nil }
+        return "result of \(name): \(CoordinatorClient.sha256(input(index)))\n"
+    }
+
+    /// Writes `count` input files and a manifest for project `name` (replication and quorum `quorum`) into
+    /// `dir`; returns the manifest path.
+    func makeProject(in dir: URL, name: String, workUnits count: Int, quorum: Int = 2) throws -> (manifest: String, inputs: String) {
         let inputs = dir.appendingPathComponent("inputs")
         try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
         for i in 0..<count {
-            try Data("range \(i * 1000) \((i + 1) * 1000)\n".utf8).write(to: inputs.appendingPathComponent(String(format: "wu%04d", i)))
+            try Self.input(i).write(to: inputs.appendingPathComponent(String(format: "wu%04d", i)))
         }
         try Data("synthetic app".utf8).write(to: dir.appendingPathComponent("app.wasm"))
         let manifest = dir.appendingPathComponent("manifest.json")
         try Data("""
             {"name": "\(name)", "description": "scenario", "appVersions": [{"platform": "wasm", "file": "app.wasm"}],
-             "policy": {"replication": 2, "quorum": 2, "maxErrorTasks": 3, "maxTotalTasks": 8, "deadlineSeconds": 600,
-                        "validator": {"kind": "bitwise"}, "credit": {"kind": "fixed", "flopsPerWorkUnit": 1e12}}}
+             "policy": {"replication": \(quorum), "quorum": \(quorum), "maxErrorTasks": 3, "maxTotalTasks": 8, "deadlineSeconds": 600,
+                        "validator": {"kind": "bitwise"}, "credit": {"kind": "fixed", "flopsPerWorkUnit": \(Self.flopsPerWorkUnit)}}}
             """.utf8).write(to: manifest)
         return (manifest.path, inputs.path)
     }
@@ -29,6 +46,27 @@ import Testing
     func submit(_ arguments: [String], server: ServerProcess) throws -> CommandResult {
         try CommandRunner.run(BuildProducts.executable("borg-submit"), arguments + ["--coordinator", server.url],
             environment: ["BORG_API_KEY": try server.adminKey])
+    }
+
+    /// Creates project `name` at `quorum` with a batch of `workUnits` work units through `borg-submit`, and one
+    /// donor with one host of the given conduct per entry of `hosts`; returns the batch and the hosts by name.
+    func startBatch(
+        on server: ServerProcess, in dir: URL, name: String, quorum: Int = 2, workUnits: Int,
+        hosts: [(name: String, conduct: SimulatedHost.Conduct)]
+    ) async throws -> (batch: BatchID, hosts: [String: SimulatedHost]) {
+        let (manifest, inputs) = try makeProject(in: dir, name: name, workUnits: workUnits, quorum: quorum)
+        let created = try submit(["project", "create", "--manifest", manifest], server: server)
+        #expect(created.status == 0, "\(created.stderr)")
+        let submitted = try submit(["batch", "submit", name, "--inputs", inputs, "--quiet"], server: server)
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let batch = try #require(BatchID(submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let admin = CoordinatorClient(coordinators: [server.url], credential: try server.adminKey)
+        var enrolled: [String: SimulatedHost] = [:]
+        for (host, conduct) in hosts {
+            let donor = try await admin.createDonor(name: host)
+            enrolled[host] = try await SimulatedHost(coordinators: [server.url], token: donor.enrollmentToken, name: host, conduct: conduct)
+        }
+        return (batch, enrolled)
     }
 
     /// Runs every host until the batch ends; each host fetches up to 8 tasks and reports them.
@@ -44,26 +82,43 @@ import Testing
         throw HarnessError("batch \(batch) did not finish within \(timeout) s")
     }
 
-    @Test func honestQuorumWinsOverALiarAndResultsAreWritten() async throws {
+    /// The batch's results, checked to hold exactly its `workUnits` work units, all completed, with the
+    /// canonical output of each (downloaded) by work unit name.
+    func completedResults(_ batch: BatchID, workUnits: Int, admin: CoordinatorClient) async throws -> (BatchResults, [String: String]) {
+        let results = try await admin.batchResults(batch)
+        #expect(results.workUnits.count == workUnits, "the results list \(results.workUnits.count) work units, not \(workUnits)")
+        #expect(Set(results.workUnits.map(\.name)).count == workUnits, "a work unit is listed twice")
+        var outputs: [String: String] = [:]
+        for unit in results.workUnits {
+            #expect(unit.status == .completed, "\(unit.name) is \(unit.status)")
+            let file = try #require(unit.outputs.first { $0.name == "out" }, "\(unit.name) has no canonical output")
+            outputs[unit.name] = String(decoding: try await admin.download(file.sha256), as: UTF8.self)
+        }
+        return (results, outputs)
+    }
+
+    /// Every donor is credited for exactly the work units its host agreed on, at the cobblestone rate.
+    func expectCreditForAgreement(_ results: BatchResults, hosts: [String: SimulatedHost], admin: CoordinatorClient) async throws {
+        let donors = try await admin.donorStats()
+        for (name, host) in hosts {
+            let stats = try #require(donors.first { $0.donorID == host.donorID })
+            let agreed = results.workUnits.filter { $0.agreeingHosts.contains(host.id) }.count
+            #expect(stats.tasks.valid == agreed, "\(name) has \(stats.tasks.valid) valid tasks but agreed on \(agreed) work units")
+            #expect(abs(stats.totalCredit - Double(agreed) * Self.creditPerTask) < 1e-6,
+                    "\(name) has \(stats.totalCredit) credits for \(agreed) work units of \(Self.creditPerTask)")
+        }
+    }
+
+    @Test func honestQuorumWinsOverLiarsAndResultsAreWritten() async throws {
         let dir = try TemporaryDirectory(prefix: "borg-scenario")
         defer { dir.remove() }
         let server = try ServerProcess(dataDirectory: dir.url.appendingPathComponent("coordinator"))
         defer { server.stop() }
         let admin = CoordinatorClient(coordinators: [server.url], credential: try server.adminKey)
-        let (manifest, inputs) = try makeProject(in: dir.url, name: "scenario", workUnits: 200)
-
-        let created = try submit(["project", "create", "--manifest", manifest], server: server)
-        #expect(created.status == 0, "\(created.stderr)")
-        let submitted = try submit(["batch", "submit", "scenario", "--inputs", inputs, "--quiet"], server: server)
-        #expect(submitted.status == 0, "\(submitted.stderr)")
-        let batch = try #require(BatchID(submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
-
-        var hosts: [SimulatedHost] = []
-        for name in ["ada", "bob", "cy", "liar"] {
-            let donor = try await admin.createDonor(name: name)
-            hosts.append(try await SimulatedHost(coordinators: [server.url], token: donor.enrollmentToken, name: name, lies: name == "liar"))
-        }
-        try await work(hosts, until: batch, admin: admin)
+        let (batch, hosts) = try await startBatch(on: server, in: dir.url, name: "scenario", workUnits: 200, hosts: [
+            ("ada", .honest), ("bob", .honest), ("cy", .honest),
+            ("liar", .forgesEachTask), ("stubborn", .forgesConsistently(ring: "stubborn"))])
+        try await work(Array(hosts.values), until: batch, admin: admin)
 
         let status = try submit(["batch", "status", String(batch), "--json"], server: server)
         let final = try JSONDecoder().decode(BatchStatus.self, from: Data(status.stdout.utf8))
@@ -74,23 +129,79 @@ import Testing
         #expect(results.status == 0, "\(results.stderr)")
         let manifestData = try Data(contentsOf: out.appendingPathComponent("manifest.json"))
         let written = try JSONDecoder().decode(BatchResults.self, from: manifestData)
-        let liar = hosts[3]
+        #expect(written.workUnits.count == 200, "the results list \(written.workUnits.count) work units")
+        #expect(Set(written.workUnits.map(\.name)) == Set((0..<200).map { String(format: "wu%04d", $0) }))
+        let liars = try ["liar", "stubborn"].map { try #require(hosts[$0]) }
         for unit in written.workUnits {
-            #expect(!unit.agreeingHosts.contains(liar.id), "the liar agreed on \(unit.name)")
+            for liar in liars { #expect(!unit.agreeingHosts.contains(liar.id), "a liar agreed on \(unit.name)") }
             #expect(unit.agreeingHosts.count >= 2)
             let file = out.appendingPathComponent(unit.name).appendingPathComponent("out")
             let text = try String(contentsOf: file, encoding: .utf8)
-            #expect(text.hasPrefix("result of \(unit.name):"), "\(unit.name) has a forged canonical output: \(text)")
+            #expect(text == Self.rightOutput(of: unit.name), "\(unit.name) has a forged canonical output: \(text)")
         }
 
         let donors = try await admin.donorStats()
-        let liarStats = try #require(donors.first { $0.name == "liar" })
-        #expect(liarStats.totalCredit == 0)
-        #expect(liarStats.tasks.valid == 0 && liarStats.tasks.invalid > 0)
-        let credit = ProjectPolicy().credit.credit(measuredWork: 0)
-        for donor in donors where donor.name != "liar" && donor.name != "default" {
-            #expect(abs(donor.totalCredit - Double(donor.tasks.valid) * credit) < 1e-6)
+        for liar in liars {
+            let liarStats = try #require(donors.first { $0.donorID == liar.donorID })
+            #expect(liarStats.totalCredit == 0)
+            #expect(liarStats.tasks.valid == 0 && liarStats.tasks.invalid > 0)
         }
+        try await expectCreditForAgreement(written, hosts: hosts, admin: admin)
+    }
+
+    /// Runs a batch of 40 work units at `quorum` on a new coordinator, with one host for each of the `honest`
+    /// donors and two colluding donors' hosts that report the same wrong output for a work unit. The colluders ask
+    /// for work together first (so they hold two tasks of the same work units), then every host works until the
+    /// batch ends. Checks every donor's credit against the work units it agreed on; returns the results, the
+    /// canonical outputs by work unit name, the colluders and every donor's stats.
+    func runWithColluders(quorum: Int, honest: [String]) async throws
+        -> (results: BatchResults, outputs: [String: String], colluders: [SimulatedHost], donors: [DonorStats]) {
+        let dir = try TemporaryDirectory(prefix: "borg-collude")
+        defer { dir.remove() }
+        let server = try ServerProcess(dataDirectory: dir.url.appendingPathComponent("coordinator"))
+        defer { server.stop() }
+        let admin = CoordinatorClient(coordinators: [server.url], credential: try server.adminKey)
+        let ring = SimulatedHost.Conduct.forgesConsistently(ring: "mallory+trent")
+        let (batch, hosts) = try await startBatch(on: server, in: dir.url, name: "collude", quorum: quorum, workUnits: 40,
+            hosts: honest.map { ($0, .honest) } + [("mallory", ring), ("trent", ring)])
+        let colluders = try ["mallory", "trent"].map { try #require(hosts[$0]) }
+        for colluder in colluders { #expect(try await colluder.cycle(maxTasks: 8) == 8) }
+        try await work(Array(hosts.values), until: batch, admin: admin)
+        let (results, outputs) = try await completedResults(batch, workUnits: 40, admin: admin)
+        try await expectCreditForAgreement(results, hosts: hosts, admin: admin)
+        return (results, outputs, colluders, try await admin.donorStats())
+    }
+
+    /// Two donors whose hosts report the same wrong output for a work unit: at quorum 3 they never win.
+    @Test func colludersCannotOutvoteAQuorumOfThree() async throws {
+        let (results, outputs, colluders, donors) = try await runWithColluders(quorum: 3, honest: ["ada", "bob", "cy"])
+        let wrong = results.workUnits.filter { outputs[$0.name] != Self.rightOutput(of: $0.name) }
+        #expect(wrong.isEmpty, "colluders' output is canonical for \(wrong.map(\.name))")
+        for unit in results.workUnits { #expect(unit.agreeingHosts.count >= 3, "\(unit.name): \(unit.agreeingHosts)") }
+        for colluder in colluders {
+            let stats = try #require(donors.first { $0.donorID == colluder.donorID })
+            #expect(stats.totalCredit == 0 && stats.tasks.valid == 0 && stats.tasks.invalid > 0, "\(stats)")
+        }
+    }
+
+    /// Two donors whose hosts report the same wrong output for a work unit: at quorum 2 they win the work units
+    /// they hold both tasks of — and only those: every wrong canonical output was agreed by colluders alone, every
+    /// work unit an honest host agreed on is right, and no colluder is credited for one of those.
+    @Test func colludersAtQuorumTwoWinOnlyWorkUnitsTheyHoldAlone() async throws {
+        let (results, outputs, colluders, _) = try await runWithColluders(quorum: 2, honest: ["ada", "bob"])
+        let colluderIDs = Set(colluders.map(\.id))
+        var wrong: [String] = []
+        for unit in results.workUnits {
+            #expect(unit.agreeingHosts.count >= 2, "\(unit.name): \(unit.agreeingHosts)")
+            if outputs[unit.name] == Self.rightOutput(of: unit.name) {
+                #expect(colluderIDs.isDisjoint(with: unit.agreeingHosts), "a colluder agreed on the right output of \(unit.name)")
+            } else {
+                wrong.append(unit.name)
+                #expect(colluderIDs.isSuperset(of: unit.agreeingHosts), "\(unit.name) is wrong, agreed by \(unit.agreeingHosts)")
+            }
+        }
+        // Not vacuous: the work units both colluders fetched first went to them alone, and quorum 2 cannot tell.
+        #expect(!wrong.isEmpty, "the colluders never held both tasks of a work unit")
     }
 
     @Test func killNineLosesNoAcknowledgedReportAndTheBatchCompletes() async throws {
