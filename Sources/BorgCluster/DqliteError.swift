@@ -34,6 +34,10 @@ public enum DqliteError: Error, Sendable, Hashable, CustomStringConvertible {
     /// SQLITE_IOERR_LEADERSHIP_LOST: `SQLITE_IOERR | (41 << 8)` (dqlite `src/leader.h`).
     public static let leadershipLostCode: UInt64 = 10506
 
+    /// What a node answers on a connection whose database it closed when it lost leadership.
+    static let staleDatabaseCode: UInt64 = 12
+    static let staleDatabaseMessage = "no database opened"
+
     /// Maps a FAILURE response to the matching case.
     static func fromFailure(code: UInt64, message: String) -> DqliteError {
         if code == notLeaderCode || code == leadershipLostCode {
@@ -41,6 +45,11 @@ public enum DqliteError: Error, Sendable, Hashable, CustomStringConvertible {
         }
         if code & 0xff == 5 {
             return .busy(code: code, message: message)
+        }
+        if code == staleDatabaseCode && message == staleDatabaseMessage {
+            // A node that lost leadership closes its connections' databases; one that leads again answers
+            // them this, for good. Nothing ran: the connection is stale, as if it had broken.
+            return .disconnected("the node closed this connection's database when it lost leadership (\(message))")
         }
         return .failure(code: code, message: message)
     }

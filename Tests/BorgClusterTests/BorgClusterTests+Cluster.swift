@@ -35,6 +35,25 @@ extension BorgClusterTests {
             #expect(try client.members().map(\.id).sorted() == [1, 2])
         }
 
+        /// A node that loses leadership closes its connections' databases and, leading again, answers them
+        /// "no database opened": a client whose idle connection is from before reconnects instead of failing.
+        @Test func aClientSurvivesLeadershipLeavingAndComingBack() throws {
+            let cluster = try TestCluster(size: 3)
+            defer { cluster.shutdown() }
+            let reader = DqliteClient(seeds: [cluster.address(1)], database: "back", timeout: 10)
+            defer { reader.close() }
+            let admin = DqliteClient(seeds: cluster.allAddresses, database: "back", timeout: 10)
+            defer { admin.close() }
+            try reader.execute("CREATE TABLE t (x)")
+            try reader.execute("INSERT INTO t VALUES (1)")
+            try admin.transfer(to: 2)
+            #expect(try admin.leader().id == 2)
+            try admin.transfer(to: 1)
+            #expect(try admin.leader().id == 1)
+            #expect(try reader.query("SELECT x FROM t").rows.count == 1)
+            try reader.execute("INSERT INTO t VALUES (2)")
+        }
+
         @Test func followerSeedFindsLeaderAndWritesGoThere() throws {
             let cluster = try TestCluster(size: 3)
             defer { cluster.shutdown() }
