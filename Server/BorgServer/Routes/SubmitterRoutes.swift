@@ -31,8 +31,9 @@ struct SubmitterRoutes {
             let project = try await project(named: try context.parameters.require("name"))
             let now = engine.clock()
             let idempotency = try IdempotencyKey.of(request).map { "key/\(project.id)/\($0)" }
+            let requester = Authenticator.bearer(request)
             let key = try await store.write { q in
-                try q.once(key: idempotency, now: now) { try q.createAPIKey(projectID: project.id, now: now) }
+                try q.once(key: idempotency, now: now, sealedWith: requester) { try q.createAPIKey(projectID: project.id, now: now) }
             }
             return try JSONResponse.make(SubmitterKeyResponse(project: project.name, apiKey: key), status: .created)
         }
@@ -41,8 +42,9 @@ struct SubmitterRoutes {
             let body = try await JSONResponse.decode(CreateDonorRequest.self, from: request, limit: 64 << 10)
             let now = engine.clock()
             let key = try IdempotencyKey.of(request).map { "donor/\($0)" }
+            let requester = Authenticator.bearer(request)
             let created = try await store.write { q in
-                try q.once(key: key, now: now) {
+                try q.once(key: key, now: now, sealedWith: requester) {
                     let (donor, token) = try q.createDonor(name: body.name, now: now)
                     return CreateDonorResponse(donorID: donor.id, name: donor.name, enrollmentToken: token)
                 }
