@@ -114,9 +114,9 @@ enum SandboxFixtures {
         return directory.path
     }
 
-    /// Removes a task directory and its result file.
+    /// Removes a task directory (however deep an app nested it) and its result file.
     static func remove(_ task: SandboxTask) {
-        try? FileManager.default.removeItem(atPath: task.directory)
+        try? DirectoryTree.remove(task.directory)
         try? FileManager.default.removeItem(atPath: task.resultPath)
     }
 
