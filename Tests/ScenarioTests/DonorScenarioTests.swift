@@ -313,6 +313,62 @@ import Testing
         }
     }
 
+    /// `Client/systemd/unenroll.sh` on this machine, which runs no systemd: it says so, unenrolls the host
+    /// as the service's user, removes the data directory (whose parent that user may not change) and the
+    /// unit file, and exits 0.
+    @Test func theSystemdUnenrollScriptWorksAndSaysWhatItCannotDo() async throws {
+        let grid = try DonorGrid(prefix: "borg-systemd")
+        defer { grid.shutDown() }
+        let key = try grid.createKey("keys")
+        try grid.createProject("primes", app: Self.primes, signingKey: key)
+        _ = try grid.submitRanges("primes", ["0 50000000"])
+        // /var/lib in miniature: only root may change it; the data directory in it is the service user's.
+        let varLib = grid.dir.url.appendingPathComponent("var-lib")
+        let data = varLib.appendingPathComponent("borg")
+        let unitDirectory = grid.dir.url.appendingPathComponent("systemd")
+        for directory in [varLib, unitDirectory] { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
+        chmod(grid.dir.url.path, 0o755)
+        chmod(varLib.path, 0o755)
+        _ = FileManager.default.createFile(atPath: unitDirectory.appendingPathComponent("borg-client.service").path, contents: Data())
+        let user = "nobody"
+        let client = BuildProducts.executable("borg-client").path
+        let runuser = URL(fileURLWithPath: "/usr/sbin/runuser")
+        #expect(try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/install"), ["-d", "-o", user, "-m", "0700", data.path]).status == 0)
+        let donor = try await grid.admin.createDonor(name: "service")
+        let enrolled = try CommandRunner.run(runuser, ["-u", user, "--", client, "enroll", grid.urls[0], "--token",
+            donor.enrollmentToken, "--name", "service", "--data-dir", data.path])
+        #expect(enrolled.status == 0, "\(enrolled.stderr)")
+        // The service: `borg-client run` as its user, stopped by PID.
+        let service = Process()
+        service.executableURL = runuser
+        service.arguments = ["-u", user, "--", client, "run", "--data-dir", data.path]
+        let serviceLog = grid.dir.url.appendingPathComponent("service.log")
+        _ = FileManager.default.createFile(atPath: serviceLog.path, contents: nil)
+        service.standardOutput = try FileHandle(forWritingTo: serviceLog)
+        service.standardError = service.standardOutput
+        try service.run()
+        defer { if service.isRunning { kill(service.processIdentifier, SIGKILL); service.waitUntilExit() } }
+        try await grid.waitUntil("the service runs its task", timeout: 30) {
+            grid.tasks(of: data).contains { $0.phase == .running }
+        }
+
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Client/systemd/unenroll.sh")
+        let left = try CommandRunner.run(script, [], environment: [
+            "BORG_DATA_DIR": data.path, "BORG_USER": user, "BORG_CLIENT": client, "BORG_UNIT_DIR": unitDirectory.path,
+        ])
+        #expect(left.status == 0, "\(left.stdout)\(left.stderr)")
+        #expect(left.stdout.contains("systemd is not running on this machine"), "\(left.stdout)")
+        #expect(left.stdout.contains("gave 1 unfinished task(s) back"), "\(left.stdout)")
+        #expect(left.stdout.contains("This machine has left the grid."), "\(left.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: data.path))
+        #expect(!FileManager.default.fileExists(atPath: unitDirectory.appendingPathComponent("borg-client.service").path))
+        service.waitUntilExit()
+        #expect(service.terminationStatus == 0, "the client did not stop cleanly: \((try? String(contentsOf: serviceLog, encoding: .utf8)) ?? "")")
+        let stats = try #require(try await grid.admin.projectStats().first { $0.project == "primes" })
+        #expect(stats.tasksInProgress == 0 && stats.tasksUnsent == 1, "\(stats)")
+    }
+
     @Test func tamperedUnsignedAndReKeyedAppsAreRefused() async throws {
         let grid = try DonorGrid(prefix: "borg-signing")
         defer { grid.shutDown() }
