@@ -13,14 +13,15 @@ public enum TaskReportBuilder {
     /// The report of `task`, whose outputs are in `directory/out`. The app shaped that directory, so it
     /// is read as ``TaskDirectory`` reads: a symbolic link, FIFO, socket or device among the outputs (or
     /// as `out` itself) turns the report into an error naming it, and nothing outside is ever read.
-    /// Subdirectories of `out/` are not outputs. Throws only when an upload fails.
+    /// Subdirectories of `out/` are not outputs; one larger than the project's `maxOutputBytes` is refused
+    /// before it is read. Throws only when an upload fails.
     public static func report(for task: LocalTask, directory: URL, client: CoordinatorClient, host: HostID) async throws
         -> TaskReport
     {
         if let message = task.errorMessage { return failure(task, message) }
         let files: [(name: String, data: Data)]
         do {
-            files = try outputs(in: directory)
+            files = try outputs(in: directory, limit: task.assignment.maxOutputBytes)
         } catch {
             return failure(task, "outputs refused: \(error)")
         }
@@ -38,13 +39,13 @@ public enum TaskReportBuilder {
             measuredWork: task.fuel)
     }
 
-    /// The regular files in `directory/out`, by name; none when `out` is missing.
-    private static func outputs(in directory: URL) throws(SandboxError) -> [(name: String, data: Data)] {
+    /// The regular files in `directory/out` of at most `limit` bytes each, by name; none when `out` is missing.
+    private static func outputs(in directory: URL, limit: Int) throws(SandboxError) -> [(name: String, data: Data)] {
         guard let out = try TaskDirectory(directory.path).subdirectory("out") else { return [] }
         var files: [(name: String, data: Data)] = []
         for name in try out.names() {
             switch try out.kind(of: name) {
-            case .regularFile?: files.append((name, try out.read(name)))
+            case .regularFile?: files.append((name, try out.read(name, limit: max(0, limit))))
             case .directory?, nil: continue
             case .other(let what)?: throw .system("output '\(name)' is \(what); outputs must be regular files")
             }

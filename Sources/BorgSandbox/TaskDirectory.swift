@@ -84,7 +84,7 @@ public final class TaskDirectory: Sendable {
     }
 
     /// The contents of the regular file `name`; throws for anything else or one larger than `limit` bytes.
-    public func read(_ name: String, limit: Int = .max) throws(SandboxError) -> Data {
+    public func read(_ name: String, limit: Int) throws(SandboxError) -> Data {
         let file = try openRegularFile(name, O_RDONLY)
         defer { close(file.fd) }
         guard file.size <= limit else {

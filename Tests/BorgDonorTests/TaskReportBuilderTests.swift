@@ -44,7 +44,7 @@ struct TaskReportBuilderTests {
     }
 
     @Test func anOutputLinkedToTheDonorsSecretTurnsTheReportIntoAnError() async throws {
-        try await Self.withTask { task, directory, data in
+        try await Self.withTask { task, directory, _ in
             try Data("42\n".utf8).write(to: directory.appendingPathComponent("out/answer"))
             try FileManager.default.createSymbolicLink(
                 atPath: directory.appendingPathComponent("out/secret").path, withDestinationPath: "../../../config.json")
@@ -64,6 +64,16 @@ struct TaskReportBuilderTests {
             let report = try await Self.report(task, directory)
             #expect(report.status == .error)
             #expect(report.errorMessage?.hasSuffix("/out is a symbolic link, not a directory") == true, "\(report)")
+        }
+    }
+
+    /// The project's limit (10 bytes here) is checked before the file is read into memory.
+    @Test func anOutputLargerThanTheProjectAllowsIsRefused() async throws {
+        try await Self.withTask { task, directory, _ in
+            try Data(count: 11).write(to: directory.appendingPathComponent("out/big"))
+            let report = try await Self.report(task, directory)
+            #expect(report.status == .error)
+            #expect(report.errorMessage?.hasSuffix("/out/big holds 11 bytes, more than the 10 allowed") == true, "\(report)")
         }
     }
 
