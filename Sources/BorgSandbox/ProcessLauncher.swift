@@ -18,10 +18,21 @@ package enum ProcessLauncher {
         fileDescriptors: [Int32],
         newSession: Bool
     ) throws(SandboxError) -> pid_t {
+        // The dup2s run in order, so a source among the targets (a descriptor below
+        // fileDescriptors.count) would be overwritten before its turn: copy those above first.
+        var sources = fileDescriptors
+        var copies: [Int32] = []
+        defer { for copy in copies { close(copy) } }
+        for (index, source) in sources.enumerated() where source < Int32(sources.count) {
+            let copy = fcntl(source, F_DUPFD_CLOEXEC, Int32(sources.count))
+            guard copy >= 0 else { throw .system("cannot copy descriptor \(source): \(String(cString: strerror(errno)))") }
+            copies.append(copy)
+            sources[index] = copy
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        for (target, source) in fileDescriptors.enumerated() {
+        for (target, source) in sources.enumerated() {
             posix_spawn_file_actions_adddup2(&actions, source, Int32(target))
         }
 

@@ -68,6 +68,33 @@ extension SandboxTests {
             #expect(ids?.count == 2 && ids?.contains(0) == false, "the app ran as \(ids ?? [])")
         }
 
+        /// A sandbox that is not root (the systemd service's user) runs the app as itself, in the same
+        /// sandbox: started here through runuser as `nobody`, with few descriptors open, so the ones it
+        /// hands to bwrap have low numbers.
+        @Test func aSandboxThatIsNotRootRunsTheAppAsItselfInTheSameSandbox() throws {
+            try #require(geteuid() == 0, "this test starts the sandbox as nobody, which needs root")
+            let files = try DonorFiles()
+            defer { files.remove() }
+            #expect(chown(files.task, 65534, 65534) == 0 && chown(files.task + "/in", 65534, 65534) == 0)
+            var outputs: [String] = []
+            for arguments in [["whoami"], ["read", "../../config.json", files.secret], ["socket"]] {
+                let sandbox = Process()
+                sandbox.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+                sandbox.arguments = ["-u", "nobody", "--", try TaskRunner.locateSandboxExecutable(), "run", "--runtime", "native",
+                    "--app", try SandboxFixtures.hostile(), "--dir", files.task, "--"] + arguments
+                let result = Pipe()
+                sandbox.standardOutput = result
+                try sandbox.run()
+                let data = result.fileHandleForReading.readDataToEndOfFile()
+                sandbox.waitUntilExit()
+                let outcome = try JSONDecoder().decode(SandboxResult.self, from: data)
+                #expect(outcome.succeeded && outcome.networkIsolated == true, "\(arguments): \(outcome)")
+                outputs.append(SandboxFixtures.read(files.task, "stdout.txt") ?? "")
+            }
+            #expect(outputs.first == "65534 65534\n", "\(outputs)")
+            #expect(outputs.last?.contains("Operation not permitted") == true, "\(outputs)")
+        }
+
         @Test func aNativeAppCannotOpenANetworkSocket() async throws {
             let files = try DonorFiles()
             defer { files.remove() }

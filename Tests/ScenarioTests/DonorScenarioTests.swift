@@ -322,8 +322,9 @@ import Testing
         let grid = try DonorGrid(prefix: "borg-systemd")
         defer { grid.shutDown() }
         let key = try grid.createKey("keys")
-        try grid.createProject("primes", app: Self.primes, signingKey: key)
-        _ = try grid.submitRanges("primes", ["0 50000000"])
+        // A native app, so that the service's own user (not root) runs it in bubblewrap.
+        try grid.createProject("wait", app: Data("#!/bin/sh\nsleep 617\n".utf8), platform: DonorCaps.nativePlatform, signingKey: key)
+        _ = try grid.submitRanges("wait", ["0 1"])
         // /var/lib in miniature: only root may change it; the data directory in it is the service user's.
         let varLib = grid.dir.url.appendingPathComponent("var-lib")
         let data = varLib.appendingPathComponent("borg")
@@ -350,8 +351,10 @@ import Testing
         service.standardError = service.standardOutput
         try service.run()
         defer { if service.isRunning { kill(service.processIdentifier, SIGKILL); service.waitUntilExit() } }
+        var running = Set<DonorGrid.SeenProcess>()
         try await grid.waitUntil("the service runs its task", timeout: 30) {
-            grid.tasks(of: data).contains { $0.phase == .running }
+            running = try DonorGrid.SeenProcess.tasks(of: data)
+            return running.contains { $0.command == "sleep" }
         }
 
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -367,7 +370,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: unitDirectory.appendingPathComponent("borg-client.service").path))
         service.waitUntilExit()
         #expect(service.terminationStatus == 0, "the client did not stop cleanly: \((try? String(contentsOf: serviceLog, encoding: .utf8)) ?? "")")
-        let stats = try #require(try await grid.admin.projectStats().first { $0.project == "primes" })
+        for process in running { #expect(try !process.isAlive, "\(process) outlived the script") }
+        let stats = try #require(try await grid.admin.projectStats().first { $0.project == "wait" })
         #expect(stats.tasksInProgress == 0 && stats.tasksUnsent == 1, "\(stats)")
     }
 
