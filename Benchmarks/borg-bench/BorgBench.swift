@@ -8,5 +8,5 @@ struct BorgBench: AsyncParsableCommand {
         commandName: "borg-bench",
         abstract: "Benchmarks of Borg coordinators (build with -c release).",
         subcommands: [LifecycleBenchmark.self, QueueMemoryBenchmark.self, FailoverBenchmark.self, DonorIdleBenchmark.self,
-                      GridEfficiencyBenchmark.self, RuntimeBenchmark.self])
+                      GridEfficiencyBenchmark.self, RuntimeBenchmark.self, PurgeBenchmark.self])
 }

@@ -60,6 +60,36 @@ struct GridSetup {
         return batches
     }
 
+    /// Every host asks for up to `tasksPerRequest` tasks and reports them done, until three requests in a
+    /// row get nothing; returns the tasks the coordinators accepted. Work-request latencies go to `latency`.
+    func drive(tasksPerRequest: Int, latency: LatencyRecorder) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for host in hosts {
+                group.addTask {
+                    var accepted = 0
+                    var idle = 0
+                    while idle < 3 {
+                        let start = ContinuousClock.now
+                        let work = try await host.client.requestWork(host: host.id, maxTasks: tasksPerRequest, held: [])
+                        latency.record(LifecycleBenchmark.seconds(ContinuousClock.now - start))
+                        if work.tasks.isEmpty {
+                            idle += 1
+                            try await Task.sleep(for: .milliseconds(50))
+                            continue
+                        }
+                        idle = 0
+                        accepted += try await host.client.report(host: host.id, work.tasks.map(host.report(for:))).accepted.count
+                    }
+                    return accepted
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+    }
+
+    /// The coordinators' data directories.
+    var dataDirectories: [URL] { grid.map { g in g.servers.keys.sorted().map { g.dataDirectory($0) } } ?? [server.dataDirectory] }
+
     /// Resident memory of all coordinators, in bytes.
     var residentBytes: Int { grid?.servers.values.map(\.residentBytes).reduce(0, +) ?? server.residentBytes }
 

@@ -88,31 +88,8 @@ struct LifecycleBenchmark: AsyncParsableCommand {
         defer { grid.stop() }
         let batches = try await grid.submit(workUnits: workUnits)
         let latency = LatencyRecorder()
-        let perRequest = tasksPerRequest
         let start = ContinuousClock.now
-        let reported = try await withThrowingTaskGroup(of: Int.self) { group in
-            for host in grid.hosts {
-                group.addTask {
-                    var done = 0
-                    var idle = 0
-                    while idle < 3 {
-                        let t0 = ContinuousClock.now
-                        let work = try await host.client.requestWork(host: host.id, maxTasks: perRequest, held: [])
-                        latency.record(Self.seconds(ContinuousClock.now - t0))
-                        if work.tasks.isEmpty {
-                            idle += 1
-                            try await Task.sleep(for: .milliseconds(50))
-                            continue
-                        }
-                        idle = 0
-                        let reply = try await host.client.report(host: host.id, work.tasks.map(host.report(for:)))
-                        done += reply.accepted.count
-                    }
-                    return done
-                }
-            }
-            return try await group.reduce(0, +)
-        }
+        let reported = try await grid.drive(tasksPerRequest: tasksPerRequest, latency: latency)
         let elapsed = Self.seconds(ContinuousClock.now - start)
         var completed = 0
         for batch in batches { completed += try await grid.admin.batchStatus(batch).completed }

@@ -57,6 +57,8 @@ public final class DqliteNode: @unchecked Sendable {
         do {
             try check(dqlite_node_set_bind_address(node, address), "dqlite_node_set_bind_address(\(address))")
             try check(dqlite_node_set_connect_func(node, DqliteNode.connectToPeer, nil), "dqlite_node_set_connect_func")
+            try check(dqlite_node_set_snapshot_params(node, Self.snapshotThreshold, Self.snapshotTrailing),
+                      "dqlite_node_set_snapshot_params")
             if let latency = networkLatencyMs {
                 guard latency > 0, latency <= 3_600_000 else {
                     throw DqliteError.invalidArgument("network latency must be 1...3600000 ms, got \(latency)")
@@ -73,6 +75,13 @@ public final class DqliteNode: @unchecked Sendable {
     deinit {
         stop()
     }
+
+    /// Raft log entries between snapshots. Under load each entry is a group-committed transaction of a few
+    /// hundred KB of pages, so dqlite's defaults (a snapshot every 1024 entries, 8192 kept after it) held
+    /// gigabytes per coordinator in memory and on disk; these keep the log to a few hundred entries.
+    static let snapshotThreshold: UInt32 = 128
+    /// Raft log entries kept after a snapshot; a follower further behind gets the snapshot instead.
+    static let snapshotTrailing: UInt32 = 128
 
     /// Starts the node's threads: bootstraps (node 1 on an empty directory), starts Raft
     /// and accepts client connections. SIGPIPE is ignored process-wide first: dqlite

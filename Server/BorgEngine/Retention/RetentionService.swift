@@ -30,11 +30,18 @@ public struct RetentionService: Service {
     public static func pass(_ engine: LifecycleEngine, policy: RetentionPolicy, leading: Bool, collectBlobs: Bool,
                             logger: Logger) async throws -> (purge: PurgeSummary, blobs: Int?) {
         let purge = leading ? try await engine.purgeBatches(policy) : PurgeSummary()
+        engine.metrics.workUnitsPurged.increment(by: Int64(purge.workUnits))
+        if leading {
+            let size = try await engine.store.read { q in try q.databaseSize() }
+            engine.metrics.databaseBytes.set(Double(size.bytes))
+            engine.metrics.databaseFreeBytes.set(Double(size.freeBytes))
+        }
         if purge.workUnits > 0 {
             logger.info("purged \(purge.workUnits) work units; batches now fully purged: \(purge.batches.map(\.rawValue))")
         }
         guard collectBlobs || purge.workUnits > 0 else { return (purge, nil) }
         let blobs = try await engine.collectBlobs(policy, database: leading)
+        engine.metrics.blobsCollected.increment(by: Int64(blobs))
         if blobs > 0 { logger.info("collected \(blobs) blobs nothing refers to") }
         return (purge, blobs)
     }

@@ -9,7 +9,21 @@ public struct PurgeStep: Sendable, Equatable {
     public var batchPurged: Bool
 }
 
+/// The database's size in bytes, and how much of it is free pages that new rows reuse.
+public struct DatabaseSize: Sendable, Equatable {
+    public var bytes: Int64
+    public var freeBytes: Int64
+}
+
 extension StoreQueries {
+    /// The database's size and its free pages.
+    public func databaseSize() throws -> DatabaseSize {
+        let pageSize = try db.queryOne("PRAGMA page_size")?.int(0) ?? 0
+        let pages = try db.queryOne("PRAGMA page_count")?.int(0) ?? 0
+        let free = try db.queryOne("PRAGMA freelist_count")?.int(0) ?? 0
+        return DatabaseSize(bytes: pages * pageSize, freeBytes: free * pageSize)
+    }
+
     /// Records that the batch's submitter collected its results (the first time counts).
     public func markCollected(batch id: BatchID, now: Double) throws {
         try db.run("UPDATE batch SET collected_at = coalesce(collected_at, ?) WHERE id = ?", .real(now), SQLValue(id))
