@@ -1,4 +1,5 @@
 import BorgAPIClient
+import BorgCluster
 import BorgCore
 import BorgHarness
 import BorgProtocol
@@ -63,7 +64,7 @@ import Testing
         #expect(wrong.isEmpty, "\(wrong.count) work units without the right canonical output, e.g. \(wrong.prefix(5))")
 
         let store = try await Store(directory: grid.dir.url.appendingPathComponent("inspect"),
-                                    backend: DqliteBackend(seeds: coordinators.clusterAddresses))
+                                    backend: DqliteBackend(seeds: coordinators.clusterAddresses, dialer: coordinators.dqliteDialer))
         defer { store.close() }
         let (reported, doubleCanonical, credit, totals) = try await store.read { q in
             (Set(try q.db.query("SELECT id FROM task WHERE reported_at IS NOT NULL").map { $0.id(0) as TaskID }),
