@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "borg-server",
             dependencies: [
-                "BorgServer", "BorgStore", "BorgCore",
+                "BorgServer", "BorgEngine", "BorgStore", "BorgCore",
                 "BorgAPIClient", "BorgProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -189,7 +189,7 @@ let package = Package(
         ]),
         .testTarget(name: "BorgSandboxTests", dependencies: ["BorgSandbox", "borg-sandbox"], exclude: ["Fixtures"]),
         .testTarget(name: "BorgServerTests", dependencies: [
-            "BorgServer", "BorgCore", "BorgAPIClient", "BorgProtocol",
+            "BorgServer", "BorgEngine", "BorgStore", "BorgCore", "BorgAPIClient", "BorgProtocol",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

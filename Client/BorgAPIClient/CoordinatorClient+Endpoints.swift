@@ -103,6 +103,11 @@ extension CoordinatorClient {
 
     public func batchResults(_ id: BatchID) async throws -> BatchResults { try await call(.GET, "/v1/batches/\(id)/results") }
 
+    /// Tells the coordinator the batch's results were collected: it purges them after its retention time.
+    public func markCollected(_ id: BatchID) async throws -> BatchStatus {
+        try await call(.POST, "/v1/batches/\(id)/collected")
+    }
+
     public func cancelBatch(_ id: BatchID) async throws -> BatchStatus {
         try await call(.POST, "/v1/batches/\(id)/cancel")
     }

@@ -49,12 +49,17 @@ public actor CoordinatorLink {
         log("coordinator unreachable; retrying in \(String(format: "%.1f", wait)) s, computing meanwhile")
     }
 
-    /// Reports `task`, whose outputs are in `directory/out` (large ones uploaded first).
+    /// Reports `task`, whose outputs are in `directory/out` (large ones uploaded first); outputs that are
+    /// refused (``TaskReportBuilder``) make it an error report, which is logged.
     public func report(_ task: LocalTask, directory: URL) async -> LinkOutcome<ReportResponse> {
         let client = self.client
         let host = self.host
+        let log = self.log
         return await contact("report of task \(task.id)") {
             let report = try await TaskReportBuilder.report(for: task, directory: directory, client: client, host: host)
+            if task.errorMessage == nil, let refused = report.errorMessage {
+                log("task \(task.id) is reported as an error: \(refused)")
+            }
             return try await client.report(host: host, [report])
         }
     }
@@ -73,16 +78,19 @@ public actor CoordinatorLink {
         return reply
     }
 
-    /// Asks for up to `maxTasks` tasks (call it when ``isWorkRequestDue``), listing the `held` tasks so
-    /// that assignments whose reply was lost come back. After an empty answer the next request waits
+    /// Asks for up to `maxTasks` tasks of `platforms` (call it when ``isWorkRequestDue``), listing the
+    /// `held` tasks so that assignments whose reply was lost come back. After an empty answer the next request waits
     /// the coordinator's `retryAfterSeconds` (5 s if it names none), at most `maxIdlePoll`; after a refusal
     /// `maxIdlePoll`. Returns `nil` when offline or refused.
-    public func requestWork(maxTasks: Int, held: [TaskID]) async -> WorkResponse? {
+    public func requestWork(maxTasks: Int, platforms: [String], held: [TaskID]) async -> WorkResponse? {
         let client = self.client
         let host = self.host
-        switch await contact("work request", { try await client.requestWork(host: host, maxTasks: maxTasks, held: held) }) {
+        let request = { @Sendable in try await client.requestWork(host: host, maxTasks: maxTasks, platforms: platforms, held: held) }
+        switch await contact("work request", request) {
         case .answered(let reply):
-            let wait = reply.tasks.isEmpty ? min(reply.retryAfterSeconds ?? 5, maxIdlePoll) : 0
+            // A wait the coordinator names is kept within 0 … maxIdlePoll (5 s when it names none or NaN).
+            let asked = reply.retryAfterSeconds.flatMap { $0.isNaN ? nil : $0 } ?? 5
+            let wait = reply.tasks.isEmpty ? min(max(asked, 0), maxIdlePoll) : 0
             nextWorkRequest = clock.now.addingTimeInterval(wait)
             return reply
         case .refused(let error):

@@ -1,4 +1,5 @@
 import BorgCore
+import BorgSandbox
 import Foundation
 
 #if canImport(Glibc)
@@ -49,12 +50,37 @@ public struct DataDirectory: Sendable {
     /// Whether a host is enrolled here.
     public var isEnrolled: Bool { FileManager.default.fileExists(atPath: configuration.path) }
 
-    /// Creates the directory and its subdirectories (owner-only access).
+    /// Creates the directory and its subdirectories, owner-only. A client running as root runs apps as
+    /// `nobody`, whose sandbox must look its task directory up by path: the directory and `tasks/` are then
+    /// searchable by others (0711) but not listable, and each task directory is `nobody`'s alone (0700).
     public func create() throws {
         for url in [root, apps, tasks] {
             try FileManager.default.createDirectory(
                 at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
+        let searchable: mode_t = geteuid() == 0 ? 0o711 : 0o700
+        for url in [root, tasks] where chmod(url.path, searchable) != 0 {
+            throw DonorError("cannot set the permissions of '\(url.path)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Deletes everything the client wrote: the directory's contents, however deep an app nested them
+    /// (never following a link), then the directory itself. A directory this user may not remove (a
+    /// service's `/var/lib/borg`, whose parent only root may change) is left empty: the returned note
+    /// says so; `nil` when the directory is gone.
+    public func delete() throws -> String? {
+        let path = root.path
+        do {
+            for name in try FileManager.default.contentsOfDirectory(atPath: path) {
+                try DirectoryTree.remove(path + "/" + name)
+            }
+        } catch {
+            throw DonorError("could not delete what is in '\(path)': \(error)")
+        }
+        guard rmdir(path) != 0 else { return nil }
+        let reason = String(cString: strerror(errno))
+        guard errno == EACCES || errno == EPERM else { throw DonorError("could not delete '\(path)': \(reason)") }
+        return "note: '\(path)' is empty but stays: this user may not remove it (\(reason)); for a systemd install, Client/systemd/unenroll.sh removes it"
     }
 
     /// The process id of a live daemon of this directory, if one is running.

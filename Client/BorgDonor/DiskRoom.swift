@@ -17,22 +17,43 @@ public struct DiskRoom: Sendable {
     }
 
     /// How many more tasks fit in the buffer (``DonorCaps/buffer(cores:)``, `held` taken) and on the
-    /// disk, where each task may use ``DonorCaps/diskPerTask(cores:)``.
+    /// disk, where each task may use ``DonorCaps/diskPerTask(cores:)``. None when the directories cannot
+    /// be measured: what cannot be measured is not known to fit.
     public func tasksToFetch(holding held: Int) -> Int {
         let free = caps.buffer(cores: cores) - held
-        let used = measured.reduce(UInt64(0)) { $0 + ((try? DiskUsage.bytes(in: $1)) ?? 0) }
+        var used: UInt64 = 0
+        for path in measured {
+            guard let bytes = try? DiskUsage.bytes(in: path) else { return 0 }
+            let (sum, overflow) = used.addingReportingOverflow(bytes)
+            guard !overflow else { return 0 }
+            used = sum
+        }
         let perTask = max(1, caps.diskPerTask(cores: cores))
-        let fitting = used >= caps.diskBytes ? 0 : Int((caps.diskBytes - used) / perTask)
+        let fitting = used >= caps.diskBytes ? 0 : Int(clamping: (caps.diskBytes - used) / perTask)
         return min(free, fitting)
     }
 
-    /// The bytes of an assignment's app and inputs.
-    public static func bytes(of assignment: TaskAssignment) -> Int64 {
-        assignment.app.size + assignment.inputs.reduce(0) { $0 + $1.size }
+    /// The bytes of an assignment's app and inputs. Throws when the coordinator sent a negative size, or
+    /// sizes that add up past what a 64-bit count holds: such a task can never be checked against the cap.
+    public static func bytes(of assignment: TaskAssignment) throws(DonorError) -> Int64 {
+        var total: Int64 = 0
+        let sizes = [("the app", assignment.app.size)] + assignment.inputs.map { ("input '\($0.name)'", $0.size) }
+        for (what, size) in sizes {
+            guard size >= 0 else {
+                throw DonorError("the coordinator gave \(what) a size of \(size) bytes; sizes cannot be negative")
+            }
+            let (sum, overflow) = total.addingReportingOverflow(size)
+            guard !overflow else {
+                throw DonorError("the coordinator's sizes for the app and inputs add up to more than \(Int64.max) bytes")
+            }
+            total = sum
+        }
+        return total
     }
 
-    /// Whether `assignment`'s app and inputs alone fit in one task's share of the disk cap.
-    public func fits(_ assignment: TaskAssignment) -> Bool {
-        UInt64(max(0, Self.bytes(of: assignment))) <= caps.diskPerTask(cores: cores)
+    /// Whether `assignment`'s app and inputs alone fit in one task's share of the disk cap; throws as
+    /// ``bytes(of:)`` does.
+    public func fits(_ assignment: TaskAssignment) throws(DonorError) -> Bool {
+        UInt64(try Self.bytes(of: assignment)) <= caps.diskPerTask(cores: cores)
     }
 }

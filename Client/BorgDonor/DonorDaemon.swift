@@ -34,6 +34,8 @@ public actor DonorDaemon {
     private let preparer: TaskPreparer
     private let supervisor: TaskSupervisor
     private let wakeup: Wakeup
+    /// Whether bubblewrap is installed, without which native apps cannot run here.
+    private let nativeSandbox = DonorCaps.nativeSandboxInstalled
 
     /// Prepares a daemon for the host enrolled in `directory`.
     public init(
@@ -86,12 +88,18 @@ public actor DonorDaemon {
         try await shutDown()
     }
 
-    /// Ends orphaned task processes of a killed predecessor and requeues their tasks.
+    /// Ends the task processes a killed predecessor left running (found in `/proc`, whether `state.json`
+    /// recorded them or not) and requeues their tasks.
     private func recoverAfterRestart() throws {
+        for leftover in TaskProcesses.endLeftovers(in: book.directory) {
+            log("ended the sandbox (pid \(leftover.pid)) that task \(leftover.task) left running when the client was killed")
+        }
         let interrupted = book.tasks(in: .running)
-        TaskSupervisor.endOrphans(of: interrupted)
         for task in interrupted { log("task \(task.id) was running when the client stopped; it resumes in its task directory") }
         try book.requeue(interrupted.map(\.id))
+        if configuration.caps.allowsNative && !nativeSandbox {
+            log("native apps are allowed but bubblewrap (bwrap) is not installed: asking for wasm work only")
+        }
     }
 
     private func shutDown() async throws {
@@ -113,7 +121,8 @@ public actor DonorDaemon {
         for run in await supervisor.collectFinished() {
             guard let task = try book.record(run, interrupted: false) else { continue }
             let said = run.lastLine.map { "; app said: \($0)" } ?? ""
-            log("task \(task.id) finished \(run.result.succeeded ? "successfully" : "with an error") after \(task.runs) run(s), \(String(format: "%.1f", task.cpuSeconds)) s CPU\(said)")
+            let outcome = task.errorMessage.map { "with an error (\($0))" } ?? "successfully"
+            log("task \(task.id) finished \(outcome) after \(task.runs) run(s), \(String(format: "%.1f", task.cpuSeconds)) s CPU\(said)")
         }
     }
 
@@ -124,6 +133,12 @@ public actor DonorDaemon {
             guard await supervisor.runningCount < slots else { return }
             if task.assignment.deadline < clock.now.timeIntervalSince1970 {
                 log("task \(task.id) missed its deadline before it could finish; dropping it")
+                await discard(task.id)
+                continue
+            }
+            if !offers(task.assignment.platform) {
+                log("task \(task.id) needs \(task.assignment.platform), which this host no longer runs; giving it back")
+                await link.abandon([task.id])
                 await discard(task.id)
                 continue
             }
@@ -173,24 +188,56 @@ public actor DonorDaemon {
         }
     }
 
+    /// Whether this host runs apps of `platform` now (native ones need the donor's consent and bubblewrap).
+    private func offers(_ platform: String) -> Bool {
+        configuration.caps.platforms(nativeSandbox: nativeSandbox).contains(platform)
+    }
+
+    /// Asks for work when the buffer and the disk cap have room. Every assignment is checked before it is
+    /// held: one this host does not run, one beyond what was asked, or one too large for a task's share of
+    /// the disk is given back; one whose sizes are impossible (negative, or adding up past 64 bits) is held
+    /// only to be reported as an error, never run; one already held is ignored.
     private func fetchWorkIfRoom() async {
         guard !configuration.paused, await link.isWorkRequestDue else { return }
         let room = DiskRoom(caps: configuration.caps, cores: cores, directory: book.directory)
         let wanted = room.tasksToFetch(holding: book.count)
-        guard wanted > 0, let reply = await link.requestWork(maxTasks: wanted, held: book.heldIDs) else { return }
+        let platforms = configuration.caps.platforms(nativeSandbox: nativeSandbox)
+        guard wanted > 0, let reply = await link.requestWork(maxTasks: wanted, platforms: platforms, held: book.heldIDs)
+        else { return }
         await cancel(reply.cancelledTasks)
         var admitted: [TaskAssignment] = []
+        var impossible: [(TaskID, DonorError)] = []
         var refused: [TaskID] = []
-        for assignment in reply.tasks {
-            if room.fits(assignment) {
-                admitted.append(assignment)
-                log("task \(assignment.taskID) assigned: \(assignment.project) \(assignment.workUnitName)")
-            } else {
-                log("task \(assignment.taskID) needs \(DiskRoom.bytes(of: assignment)) bytes, more than this host's disk cap allows per task; giving it back")
-                refused.append(assignment.taskID)
+        for assignment in reply.tasks where book[assignment.taskID] == nil {
+            let id = assignment.taskID
+            guard admitted.count < wanted else {
+                log("task \(id) is more than the \(wanted) asked for; giving it back")
+                refused.append(id)
+                continue
             }
+            guard platforms.contains(assignment.platform) else {
+                log("task \(id) needs \(assignment.platform), which this host does not run; giving it back")
+                refused.append(id)
+                continue
+            }
+            do {
+                if try room.fits(assignment) {
+                    log("task \(id) assigned: \(assignment.project) \(assignment.workUnitName)")
+                } else {
+                    log("task \(id) needs \((try? DiskRoom.bytes(of: assignment)) ?? 0) bytes, more than this host's disk cap allows per task; giving it back")
+                    refused.append(id)
+                    continue
+                }
+            } catch {
+                impossible.append((id, error))
+            }
+            admitted.append(assignment)
         }
         try? book.admit(admitted)
+        for (id, error) in impossible {
+            log("task \(id) refused: \(error.description)")
+            try? book.fail(id, "task refused: \(error.description)")
+        }
         if !refused.isEmpty { await link.abandon(refused) }
     }
 }

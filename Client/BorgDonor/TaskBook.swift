@@ -1,5 +1,6 @@
 import BorgCore
 import BorgProtocol
+import BorgSandbox
 import Foundation
 
 #if canImport(Glibc)
@@ -88,8 +89,8 @@ public struct TaskBook: Sendable {
         try save()
     }
 
-    /// Forgets `id` and deletes its files (even when saving fails). With `reported`, the coordinator
-    /// accepted its report: its CPU time (and error) count in the totals.
+    /// Forgets `id` and deletes its files (even when saving fails), however an app nested them. With
+    /// `reported`, the coordinator accepted its report: its CPU time (and error) count in the totals.
     public mutating func discard(_ id: TaskID, reported: Bool = false) throws {
         if reported, let task = state.tasks[id] {
             state.reported += 1
@@ -98,7 +99,7 @@ public struct TaskBook: Sendable {
         }
         state.tasks[id] = nil
         defer {
-            try? FileManager.default.removeItem(at: directory.taskDirectory(id))
+            try? DirectoryTree.remove(directory.taskDirectory(id).path)
             unlink(directory.taskDirectory(id).path + ".result.json")
         }
         try save()

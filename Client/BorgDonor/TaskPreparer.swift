@@ -1,4 +1,5 @@
 import BorgAPIClient
+import BorgSandbox
 import Foundation
 
 #if canImport(Glibc)
@@ -24,7 +25,10 @@ public struct TaskPreparer: Sendable {
 
     /// Fills `task`'s directory (`in/` with its inputs, an empty `out/`) and returns the verified app
     /// file (`apps/<sha256>`). A ``DonorError`` means the task can never run (its app is refused, an
-    /// input name is not a plain file name); any other error is a failed download, to retry later.
+    /// input name is not a plain file name, or the app of an earlier run left something other than a
+    /// directory as `in` or `out`, or other than a regular file as an input); any other error is a failed
+    /// download, to retry later. After a restart the directory is the app's: every name in it is opened
+    /// without following it (``TaskDirectory``), so no input is ever written through a link.
     public func prepare(_ task: LocalTask) async throws -> URL {
         let assignment = task.assignment
         let app = directory.apps.appendingPathComponent(assignment.app.sha256)
@@ -40,17 +44,41 @@ public struct TaskPreparer: Sendable {
             try AtomicFile.write(appData, to: app)
             chmod(app.path, 0o755)
         }
-        let taskDirectory = directory.taskDirectory(task.id)
-        let inputs = taskDirectory.appendingPathComponent("in")
-        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: taskDirectory.appendingPathComponent("out"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: directory.taskDirectory(task.id), withIntermediateDirectories: true)
+        let inputs: TaskDirectory
+        do {
+            let taskDirectory = try TaskDirectory(directory.taskDirectory(task.id).path)
+            _ = try taskDirectory.subdirectory("out", create: true)
+            guard let created = try taskDirectory.subdirectory("in", create: true) else {
+                throw SandboxError.system("\(taskDirectory.path)/in vanished")
+            }
+            inputs = created
+        } catch {
+            throw DonorError("the task directory cannot be used: \(error)")
+        }
         for input in assignment.inputs {
             guard !input.name.isEmpty, !input.name.contains("/"), input.name != "..", input.name != "." else {
                 throw DonorError("input name '\(input.name)' is not a plain file name")
             }
-            let file = inputs.appendingPathComponent(input.name)
-            if FileManager.default.fileExists(atPath: file.path) { continue }
-            try AtomicFile.write(try await client.download(input.sha256), to: file)
+            let kind: TaskDirectory.Kind?
+            do {
+                kind = try inputs.kind(of: input.name)
+            } catch {
+                throw DonorError("input '\(input.name)' cannot be checked: \(error)")
+            }
+            switch kind {
+            case .regularFile?:
+                continue
+            case nil:
+                let data = try await client.download(input.sha256)
+                do {
+                    try inputs.write(data, to: input.name)
+                } catch {
+                    throw DonorError("input '\(input.name)' cannot be written: \(error)")
+                }
+            case .directory?, .other?:
+                throw DonorError("in/\(input.name) is no longer a regular file; the app replaced its input")
+            }
         }
         return app
     }

@@ -10,8 +10,8 @@ import Foundation
 
 /// Runs held tasks, each in its own `borg-sandbox` process group (``TaskRunner``), duty-cycled together
 /// by one ``CPUThrottle`` to the donor's CPU share: starts runs, pauses and resumes them (SIGSTOP and
-/// SIGCONT), collects the ones that ended, ends the orphans of a killed predecessor, and stops every run
-/// when the daemon stops.
+/// SIGCONT), collects the ones that ended, and stops every run when the daemon stops. (A killed
+/// predecessor's runs are ended by ``TaskProcesses``.)
 public actor TaskSupervisor {
     private let directory: DataDirectory
     private let cores: Int
@@ -34,14 +34,6 @@ public actor TaskSupervisor {
         self.onRunEnded = onRunEnded
         throttle = try CPUThrottle(machineFraction: cpuFraction, cores: cores)
         runner = try TaskRunner(sandboxExecutable: try TaskRunner.locateSandboxExecutable(), throttle: throttle)
-    }
-
-    /// Kills the process groups that `tasks` ran in when the previous client was killed, each only if
-    /// its leader is still `borg-sandbox` (``TaskProcesses/killLeftover(_:)``).
-    public static func endOrphans(of tasks: [LocalTask]) {
-        for task in tasks {
-            if let group = task.processGroup { TaskProcesses.killLeftover(group) }
-        }
     }
 
     /// Starts duty-cycling the running tasks.
@@ -121,10 +113,10 @@ public actor TaskSupervisor {
         FinishedRun(taskID: id, result: await task.result(), lastLine: lastLine(of: id))
     }
 
-    /// The last line the app wrote to its standard error.
+    /// The last line the app wrote to its standard error (read from the file's end, never through a link).
     private func lastLine(of id: TaskID) -> String? {
-        let url = directory.taskDirectory(id).appendingPathComponent("stderr.txt")
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
-        return text.split(separator: "\n").last.map(String.init)
+        guard let tail = (try? TaskDirectory(directory.taskDirectory(id).path))?.tail(of: "stderr.txt", bytes: 4096)
+        else { return nil }
+        return String(decoding: tail, as: UTF8.self).split(separator: "\n").last.map(String.init)
     }
 }

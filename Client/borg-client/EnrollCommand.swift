@@ -41,7 +41,10 @@ struct EnrollCommand: AsyncParsableCommand {
         } catch {
             throw DonorError("URL: cannot reach a coordinator at \(url): \(error)")
         }
-        let platforms = ["wasm", "native-linux-\(Self.architecture)"]
+        if caps.allowsNative && !DonorCaps.nativeSandboxInstalled {
+            print("note: bubblewrap (bwrap) is not installed, so this host runs WebAssembly apps only until it is (Debian: apt-get install bubblewrap)")
+        }
+        let platforms = caps.platforms(nativeSandbox: DonorCaps.nativeSandboxInstalled)
         let enrolled: EnrollResponse
         do {
             enrolled = try await anonymous.enroll(EnrollRequest(
@@ -63,15 +66,5 @@ struct EnrollCommand: AsyncParsableCommand {
         }
         print("Enrolled '\(hostName)' as host \(enrolled.hostID) of donor '\(enrolled.donorName)' with \(caps.summary).")
         print("Data directory: \(directory.root.path). Start it with: borg-client run\(data.dataDir.map { " --data-dir \($0)" } ?? "")")
-    }
-
-    private static var architecture: String {
-        #if arch(x86_64)
-            "x86_64"
-        #elseif arch(arm64)
-            "aarch64"
-        #else
-            "unknown"
-        #endif
     }
 }

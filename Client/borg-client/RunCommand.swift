@@ -20,8 +20,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Longest back-off in seconds while the coordinator is unreachable.", visibility: .hidden))
     var maxBackoff: Double = 60
 
+    /// The exit code when no host is enrolled (sysexits' EX_CONFIG): the systemd unit does not restart on it.
+    static let notEnrolled: Int32 = 78
+
     func run() async throws {
         let directory = data.directory
+        guard directory.isEnrolled else {
+            FileHandle.standardError.write(Data("Error: no host is enrolled in '\(directory.root.path)'; run 'borg-client enroll URL --token TOKEN' first (or pass --data-dir)\n".utf8))
+            throw ExitCode(Self.notEnrolled)
+        }
         if let pid = directory.runningDaemon {
             throw DonorError("a client (pid \(pid)) is already running on '\(directory.root.path)'")
         }

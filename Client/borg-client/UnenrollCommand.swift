@@ -23,8 +23,10 @@ struct UnenrollCommand: AsyncParsableCommand {
         let directory = data.directory
         let configuration = try DonorConfiguration.load(from: directory)
         try stopDaemon(directory)
+        for leftover in TaskProcesses.endLeftovers(in: directory) {
+            print("ended the sandbox (pid \(leftover.pid)) of task \(leftover.task), left running by a stopped client")
+        }
         var state = try DonorState.load(from: directory)
-        for task in state.tasks.values { if let group = task.processGroup { TaskProcesses.killLeftover(group) } }
 
         let client = CoordinatorClient(
             coordinators: configuration.coordinators, credential: configuration.hostSecret,
@@ -41,13 +43,10 @@ struct UnenrollCommand: AsyncParsableCommand {
         }
         let contribution = await Contribution.gather(
             configuration: configuration, directory: directory, state: state, cache: false)
-        do {
-            try FileManager.default.removeItem(at: directory.root)
-        } catch {
-            throw DonorError("could not delete '\(directory.root.path)': \(error)")
-        }
+        let kept = try directory.delete()
         print("final contribution:\n\(contribution.text)")
-        print("host \(configuration.hostID) left the grid; deleted \(directory.root.path)")
+        print("host \(configuration.hostID) left the grid; deleted \(kept == nil ? directory.root.path : "everything in \(directory.root.path)")")
+        if let kept { print(kept) }
     }
 
     /// Stops a running daemon: SIGTERM and a wait for it to report and exit, or with

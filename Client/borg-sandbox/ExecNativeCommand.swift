@@ -7,72 +7,52 @@ import BorgSandbox
     import Musl
 #endif
 
-/// `borg-sandbox exec-native` (internal): the child that ``NativeSupervisor`` starts. It
-/// limits itself, enters the task directory, tries new user and network namespaces, reports
-/// one line per step on the report descriptor, and then execs the app (the report descriptor
-/// is close-on-exec, so the supervisor sees end-of-file once the app is running).
+/// `borg-sandbox exec-native` (internal): the launcher that ``NativeSupervisor`` starts with the
+/// descriptors of ``BubblewrapCommand/Descriptor`` and a report pipe. It limits itself (file size, core
+/// dumps, niceness, processes, address space), becomes the app's user (``AppUser``) with no way back to
+/// more privileges, and execs bwrap, which builds the sandbox and runs the app. A failure before the exec
+/// is one `error=` line on the report pipe (close-on-exec, so the supervisor sees end-of-file once bwrap
+/// runs) and exit code 127.
 struct ExecNativeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec-native",
-        abstract: "Internal: limit this process, then become the native app.",
+        abstract: "Internal: limit this process, become the app's user, then run the app in bubblewrap.",
         shouldDisplay: false
     )
 
-    @Option(name: .customLong("dir")) var directory: String
+    @Option var bwrap: String
     @Option var memory: UInt64?
     @Option var disk: UInt64?
     @Option var nice: Int32 = 0
+    @Option var processes: Int
     @Option var reportFd: Int32
-    @Flag var noNetwork = false
-    @Argument(parsing: .postTerminator) var command: [String]
-
-    private static let cloneNewUser: Int32 = 0x1000_0000
-    private static let cloneNewNet: Int32 = 0x4000_0000
+    @Flag var seccomp = false
+    @Argument(parsing: .postTerminator) var arguments: [String] = []
 
     func run() throws {
-        guard let app = command.first else { fail("no app given") }
-        let argv = CStringArray(command)
         ProcessLimits.limitFileSize(disk, hard: true)
         ProcessLimits.disableCoreDumps()
         setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
-        guard chdir(directory) == 0 else { fail("cannot enter \(directory): \(Self.errorText())") }
-        if noNetwork {
-            report(isolateNetwork(uid: getuid(), gid: getgid()))
-        }
-        closeOnExecAll()
+        let user = AppUser.forThisProcess
+        if let failure = user.become() { fail(failure) }
+        // After the switch: a process count above the limit at setuid time would fail the exec.
+        ProcessLimits.limitProcesses(processes)
+        let command = BubblewrapCommand(bwrap: bwrap, user: user, arguments: arguments, seccomp: seccomp)
+        let argv = CStringArray(command.argv)
+        let environment = CStringArray([])
+        closeOnExecAll(keeping: [
+            BubblewrapCommand.Descriptor.taskDirectory, BubblewrapCommand.Descriptor.app,
+            BubblewrapCommand.Descriptor.seccomp, BubblewrapCommand.Descriptor.status,
+        ])
         // Last, so that this Swift process does not run out of memory before the exec.
         if let memory { ProcessLimits.limitMemory(memory) }
-        argv.withPointers { _ = execve(app, $0, environ) }
-        fail("cannot execute \(app): \(Self.errorText())")
+        argv.withPointers { argv in environment.withPointers { _ = execve(bwrap, argv, $0) } }
+        fail("cannot execute \(bwrap): \(String(cString: strerror(errno)))")
     }
 
-    /// Moves into new user and network namespaces: the app then sees only a loopback device
-    /// that is down. Maps the caller's own uid/gid so file ownership looks unchanged.
-    private func isolateNetwork(uid: uid_t, gid: gid_t) -> String {
-        typealias Unshare = @convention(c) (Int32) -> Int32
-        // unshare(2) is not exported by Swift's Glibc module (it needs _GNU_SOURCE).
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "unshare") else {
-            return "network=not-isolated: unshare is unavailable"
-        }
-        let unshare = unsafeBitCast(symbol, to: Unshare.self)
-        guard unshare(Self.cloneNewUser | Self.cloneNewNet) == 0 else {
-            return "network=not-isolated: unshare failed: \(Self.errorText())"
-        }
-        writeProcFile("/proc/self/setgroups", "deny")
-        writeProcFile("/proc/self/uid_map", "\(uid) \(uid) 1")
-        writeProcFile("/proc/self/gid_map", "\(gid) \(gid) 1")
-        return "network=isolated"
-    }
-
-    private func writeProcFile(_ path: String, _ text: String) {
-        let fd = open(path, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = text.withCString { write(fd, $0, strlen($0)) }
-        close(fd)
-    }
-
-    /// Marks every inherited descriptor above stderr close-on-exec, the report pipe included.
-    private func closeOnExecAll() {
+    /// Marks every inherited descriptor above stderr close-on-exec (the report pipe included) except
+    /// `kept`, which bwrap needs.
+    private func closeOnExecAll(keeping kept: Set<Int32>) {
         guard let dir = opendir("/proc/self/fd") else { return }
         var fds: [Int32] = []
         while let entry = readdir(dir) {
@@ -82,24 +62,12 @@ struct ExecNativeCommand: ParsableCommand {
             if let fd = Int32(name), fd > 2 { fds.append(fd) }
         }
         closedir(dir)
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-    }
-
-    private func report(_ line: String) {
-        _ = (line + "\n").withCString { write(reportFd, $0, strlen($0)) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, kept.contains(fd) ? 0 : FD_CLOEXEC) }
     }
 
     private func fail(_ message: String) -> Never {
-        report("error=" + message.replacingNewlines())
+        let line = "error=" + String(message.map { $0 == "\n" ? " " : $0 }) + "\n"
+        _ = line.withCString { write(reportFd, $0, strlen($0)) }
         _exit(127)
-    }
-
-    private static func errorText() -> String { String(cString: strerror(errno)) }
-}
-
-extension String {
-    /// The string on one line, for the line-based report.
-    fileprivate func replacingNewlines() -> String {
-        String(map { $0 == "\n" ? " " : $0 })
     }
 }

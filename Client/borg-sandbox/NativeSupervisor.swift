@@ -6,26 +6,27 @@ import BorgSandbox
     import Musl
 #endif
 
-/// Runs a native app as a child process and waits for it.
+/// Runs a native app in its bubblewrap sandbox (``BubblewrapCommand``) and waits for it.
 ///
-/// The child is this same executable in its `exec-native` mode: it limits itself, enters the
-/// task directory and new namespaces, reports on a pipe, and then becomes the app by execve.
-/// Doing that work in a fresh process avoids running Swift code between fork and exec.
+/// The child is this same executable in its `exec-native` mode (``ExecNativeCommand``), which limits
+/// itself, becomes the app's user and execs bwrap; doing that in a fresh process avoids running Swift
+/// code between fork and exec. Meanwhile this process adds up the resident memory of every process
+/// below the child (the PID namespace keeps them all there) and kills the sandbox when together they
+/// hold more than the memory limit.
 struct NativeSupervisor {
     let app: String
-    let directory: String
+    let directory: TaskDirectory
+    let user: AppUser
     let arguments: [String]
     let memory: UInt64?
     let disk: UInt64?
     let nice: Int32
-    let noNetwork: Bool
+    let processes: Int
     /// Host descriptors for the app's stdin, stdout and stderr.
     let stdio: [Int32]
 
-    /// The environment the app sees: nothing of the donor's.
-    var environment: [String] {
-        ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=\(directory)", "TMPDIR=\(directory)", "LC_ALL=C"]
-    }
+    /// How often the sandbox's memory is added up.
+    private static let memoryCheckInterval: Duration = .milliseconds(200)
 
     /// Runs the app to completion and describes how it ended.
     func run() -> SandboxResult {
@@ -37,79 +38,142 @@ struct NativeSupervisor {
     }
 
     private func execute() -> SandboxResult {
-        guard access(app, X_OK) == 0 else {
-            return SandboxResult(status: .failedToStart, message: "app file \(app) is not executable")
+        guard let bwrap = Bubblewrap.locate() else {
+            return SandboxResult(
+                status: .failedToStart,
+                message: "native apps run only in bubblewrap, which is not installed (\(Bubblewrap.candidates.joined(separator: ", ")) "
+                    + "missing): install the 'bubblewrap' package, or refuse native apps with 'borg-client config --no-native'")
         }
-        var report: [Int32] = [0, 0]
-        guard pipe(&report) == 0 else {
-            return SandboxResult(status: .failedToStart, message: "pipe: \(String(cString: strerror(errno)))")
+        if user.isAnotherUser, let blocked = user.blockedAncestor(of: directory.path) {
+            return SandboxResult(
+                status: .failedToStart,
+                message: "the app's user (uid \(user.uid)) cannot reach \(directory.path): \(blocked) must be searchable by it (o+x)")
         }
-        for fd in report { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var stage = ["borg-sandbox", "exec-native", "--dir", directory, "--nice", String(nice), "--report-fd", "3"]
-        if let memory { stage += ["--memory", String(memory)] }
-        if let disk { stage += ["--disk", String(disk)] }
-        if noNetwork { stage.append("--no-network") }
-        stage += ["--", app] + arguments
+        let appFD = open(app, O_RDONLY | O_CLOEXEC)
+        guard appFD >= 0 else {
+            return SandboxResult(status: .failedToStart, message: "cannot open the app \(app): \(String(cString: strerror(errno)))")
+        }
+        defer { close(appFD) }
+        let filter = SeccompFilter.forThisMachine
+        let pipes: (report: DescriptorPipe, status: DescriptorPipe, seccomp: DescriptorPipe)
+        do {
+            pipes = (try DescriptorPipe(), try DescriptorPipe(), try DescriptorPipe())
+        } catch {
+            return SandboxResult(status: .failedToStart, message: "\(error)")
+        }
+        if let filter { pipes.seccomp.send(filter.program) }
+        pipes.seccomp.closeWriting()
 
+        var launcher = ["borg-sandbox", "exec-native", "--bwrap", bwrap, "--nice", String(nice)]
+        launcher += ["--processes", String(processes), "--report-fd", "3"]
+        if let memory { launcher += ["--memory", String(memory)] }
+        if let disk { launcher += ["--disk", String(disk)] }
+        if filter != nil { launcher.append("--seccomp") }
+        launcher += ["--"] + arguments
         let pid: pid_t
         do {
             pid = try ProcessLauncher.spawn(
-                path: Self.ownExecutable(), arguments: stage, environment: environment,
-                fileDescriptors: stdio + [report[1]], newProcessGroup: false)
+                path: Self.ownExecutable(), arguments: launcher, environment: [],
+                fileDescriptors: stdio + [
+                    pipes.report.writing, directory.descriptor, appFD, pipes.seccomp.reading, pipes.status.writing,
+                ],
+                newSession: false)
         } catch {
-            close(report[0])
-            close(report[1])
             return SandboxResult(status: .failedToStart, message: "\(error)")
         }
-        close(report[1])
-        let lines = Self.readAll(report[0]).split(separator: "\n")
-        close(report[0])
+        pipes.report.closeWriting()
+        pipes.status.closeWriting()
+        pipes.seccomp.closeReading()
+        let launchError = pipes.report.readAll().split(separator: "\n").first { $0.hasPrefix("error=") }
 
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let (status, usage, peak, overMemory) = wait(for: pid)
+        // bwrap reports its child before it builds the sandbox, and fails with exit code 1 and a message
+        // of its own on standard error when it cannot (an app that imitates that only mislabels its
+        // error). Not waiting for the status: bwrap is gone, and nothing else may hold the pipe open.
+        let said = lastLine(of: "stderr.txt")
+        let started =
+            pipes.status.readAll(waiting: false).contains("\"child-pid\"")
+            && !(status.exitCode == 1 && said?.hasPrefix("bwrap: ") == true)
         let cpu =
             Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-        let isolated = lines.contains("network=isolated")
-        let wait = WaitStatus(status)
-
         var result = SandboxResult(
-            status: .exited, exitCode: wait.exitCode, cpuSeconds: cpu,
-            peakMemoryBytes: UInt64(usage.ru_maxrss) * 1024, networkIsolated: isolated)
-        if let error = lines.first(where: { $0.hasPrefix("error=") }) {
+            status: .exited, cpuSeconds: cpu, peakMemoryBytes: max(peak, UInt64(max(0, usage.ru_maxrss)) * 1024),
+            networkIsolated: started)
+        if let launchError {
             result.status = .failedToStart
-            result.exitCode = nil
-            result.message = String(error.dropFirst("error=".count))
-        } else if let signal = wait.signal {
-            result.exitCode = nil
-            result.signal = signal
-            result.status = signal == SIGXFSZ ? .diskLimitExceeded : .signaled
-            result.message =
-                signal == SIGXFSZ
-                ? "the app wrote a file larger than \(disk ?? 0) bytes" : "the app was ended by signal \(signal)"
-        } else if wait.exitCode != 0 {
-            result.message = "the app exited with code \(wait.exitCode ?? -1)"
-        }
-        if noNetwork, !isolated {
-            let note = "network isolation was not applied: \(lines.first { $0.hasPrefix("network=") } ?? "no report")"
-            result.message = result.message.map { "\($0); \(note)" } ?? note
+            result.message = String(launchError.dropFirst("error=".count))
+        } else if overMemory {
+            result.status = .memoryLimitExceeded
+            result.message = "the app's processes together used more than \(memory ?? 0) bytes of memory"
+        } else if let signal = status.signal {
+            result.status = .killed
+            result.message = "the sandbox was ended by signal \(signal)"
+        } else if !started {
+            result.status = .failedToStart
+            result.message = "the native sandbox could not be set up (bwrap exited with \(status.exitCode ?? -1))\(said.map { ": \($0)" } ?? "")"
+        } else {
+            classify(exitCode: status.exitCode ?? 0, into: &result)
         }
         return result
     }
 
-    private static func readAll(_ fd: Int32) -> String {
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(fd, &buffer, buffer.count)
-            if count > 0 {
-                bytes += buffer[..<count]
-            } else if count == 0 || errno != EINTR {
-                break
-            }
+    /// Waits for the launcher (bwrap, once it execs); with a memory limit, polls instead and adds up the
+    /// sandbox's memory, killing it once over the limit. Returns the wait status, the rusage, the peak
+    /// total resident memory seen and whether the limit was exceeded.
+    private func wait(for pid: pid_t) -> (WaitStatus, rusage, UInt64, Bool) {
+        var status: Int32 = 0
+        var usage = rusage()
+        var peak: UInt64 = 0
+        var overMemory = false
+        guard let memory else {
+            while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+            return (WaitStatus(status), usage, peak, overMemory)
         }
-        return String(decoding: bytes, as: UTF8.self)
+        var nextCheck = ContinuousClock.now
+        while true {
+            let waited = wait4(pid, &status, WNOHANG, &usage)
+            if waited == pid || (waited < 0 && errno != EINTR) { break }
+            if !overMemory, ContinuousClock.now >= nextCheck {
+                nextCheck = .now + Self.memoryCheckInterval
+                let used = ResourceUsage.descendants(of: pid).residentBytes
+                peak = max(peak, used)
+                if used > memory {
+                    overMemory = true
+                    kill(pid, SIGKILL)  // bwrap: the sandbox and every process in it die with it
+                }
+            }
+            usleep(20_000)
+        }
+        return (WaitStatus(status), usage, peak, overMemory)
+    }
+
+    /// bwrap exits with the app's exit code, or with 128 + N when signal N ended the app.
+    private func classify(exitCode: Int32, into result: inout SandboxResult) {
+        guard exitCode > 128, exitCode - 128 < 65 else {
+            result.exitCode = exitCode
+            if exitCode != 0 { result.message = "the app exited with code \(exitCode)" }
+            return
+        }
+        let signal = exitCode - 128
+        result.signal = signal
+        switch signal {
+        case SIGXFSZ:
+            result.status = .diskLimitExceeded
+            result.message = "the app wrote a file larger than \(disk ?? 0) bytes"
+        case SIGSYS:
+            result.status = .signaled
+            result.message = "the app was killed for a system call of another architecture"
+        default:
+            result.status = .signaled
+            result.message = "the app was ended by signal \(signal)"
+        }
+    }
+
+    private func lastLine(of name: String) -> String? {
+        directory.tail(of: name, bytes: 2048).flatMap {
+            String(decoding: $0, as: UTF8.self).split(separator: "\n").last.map(String.init)
+        }
     }
 
     private static func ownExecutable() -> String {

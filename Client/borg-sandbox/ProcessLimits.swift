@@ -30,6 +30,13 @@ enum ProcessLimits {
         setrlimit(resource(RLIMIT_FSIZE), &limit)
     }
 
+    /// Caps the processes and threads of this process's real user at `count` (soft and hard). In the
+    /// task's own user namespace that count is the task's; outside it, all of the user's.
+    static func limitProcesses(_ count: Int) {
+        // glibc's RLIMIT_NPROC is a macro Swift does not import; the enum case is its value.
+        set(__RLIMIT_NPROC, current: UInt64(count), maximum: UInt64(count))
+    }
+
     /// Forbids core dumps, which could fill the donor's disk.
     static func disableCoreDumps() {
         set(RLIMIT_CORE, current: 0, maximum: 0)

@@ -18,8 +18,9 @@ struct RunCommand: ParsableCommand {
         abstract: "Run an app in a task directory and report the result as JSON.",
         discussion: """
             The task directory becomes the app's working directory (for wasm: its only preopened \
-            directory, named "."). The app reads in/ and writes out/ (created if missing); its \
-            standard output and error are appended to stdout.txt and stderr.txt there.
+            directory, named "."; for native: /task in a bubblewrap sandbox). The app reads in/ and \
+            writes out/ (created if missing); its standard output and error are appended to \
+            stdout.txt and stderr.txt there. Started as root, the app runs as 'nobody'.
             """
     )
 
@@ -38,7 +39,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "wasm: stop the app after N units of fuel (about one per executed operator).")
     var fuel: UInt64?
 
-    @Option(help: "Memory limit in bytes (wasm: linear memory; native: address space).")
+    @Option(help: "Memory limit in bytes (wasm: linear memory; native: each process's address space, and all the task's processes' resident memory together).")
     var memory: UInt64?
 
     @Option(help: "Largest file the app may write, in bytes (RLIMIT_FSIZE).")
@@ -47,8 +48,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Scheduling niceness, 0...19.")
     var nice: Int32 = 0
 
-    @Flag(help: "native: run the app in new user and network namespaces (best effort; see the result).")
-    var noNetwork = false
+    @Option(help: "native: the most processes and threads the app's user may have at once (default 256 + 64 per core).")
+    var processes: Int?
 
     @Argument(parsing: .postTerminator, help: "Arguments for the app, after --.")
     var arguments: [String] = []
@@ -59,16 +60,28 @@ struct RunCommand: ParsableCommand {
         }
         guard (0...19).contains(nice) else { throw ValidationError("--nice must be in 0...19, got \(nice)") }
         do {
-            try TaskLimits(memoryBytes: memory, diskBytes: disk, fuel: fuel).validate()
+            try TaskLimits(memoryBytes: memory, diskBytes: disk, fuel: fuel, processes: processes).validate()
         } catch {
             throw ValidationError("\(error)")
         }
     }
 
     func run() throws {
+        // Opened first, while this process may still be root: the wasm runtime gives that up.
+        let output: Int32?
+        if let result {
+            let fd = open(result, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                FileHandle.standardError.write(Data("borg-sandbox: cannot write result \(result): \(String(cString: strerror(errno)))\n".utf8))
+                throw ExitCode(70)
+            }
+            output = fd
+        } else {
+            output = nil
+        }
         let outcome = execute()
         do {
-            try write(outcome)
+            try write(outcome, to: output)
         } catch {
             FileHandle.standardError.write(Data("borg-sandbox: cannot write result: \(error)\n".utf8))
             throw ExitCode(70)
@@ -76,60 +89,84 @@ struct RunCommand: ParsableCommand {
         if !outcome.succeeded { throw ExitCode(1) }
     }
 
-    /// Checks the task directory and app, applies the limits shared by both runtimes, and runs.
+    /// Checks the task directory and app, prepares the directory for the app's user, and runs.
     private func execute() -> SandboxResult {
         var info = stat()
-        guard stat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
-            return SandboxResult(status: .failedToStart, message: SandboxError.badTaskDirectory(directory).description)
-        }
         guard stat(app, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             return SandboxResult(
                 status: .failedToStart, message: "app file \(app) does not exist or is not a regular file")
         }
         let absoluteDirectory = URL(fileURLWithPath: directory).standardizedFileURL.path
         let absoluteApp = URL(fileURLWithPath: app).standardizedFileURL.path
-        mkdir(absoluteDirectory + "/out", 0o755)
+        let user = AppUser.forThisProcess
+        let taskDirectory: TaskDirectory
+        do {
+            taskDirectory = try TaskDirectory(absoluteDirectory)
+        } catch {
+            return SandboxResult(status: .failedToStart, message: "the task directory cannot be used: \(error)")
+        }
         let stdio: [Int32]
         do {
+            // Every name an app may have planted is opened without following it (TaskDirectory).
+            _ = try taskDirectory.subdirectory("out", create: true)
             stdio = [
                 try ProcessLauncher.open("/dev/null", O_RDONLY),
-                try ProcessLauncher.open(absoluteDirectory + "/stdout.txt", O_WRONLY | O_CREAT | O_APPEND),
-                try ProcessLauncher.open(absoluteDirectory + "/stderr.txt", O_WRONLY | O_CREAT | O_APPEND),
+                try taskDirectory.openForAppending("stdout.txt"),
+                try taskDirectory.openForAppending("stderr.txt"),
             ]
+            try user.handOver(taskDirectory)
         } catch {
             return SandboxResult(status: .failedToStart, message: "\(error)")
         }
-        switch SandboxRuntime(rawValue: runtime)! {
+        defer { for fd in stdio { close(fd) } }
+        switch SandboxRuntime(rawValue: runtime) {
         case .wasm:
-            // The interpreter is this process: limit it directly. No address-space limit here:
-            // WasmKit reserves guard regions of several GiB; the guest's memory is capped instead.
-            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
-            ProcessLimits.disableCoreDumps()
-            // The file-size limit is a soft one, lifted again before the result is written; a
-            // guest write past it fails with EFBIG instead of killing the sandbox.
-            signal(SIGXFSZ, SIG_IGN)
-            let previous = ProcessLimits.limitFileSize(disk, hard: false)
-            defer { ProcessLimits.restoreFileSize(previous) }
-            return WasmLauncher(
-                module: absoluteApp, directory: absoluteDirectory, arguments: arguments,
-                fuel: fuel, memory: memory, stdio: stdio
-            ).run()
-        case .native:
+            return runWasm(absoluteApp, in: taskDirectory, as: user, stdio: stdio)
+        case .native, nil:
             return NativeSupervisor(
-                app: absoluteApp, directory: absoluteDirectory, arguments: arguments,
-                memory: memory, disk: disk, nice: nice, noNetwork: noNetwork, stdio: stdio
+                app: absoluteApp, directory: taskDirectory, user: user, arguments: arguments, memory: memory, disk: disk,
+                nice: nice, processes: processes ?? Self.defaultProcesses, stdio: stdio
             ).run()
         }
     }
 
-    private func write(_ outcome: SandboxResult) throws {
+    /// The interpreter is this process: read the module, enter the task directory and become the app's
+    /// user, then limit this process directly. No address-space limit here: WasmKit reserves guard
+    /// regions of several GiB; the guest's memory is capped instead.
+    private func runWasm(_ module: String, in taskDirectory: TaskDirectory, as user: AppUser, stdio: [Int32]) -> SandboxResult {
+        guard let bytes = FileManager.default.contents(atPath: module) else {
+            return SandboxResult(status: .failedToStart, message: "cannot read the app \(module)")
+        }
+        guard fchdir(taskDirectory.descriptor) == 0 else {
+            return SandboxResult(status: .failedToStart, message: "cannot enter \(taskDirectory.path): \(String(cString: strerror(errno)))")
+        }
+        if let failure = user.become() { return SandboxResult(status: .failedToStart, message: failure) }
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+        ProcessLimits.disableCoreDumps()
+        // The file-size limit is a soft one, lifted again before the result is written; a
+        // guest write past it fails with EFBIG instead of killing the sandbox.
+        signal(SIGXFSZ, SIG_IGN)
+        let previous = ProcessLimits.limitFileSize(disk, hard: false)
+        defer { ProcessLimits.restoreFileSize(previous) }
+        return WasmLauncher(
+            name: URL(fileURLWithPath: module).lastPathComponent, module: [UInt8](bytes), arguments: arguments,
+            fuel: fuel, memory: memory, stdio: stdio
+        ).run()
+    }
+
+    /// The process limit of a native task when none is given: room for a thread per core and then some.
+    private static var defaultProcesses: Int { 256 + 64 * ProcessInfo.processInfo.activeProcessorCount }
+
+    private func write(_ outcome: SandboxResult, to output: Int32?) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(outcome)
-        if let result {
-            try data.write(to: URL(fileURLWithPath: result), options: .atomic)
-        } else {
+        guard let output else {
             FileHandle.standardOutput.write(data + Data("\n".utf8))
+            return
         }
+        let handle = FileHandle(fileDescriptor: output, closeOnDealloc: true)
+        try handle.write(contentsOf: data)
+        try handle.synchronize()
     }
 }

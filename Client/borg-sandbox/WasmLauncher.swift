@@ -9,12 +9,14 @@ import WasmKitWASI
     import Musl
 #endif
 
-/// Runs a WASI preview 1 command module in this process with WasmKit: the task directory is
-/// its only preopened directory ("."), fuel is always metered (so the work done is counted
+/// Runs a WASI preview 1 command module in this process with WasmKit: the working directory (the
+/// task directory) is its only preopened directory ("."), where it cannot create symbolic links (WASI
+/// `path_symlink` answers EPERM), fuel is always metered (so the work done is counted
 /// deterministically), and its linear memory is capped.
 struct WasmLauncher {
-    let module: String
-    let directory: String
+    /// The app's file name, for messages and the guest's argv[0].
+    let name: String
+    let module: [UInt8]
     let arguments: [String]
     /// The fuel budget; nil means unlimited (fuel is still counted).
     let fuel: UInt64?
@@ -36,14 +38,14 @@ struct WasmLauncher {
     private func execute() -> SandboxResult {
         let parsed: Module
         do {
-            parsed = try parseWasm(filePath: module)
+            parsed = try parseWasm(bytes: module)
         } catch {
             return SandboxResult(
-                status: .failedToStart, message: "\(module) is not a valid WebAssembly module: \(error)")
+                status: .failedToStart, message: "\(name) is not a valid WebAssembly module: \(error)")
         }
         guard parsed.exports.contains(where: { $0.name == "_start" }) else {
             return SandboxResult(
-                status: .failedToStart, message: "\(module) exports no _start function: not a WASI command module")
+                status: .failedToStart, message: "\(name) exports no _start function: not a WASI command module")
         }
 
         // Eager compilation validates every function before the guest starts, so a malformed
@@ -58,9 +60,9 @@ struct WasmLauncher {
         let wasi: WASIBridgeToHost
         do {
             wasi = try WASIBridgeToHost(
-                args: [String(module.split(separator: "/").last ?? "app")] + arguments,
+                args: [name] + arguments,
                 environment: [:],
-                preopens: [WASIBridgeToHost.Preopen(guestPath: ".", hostPath: directory)],
+                preopens: [WASIBridgeToHost.Preopen(guestPath: ".", hostPath: ".")],
                 stdin: stdio[0], stdout: stdio[1], stderr: stdio[2]
             )
         } catch {
@@ -73,6 +75,7 @@ struct WasmLauncher {
             let code = try wasi.runAndClose { wasi in
                 var imports = Imports()
                 wasi.link(to: &imports, store: store)
+                Self.refuseSymbolicLinks(in: &imports, store: store)
                 let instance = try parsed.instantiate(store: store, imports: imports)
                 instantiated = true
                 return try wasi.start(instance)
@@ -101,13 +104,24 @@ struct WasmLauncher {
                 message: "the app needs more than \(memory ?? 0) bytes of memory: \(description)")
         }
         guard instantiated else {
-            return SandboxResult(status: .failedToStart, message: "cannot instantiate \(module): \(description)")
+            return SandboxResult(status: .failedToStart, message: "cannot instantiate \(name): \(description)")
         }
         // WasmKit 0.4.2 keeps the trap reason package-private; its text is "out of fuel".
         if error is Trap, description.contains("out of fuel") {
             return SandboxResult(status: .outOfFuel, message: "the app used up its fuel budget of \(fuel ?? 0)")
         }
         return SandboxResult(status: .trapped, message: description)
+    }
+
+    /// Replaces WASI's `path_symlink` with one that answers EPERM: a link the app made in its task
+    /// directory could lead the client, which reads that directory later, to a file outside it.
+    private static func refuseSymbolicLinks(in imports: inout Imports, store: Store) {
+        let permissionDenied: UInt32 = 63  // WASI's errno EPERM
+        imports.define(
+            module: "wasi_snapshot_preview1", name: "path_symlink",
+            Function(store: store, parameters: [.i32, .i32, .i32, .i32, .i32], results: [.i32]) { _, _ in
+                [.i32(permissionDenied)]
+            })
     }
 
     private static func cpuSecondsUsed() -> Double {

@@ -125,6 +125,9 @@ struct BatchCommand: AsyncParsableCommand {
         @Option(help: "Directory to write results into (created).")
         var out: String
 
+        @Flag(help: "Do not mark a finished batch collected (by default the coordinator may then purge its outputs after its retention time).")
+        var keep = false
+
         func run() async throws {
             let client = try options.client()
             let results = try await client.batchResults(id)
@@ -148,6 +151,9 @@ struct BatchCommand: AsyncParsableCommand {
             let failed = results.workUnits.filter { $0.status == .failed }
             print("Wrote \(written) of \(results.workUnits.count) work units' outputs to \(root.path) (manifest.json lists who agreed).")
             for unit in failed.prefix(10) { print("  failed: \(unit.name): \(unit.errorReason ?? "?")") }
+            guard results.batch.state != .active, !keep else { return }
+            _ = try await client.markCollected(id)
+            print("Marked batch \(id) collected: the grid will purge its outputs after its retention time (--keep to leave them).")
         }
     }
 

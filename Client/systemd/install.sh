@@ -5,8 +5,9 @@
 #   sudo Client/systemd/install.sh URL --token TOKEN [--cpu 50%] [--disk 10GiB] [--memory 2GiB] [--name NAME]
 #
 # Builds borg-client and borg-sandbox (release) unless BORG_BIN names a directory holding them,
-# copies them to /usr/local/bin, enrolls the machine and starts the service.
-# Leave again with: sudo -u borg borg-client unenroll --data-dir /var/lib/borg
+# copies them to /usr/local/bin, enrolls the machine and starts the service. Native apps run in
+# bubblewrap, which scripts/install-dependencies.sh installs; pass --no-native to run WebAssembly only.
+# Leave again with: sudo Client/systemd/unenroll.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root (sudo)" >&2; exit 1; }
@@ -23,6 +24,8 @@ for tool in borg-client borg-sandbox; do
   install -m 0755 "$BORG_BIN/$tool" /usr/local/bin/$tool
 done
 
+command -v bwrap >/dev/null ||
+  echo "install.sh: bubblewrap is not installed, so this host runs WebAssembly apps only until it is (apt-get install bubblewrap)" >&2
 id borg >/dev/null 2>&1 || useradd --system --home-dir /var/lib/borg --shell /usr/sbin/nologin borg
 install -d -o borg -g borg -m 0700 /var/lib/borg
 # Enroll as the service user, so that every file in /var/lib/borg is the service's.
@@ -32,3 +35,4 @@ systemctl daemon-reload
 systemctl enable --now borg-client.service
 systemctl --no-pager status borg-client.service | head -5
 echo "Installed. Status: sudo -u borg borg-client status --data-dir /var/lib/borg"
+echo "Leave the grid with: sudo Client/systemd/unenroll.sh"

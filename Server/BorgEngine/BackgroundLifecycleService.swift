@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Runs deadline expiry and backup issuing every `interval`, and forgets day-old idempotency keys.
+/// Runs deadline expiry, the reissue of removed hosts' tasks and backup issuing every `interval`, and
+/// forgets day-old idempotency keys.
 public struct BackgroundLifecycleService: Service {
     let engine: LifecycleEngine
     let interval: Duration
@@ -21,9 +22,10 @@ public struct BackgroundLifecycleService: Service {
         self.isActive = isActive
     }
 
-    /// One pass: deadlines, then backups.
+    /// One pass: deadlines, tasks of removed hosts, then backups.
     public static func pass(_ engine: LifecycleEngine) async throws {
         try await engine.expireDeadlines()
+        try await engine.reissueTasksOfRetiredHosts()
         try await engine.issueBackups()
     }
 

@@ -12,11 +12,13 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case tooLarge(String)
     /// Nothing can take the request right now (no quorum, no leader); retry shortly.
     case unavailable(String)
+    /// It existed but was purged (a batch's results after retention).
+    case purged(String)
 
     public var description: String {
         switch self {
         case .unknown(let reason), .notYours(let reason), .wrongState(let reason), .invalid(let reason),
-             .tooLarge(let reason), .unavailable(let reason):
+             .tooLarge(let reason), .unavailable(let reason), .purged(let reason):
             return reason
         }
     }

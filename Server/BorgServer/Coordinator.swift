@@ -58,7 +58,7 @@ public final class Coordinator: Sendable {
     /// The HTTP application with every route group, plus the background services.
     /// `onRunning` receives the bound port (useful with port 0).
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let blobs = BlobService(store: engine.store, replication: replication, limit: configuration.blobLimit)
+        let blobs = BlobService(store: engine.store, replication: replication, limit: configuration.blobLimit, clock: engine.clock)
         let router = Router(context: CoordinatorContext.self)
         router.add(middleware: MetricsMiddleware(metrics: engine.metrics))
         router.add(middleware: UnreadBodyMiddleware(limit: configuration.jsonBodyLimit))
@@ -77,10 +77,12 @@ public final class Coordinator: Sendable {
         let replication = self.replication
         let background = BackgroundLifecycleService(engine: engine, interval: configuration.tickInterval, logger: logger,
                                                     isActive: { replication.leads })
+        let retention = RetentionService(engine: engine, policy: configuration.retention, interval: configuration.retentionInterval,
+                                         logger: logger, isActive: { replication.leads })
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "borg-server"),
-            services: [background] + replicationServices,
+            services: [background, retention] + replicationServices,
             onServerRunning: { [advertised] channel in
                 let port = channel.localAddress?.port ?? 0
                 advertised.listening(on: port)
@@ -103,5 +105,13 @@ public final class Coordinator: Sendable {
     /// Moves deadlines and backups forward once (the background service does this every tick).
     public func tick() async throws {
         try await BackgroundLifecycleService.pass(engine)
+    }
+
+    /// Applies the retention policy once: purges what is due and collects unreferenced blobs (the retention
+    /// service does this every `retentionInterval`).
+    @discardableResult
+    public func applyRetention() async throws -> (purge: PurgeSummary, blobs: Int?) {
+        try await RetentionService.pass(engine, policy: configuration.retention, leading: replication.leads, collectBlobs: true,
+                                        logger: logger)
     }
 }

@@ -1,4 +1,5 @@
 import BorgCore
+import BorgEngine
 import Foundation
 
 /// Settings of one coordinator process.
@@ -23,12 +24,19 @@ public struct CoordinatorConfiguration: Sendable {
     public var writeBatchLimit: Int
     /// Replication with other coordinators; `nil` keeps the store in embedded SQLite.
     public var cluster: ClusterConfiguration?
+    /// How long finished batches and unreferenced blobs are kept.
+    public var retention: RetentionPolicy
+    /// How often the retention policy is applied.
+    public var retentionInterval: Duration
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, tickInterval: Duration = .seconds(1),
         stragglers: StragglerPolicy = StragglerPolicy(), advertisedURL: String? = nil,
-        jsonBodyLimit: Int = 64 << 20, blobLimit: Int = 256 << 20, writeBatchLimit: Int = 1024, cluster: ClusterConfiguration? = nil
+        jsonBodyLimit: Int = 64 << 20, blobLimit: Int = 256 << 20, writeBatchLimit: Int = 1024, cluster: ClusterConfiguration? = nil,
+        retention: RetentionPolicy = RetentionPolicy(), retentionInterval: Duration = .seconds(60)
     ) {
+        self.retention = retention
+        self.retentionInterval = retentionInterval
         self.writeBatchLimit = writeBatchLimit
         self.cluster = cluster
         self.dataDirectory = dataDirectory

@@ -13,4 +13,18 @@ public enum DataDirectoryStore {
         let dialer = try ClusterNode.storedDialer(dataDirectory: directory)
         return try await Store(directory: directory, backend: DqliteBackend(seeds: seeds, database: ClusterNode.database, dialer: dialer))
     }
+
+    /// Opens the store, runs one write, closes it.
+    public static func write<T: Sendable>(_ directory: URL, _ body: @escaping @Sendable (StoreQueries) throws -> T) async throws -> T {
+        let store = try await open(directory)
+        defer { store.close() }
+        return try await store.write(body)
+    }
+
+    /// Opens the store, runs one read, closes it.
+    public static func read<T: Sendable>(_ directory: URL, _ body: @escaping @Sendable (StoreQueries) throws -> T) async throws -> T {
+        let store = try await open(directory)
+        defer { store.close() }
+        return try await store.read(body)
+    }
 }

@@ -3,11 +3,11 @@ import BorgServer
 import BorgStore
 import Foundation
 
-/// `borg-server donor add NAME`: creates a donor account and prints its enrollment token. On a member of
-/// a replicated grid it writes to the grid's database.
+/// `borg-server donor add|list|revoke|rotate-token`: donor accounts. On a member of a replicated grid it
+/// writes to the grid's database; every coordinator honours a change within seconds.
 struct Donor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage donor accounts.", subcommands: [Add.self, List.self])
+        abstract: "Manage donor accounts.", subcommands: [Add.self, List.self, Revoke.self, RotateToken.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a donor and print its enrollment token.")
@@ -54,6 +54,43 @@ struct Donor: AsyncParsableCommand {
                 print(String(format: "%4d %3lld  %-24@ %12.2f  %5d  %5d  %7d  %5d", d.rank, d.id.rawValue, d.name as NSString,
                     d.totalCredit, d.hosts, d.valid, d.invalid, d.errors))
             }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a donor: its enrollment token stops working, its hosts leave the grid and their tasks are reissued.")
+
+        @OptionGroup var data: DataDirectoryOptions
+
+        @Argument(help: "The donor's name.")
+        var name: String
+
+        func run() async throws {
+            let name = self.name
+            let retired = try await DataDirectoryStore.write(data.url) { q in try q.revokeDonor(name: name) }
+            guard let retired else { throw ValidationError("no donor named '\(name)'; see 'borg-server donor list'") }
+            print("Revoked donor '\(name)': its token no longer enrolls hosts; \(retired.count) host(s) removed from the grid.")
+        }
+    }
+
+    struct RotateToken: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-token", abstract: "Give a donor a new enrollment token; the old one stops working.")
+
+        @OptionGroup var data: DataDirectoryOptions
+
+        @Argument(help: "The donor's name.")
+        var name: String
+
+        @Flag(help: "Print only the token (for scripts).")
+        var quiet = false
+
+        func run() async throws {
+            let name = self.name
+            let token = try await DataDirectoryStore.write(data.url) { q in try q.rotateToken(donor: name) }
+            guard let token else { throw ValidationError("no donor named '\(name)'; see 'borg-server donor list'") }
+            print(quiet ? token : "New enrollment token for '\(name)' (shown once; the old one no longer works): \(token)")
         }
     }
 }

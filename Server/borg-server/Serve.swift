@@ -1,5 +1,6 @@
 import ArgumentParser
 import BorgCore
+import BorgEngine
 import BorgServer
 import Foundation
 import Logging
@@ -29,6 +30,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Write the bound port to this file once listening (for scripts and tests).")
     var portFile: String?
 
+    @Option(help: ArgumentHelp("Seconds a finished batch's work units, tasks and outputs are kept after its results were collected.",
+                               valueName: "seconds"))
+    var purgeCollectedAfter = RetentionPolicy().afterCollection
+
+    @Option(help: ArgumentHelp("Seconds a finished batch is kept when its results are never collected.", valueName: "seconds"))
+    var purgeFinishedAfter = RetentionPolicy().afterFinish
+
+    @Option(help: ArgumentHelp("Seconds an uploaded blob nothing refers to is kept.", valueName: "seconds"))
+    var blobGrace = RetentionPolicy().unreferencedBlob
+
+    @Option(help: ArgumentHelp("Seconds between retention passes.", visibility: .hidden))
+    var retentionInterval = 60.0
+
     @OptionGroup var cluster: ClusterOptions
 
     func validate() throws {
@@ -39,6 +53,13 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--advertise must be an http:// or https:// URL, got '\(advertise)'")
         }
         guard tick > 0 else { throw ValidationError("--tick must be a positive number of seconds") }
+        for (flag, value) in [("--purge-collected-after", purgeCollectedAfter), ("--purge-finished-after", purgeFinishedAfter),
+                              ("--blob-grace", blobGrace)] where !(value.isFinite && value >= 0 && value <= 100 * 365 * 86_400) {
+            throw ValidationError("\(flag) must be a number of seconds from 0 to 100 years, got \(value)")
+        }
+        guard retentionInterval > 0 && retentionInterval <= 86_400 else {
+            throw ValidationError("--retention-interval must be from 0 to 86400 seconds, got \(retentionInterval)")
+        }
     }
 
     func run() async throws {
@@ -51,7 +72,9 @@ struct Serve: AsyncParsableCommand {
             dataDirectory: data.url, host: host, port: port, tickInterval: .milliseconds(Int(tick * 1000)),
             stragglers: StragglerPolicy(minimumSeconds: stragglerMinimum),
             advertisedURL: advertise.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, writeBatchLimit: max(1, writeBatch),
-            cluster: try cluster.configuration())
+            cluster: try cluster.configuration(),
+            retention: RetentionPolicy(afterCollection: purgeCollectedAfter, afterFinish: purgeFinishedAfter, unreferencedBlob: blobGrace),
+            retentionInterval: .milliseconds(Int(retentionInterval * 1000)))
         let coordinator: Coordinator
         do {
             coordinator = try await Coordinator(configuration: configuration, logger: logger)

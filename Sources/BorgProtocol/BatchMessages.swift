@@ -49,13 +49,17 @@ public struct BatchStatus: Codable, Sendable, Equatable {
     public var tasksInProgress: Int
     public var createdAt: Double
     public var finishedAt: Double?
+    /// When the submitter collected the results; the coordinator purges the batch some time after.
+    public var collectedAt: Double?
+    /// When the work units, tasks and outputs were purged; the counts above remain.
+    public var purgedAt: Double?
 
     /// Work units not yet ended.
     public var outstanding: Int { workUnits - completed - failed - cancelled }
 
     public init(
         id: BatchID, project: String, state: State, workUnits: Int, completed: Int, failed: Int, cancelled: Int,
-        tasksInProgress: Int, createdAt: Double, finishedAt: Double?
+        tasksInProgress: Int, createdAt: Double, finishedAt: Double?, collectedAt: Double? = nil, purgedAt: Double? = nil
     ) {
         self.id = id
         self.project = project
@@ -67,6 +71,8 @@ public struct BatchStatus: Codable, Sendable, Equatable {
         self.tasksInProgress = tasksInProgress
         self.createdAt = createdAt
         self.finishedAt = finishedAt
+        self.collectedAt = collectedAt
+        self.purgedAt = purgedAt
     }
 }
 

@@ -9,6 +9,7 @@ struct ProcStat {
     private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
     private static let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
 
+    let parent: pid_t
     let processGroup: pid_t
     /// Whether the process has exited and waits to be reaped (state Z or X).
     let isZombie: Bool
@@ -27,10 +28,11 @@ struct ProcStat {
         guard let close = statLine.lastIndex(of: ")") else { return nil }
         // After ')': state(3) ppid(4) pgrp(5) ... utime(14) stime(15) cutime(16) cstime(17) ... rss(24)
         let fields = statLine[statLine.index(after: close)...].split(separator: " ")
-        guard fields.count >= 22, let group = pid_t(fields[2]),
+        guard fields.count >= 22, let parent = pid_t(fields[1]), let group = pid_t(fields[2]),
             let utime = Double(fields[11]), let stime = Double(fields[12]),
             let cutime = Double(fields[13]), let cstime = Double(fields[14]), let rss = Int64(fields[21])
         else { return nil }
+        self.parent = parent
         processGroup = group
         isZombie = fields[0] == "Z" || fields[0] == "X"
         cpuSeconds = (utime + stime + cutime + cstime) / Self.ticksPerSecond

@@ -5,7 +5,8 @@
 #endif
 
 /// Starts child processes with `posix_spawn`: explicit argv, environment and file
-/// descriptors, default signal handling, optionally as the leader of a new process group.
+/// descriptors, default signal handling, optionally as the leader of a new session (and so of a
+/// new process group, with no controlling terminal).
 package enum ProcessLauncher {
     /// Spawns `path` with `arguments` as its argv (argv[0] included). `fileDescriptors[i]`
     /// becomes the child's descriptor `i` (0, 1, 2, …);
@@ -15,12 +16,23 @@ package enum ProcessLauncher {
         arguments: [String],
         environment: [String]? = nil,
         fileDescriptors: [Int32],
-        newProcessGroup: Bool
+        newSession: Bool
     ) throws(SandboxError) -> pid_t {
+        // The dup2s run in order, so a source among the targets (a descriptor below
+        // fileDescriptors.count) would be overwritten before its turn: copy those above first.
+        var sources = fileDescriptors
+        var copies: [Int32] = []
+        defer { for copy in copies { close(copy) } }
+        for (index, source) in sources.enumerated() where source < Int32(sources.count) {
+            let copy = fcntl(source, F_DUPFD_CLOEXEC, Int32(sources.count))
+            guard copy >= 0 else { throw .system("cannot copy descriptor \(source): \(String(cString: strerror(errno)))") }
+            copies.append(copy)
+            sources[index] = copy
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        for (target, source) in fileDescriptors.enumerated() {
+        for (target, source) in sources.enumerated() {
             posix_spawn_file_actions_adddup2(&actions, source, Int32(target))
         }
 
@@ -28,10 +40,7 @@ package enum ProcessLauncher {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-        if newProcessGroup {
-            flags |= Int32(POSIX_SPAWN_SETPGROUP)
-            posix_spawnattr_setpgroup(&attributes, 0)
-        }
+        if newSession { flags |= Self.setSession }
         posix_spawnattr_setflags(&attributes, Int16(flags))
         var noSignals = sigset_t()
         sigemptyset(&noSignals)
@@ -55,6 +64,9 @@ package enum ProcessLauncher {
         }
         return pid
     }
+
+    /// glibc's POSIX_SPAWN_SETSID, which Swift's Glibc module does not export (it needs _GNU_SOURCE).
+    private static let setSession: Int32 = 0x80
 
     /// Opens `path` with `flags` (O_CLOEXEC added) and mode 0644.
     package static func open(_ path: String, _ flags: Int32) throws(SandboxError) -> Int32 {

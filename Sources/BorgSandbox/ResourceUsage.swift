@@ -30,19 +30,51 @@ public struct ResourceUsage: Sendable, Equatable {
     /// sandbox and the app it started); zero processes when the group is gone. Zombies
     /// (exited, not yet reaped) are not counted.
     public static func processGroup(_ group: pid_t) -> ResourceUsage {
+        sum(livingProcesses().filter { $0.stat.processGroup == group })
+    }
+
+    /// The summed usage of every live process descended from `ancestor` (not `ancestor` itself). In a
+    /// PID namespace that is every process the app started: orphans are adopted by the namespace's first
+    /// process, so no process leaves the tree by daemonizing.
+    public static func descendants(of ancestor: pid_t) -> ResourceUsage {
+        var children: [pid_t: [(pid: pid_t, stat: ProcStat)]] = [:]
+        for process in livingProcesses() { children[process.stat.parent, default: []].append(process) }
         var total = ResourceUsage(cpuSeconds: 0, residentBytes: 0, processCount: 0)
-        guard let dir = opendir("/proc") else { return total }
+        var parents = [ancestor]
+        var visited: Set<pid_t> = [ancestor]
+        while let parent = parents.popLast() {
+            for child in children[parent] ?? [] where visited.insert(child.pid).inserted {
+                total.add(child.stat)
+                parents.append(child.pid)
+            }
+        }
+        return total
+    }
+
+    private mutating func add(_ stat: ProcStat) {
+        cpuSeconds += stat.cpuSeconds
+        residentBytes += stat.residentBytes
+        processCount += 1
+    }
+
+    private static func sum(_ processes: [(pid: pid_t, stat: ProcStat)]) -> ResourceUsage {
+        var total = ResourceUsage(cpuSeconds: 0, residentBytes: 0, processCount: 0)
+        for process in processes { total.add(process.stat) }
+        return total
+    }
+
+    /// Every process in `/proc` that is not a zombie.
+    private static func livingProcesses() -> [(pid: pid_t, stat: ProcStat)] {
+        guard let dir = opendir("/proc") else { return [] }
         defer { closedir(dir) }
+        var processes: [(pid: pid_t, stat: ProcStat)] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) {
                 String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
             }
-            guard let pid = pid_t(name), let stat = ProcStat(pid: pid), stat.processGroup == group, !stat.isZombie
-            else { continue }
-            total.cpuSeconds += stat.cpuSeconds
-            total.residentBytes += stat.residentBytes
-            total.processCount += 1
+            guard let pid = pid_t(name), let stat = ProcStat(pid: pid), !stat.isZombie else { continue }
+            processes.append((pid, stat))
         }
-        return total
+        return processes
     }
 }

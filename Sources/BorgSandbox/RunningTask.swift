@@ -13,7 +13,7 @@ public final class RunningTask: Sendable {
         var result: SandboxResult?
         var waiters: [CheckedContinuation<SandboxResult, Never>] = []
         /// Set when the runner ends the run itself, to say why.
-        var endedBy: SandboxResult.Status?
+        var endedBy: (status: SandboxResult.Status, message: String)?
     }
 
     /// The process group (and pid) of the task's `borg-sandbox` process; the app runs in it too.
@@ -42,7 +42,7 @@ public final class RunningTask: Sendable {
     /// Kills the task's whole process group (SIGKILL); its result says
     /// ``SandboxResult/Status/killed``. Harmless after the run has ended.
     public func kill() {
-        end(as: .killed)
+        end(as: .killed, "killed by the runner")
     }
 
     /// Waits for the run to end and returns its result.
@@ -57,10 +57,10 @@ public final class RunningTask: Sendable {
         }
     }
 
-    private func end(as status: SandboxResult.Status) {
+    private func end(as status: SandboxResult.Status, _ message: String) {
         state.withLock { state in
             guard state.result == nil else { return }
-            if state.endedBy == nil { state.endedBy = status }
+            if state.endedBy == nil { state.endedBy = (status, message) }
             // The sandbox is not yet reaped (see supervise), so the group id cannot be reused.
             Glibc.kill(-processGroup, SIGKILL)
         }
@@ -71,17 +71,22 @@ public final class RunningTask: Sendable {
     private func supervise(throttle: CPUThrottle?, diskCheckInterval: Duration) {
         let diskLimit = task.limits.diskBytes
         var nextDiskCheck = ContinuousClock.now
+        var failedChecks = 0
         while !hasExited(blocking: diskLimit == nil) {
             if let diskLimit, ContinuousClock.now >= nextDiskCheck {
                 nextDiskCheck = .now + diskCheckInterval
-                if let used = try? DiskUsage.bytes(in: task.directory), used > diskLimit {
-                    end(as: .diskLimitExceeded)
-                }
+                failedChecks = checkDisk(limit: diskLimit, failedBefore: failedChecks)
             }
             usleep(20_000)
         }
-        // Still a zombie: clean up whatever the app left in the group, then reap.
+        // Still a zombie, so the group id stays ours: end whatever the app left in the group and wait
+        // until it is gone (a PID namespace takes a moment to die with its first process), then reap.
         Glibc.kill(-processGroup, SIGKILL)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ResourceUsage.processGroup(processGroup).processCount > 0, ContinuousClock.now < deadline {
+            usleep(10_000)
+            Glibc.kill(-processGroup, SIGKILL)
+        }
         throttle?.remove(processGroup)
         var status: Int32 = 0
         var usage = rusage()
@@ -93,6 +98,23 @@ public final class RunningTask: Sendable {
             return state.waiters
         }
         for waiter in waiters { waiter.resume(returning: result) }
+    }
+
+    /// Measures the task directory and ends the run if it holds more than `limit` bytes, or if it could
+    /// not be measured three times in a row (an app that keeps its tree moving must not escape the
+    /// limit). Returns the number of failed measurements in a row.
+    private func checkDisk(limit: UInt64, failedBefore: Int) -> Int {
+        do {
+            if try DiskUsage.bytes(in: task.directory) > limit {
+                end(as: .diskLimitExceeded, "task directory exceeded the disk limit of \(limit) bytes")
+            }
+            return 0
+        } catch {
+            if failedBefore >= 2 {
+                end(as: .diskLimitExceeded, "the task directory could not be measured against the disk limit: \(error)")
+            }
+            return failedBefore + 1
+        }
     }
 
     /// Whether `borg-sandbox` has exited, without reaping it.
@@ -126,12 +148,9 @@ public final class RunningTask: Sendable {
                 message: "borg-sandbox \(how) without writing a result")
         }
         if let endedBy {
-            result.status = endedBy
+            result.status = endedBy.status
             result.exitCode = nil
-            result.message =
-                endedBy == .diskLimitExceeded
-                ? "task directory exceeded the disk limit of \(task.limits.diskBytes ?? 0) bytes"
-                : "killed by the runner"
+            result.message = endedBy.message
         }
         return result
     }

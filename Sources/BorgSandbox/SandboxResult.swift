@@ -11,7 +11,8 @@ public struct SandboxResult: Codable, Sendable, Equatable {
         case trapped
         /// A WebAssembly app used up its fuel budget.
         case outOfFuel
-        /// A WebAssembly app asked for more memory than its limit and then failed.
+        /// A WebAssembly app asked for more memory than its limit and then failed, or a native app's
+        /// processes together held more resident memory than the limit and were killed.
         case memoryLimitExceeded
         /// The task directory grew past the disk limit, or a file past the file-size limit.
         case diskLimitExceeded
@@ -34,11 +35,11 @@ public struct SandboxResult: Codable, Sendable, Equatable {
     /// WebAssembly fuel the run consumed (deterministic for a given module, input and
     /// WasmKit version); `nil` for native apps.
     public var fuelUsed: UInt64?
-    /// Peak memory: the guest's linear memory for `wasm`; for `native`, the maximum resident
-    /// set of the app's process, which includes the ~20 MB launcher it was exec'd from.
+    /// Peak memory: the guest's linear memory for `wasm`; for `native`, the most resident memory
+    /// seen in the app's processes together (or of its largest process, if that was more).
     public var peakMemoryBytes: UInt64?
     /// Whether the app was cut off from the network: `true` for `wasm` (WASI preview 1 has no
-    /// way to open sockets) and for `native` when the user/network namespace was applied.
+    /// way to open sockets) and for `native` once its sandbox (with its own network namespace) was set up.
     public var networkIsolated: Bool?
     /// A human-readable explanation when the run did not succeed.
     public var message: String?

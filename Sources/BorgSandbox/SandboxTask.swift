@@ -10,8 +10,6 @@ public struct SandboxTask: Sendable, Equatable {
     public var arguments: [String]
     /// Resource limits.
     public var limits: TaskLimits
-    /// Cut a native app off from the network (best effort; see ``SandboxResult/networkIsolated``).
-    public var noNetwork: Bool
     /// The scheduling niceness of the run (0...19).
     public var nice: Int32
     /// Where `borg-sandbox` writes its JSON result: outside the task directory, so that the
@@ -21,14 +19,13 @@ public struct SandboxTask: Sendable, Equatable {
     /// Creates a task run; `resultPath` defaults to `<directory>.result.json`.
     public init(
         runtime: SandboxRuntime, app: String, directory: String, arguments: [String] = [],
-        limits: TaskLimits = TaskLimits(), noNetwork: Bool = true, nice: Int32 = 19, resultPath: String? = nil
+        limits: TaskLimits = TaskLimits(), nice: Int32 = 19, resultPath: String? = nil
     ) {
         self.runtime = runtime
         self.app = app
         self.directory = directory
         self.arguments = arguments
         self.limits = limits
-        self.noNetwork = noNetwork
         self.nice = nice
         self.resultPath = resultPath ?? Self.defaultResultPath(directory)
     }
@@ -46,7 +43,7 @@ public struct SandboxTask: Sendable, Equatable {
         if let memory = limits.memoryBytes { line += ["--memory", String(memory)] }
         if let disk = limits.diskBytes { line += ["--disk", String(disk)] }
         if let fuel = limits.fuel, runtime == .wasm { line += ["--fuel", String(fuel)] }
-        if noNetwork { line.append("--no-network") }
+        if let processes = limits.processes, runtime == .native { line += ["--processes", String(processes)] }
         return line + ["--"] + arguments
     }
 }

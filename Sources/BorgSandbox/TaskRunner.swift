@@ -6,8 +6,9 @@ import Foundation
     import Musl
 #endif
 
-/// Runs tasks, each in its own `borg-sandbox` child process (in its own process group, so
-/// that it can be throttled and killed as a whole), and hands back their results.
+/// Runs tasks, each in its own `borg-sandbox` child process (the leader of its own session and
+/// process group, detached from any terminal, so that it can be throttled and killed as a whole),
+/// and hands back their results.
 public final class TaskRunner: Sendable {
     /// Path of the `borg-sandbox` executable.
     public let sandboxExecutable: String
@@ -69,7 +70,7 @@ public final class TaskRunner: Sendable {
             path: sandboxExecutable,
             arguments: ["borg-sandbox"] + task.commandLine,
             fileDescriptors: [devNull, devNull, STDERR_FILENO],
-            newProcessGroup: true
+            newSession: true
         )
         if let fraction = task.limits.cpuFraction, let throttle {
             try? throttle.setMachineFraction(fraction)

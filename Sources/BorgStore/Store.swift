@@ -39,13 +39,22 @@ public final class Store: Sendable {
     /// Blobs up to this size are kept in the database, larger ones as files.
     public static let smallBlobLimit = 256 << 10
 
-    /// Stores a blob that must hash to `sha256`: small ones in the database, large ones as files.
-    public func putBlob(_ data: Data, sha256: String) async throws {
+    /// Stores a blob that must hash to `sha256`: small ones in the database, large ones as files. A blob
+    /// already here counts as stored again at `now` (see ``touchBlob(_:now:)``).
+    public func putBlob(_ data: Data, sha256: String, now: Double) async throws {
         guard data.count <= Self.smallBlobLimit else { return try blobs.put(data, sha256: sha256) }
         let actual = BlobStore.digest(data)
         guard BlobStore.isDigest(sha256) else { throw BlobError.malformedDigest(sha256) }
         guard actual == sha256 else { throw BlobError.digestMismatch(expected: sha256, actual: actual) }
-        try await write { q in try q.putBlob(data, sha256: sha256) }
+        try await write { q in try q.putBlob(data, sha256: sha256, now: now) }
+    }
+
+    /// Marks a blob already here as stored again at `now` (an upload of a blob the coordinator has): the
+    /// collection of unreferenced blobs spares it until the request that refers to it arrives.
+    public func touchBlob(_ sha256: String, now: Double) async throws {
+        guard BlobStore.isDigest(sha256) else { return }
+        if blobs.contains(sha256) { return blobs.touch(sha256) }
+        _ = try await write { q in try q.touchBlob(sha256, now: now) }
     }
 
     /// A blob's content, from the files or the database.

@@ -29,7 +29,7 @@ struct CoordinatorLinkTests {
             clock.advance(by: 0.9)
             #expect(await !link.isOnline)
             #expect(await link.heartbeatIfDue(held: []) == nil, "an offline link sent a heartbeat")
-            #expect(await link.requestWork(maxTasks: 1, held: []) == nil, "an offline link asked for work")
+            #expect(await link.requestWork(maxTasks: 1, platforms: ["wasm"], held: []) == nil, "an offline link asked for work")
 
             clock.advance(by: 1.2)
             #expect(await link.isOnline)
@@ -61,7 +61,7 @@ struct CoordinatorLinkTests {
             let link = Self.link(CoordinatorClient(coordinators: [coordinator.url], credential: host.hostSecret),
                 host: host.hostID, clock: clock, maxIdlePoll: maxIdlePoll)
             #expect(await link.isWorkRequestDue)
-            let reply = try #require(await link.requestWork(maxTasks: 1, held: []))
+            let reply = try #require(await link.requestWork(maxTasks: 1, platforms: ["wasm"], held: []))
             #expect(reply.tasks.isEmpty && reply.retryAfterSeconds == 5)
             #expect(await !link.isWorkRequestDue)
             clock.advance(by: wait - 0.1)
@@ -78,7 +78,7 @@ struct CoordinatorLinkTests {
             let host = try await coordinator.enroll("ada")
             let link = Self.link(CoordinatorClient(coordinators: [coordinator.url], credential: host.hostSecret),
                 host: host.hostID, clock: ManualClock())
-            let reply = try #require(await link.requestWork(maxTasks: 1, held: []))
+            let reply = try #require(await link.requestWork(maxTasks: 1, platforms: ["wasm"], held: []))
             #expect(reply.tasks.count == 1)
             #expect(await link.isWorkRequestDue)
         }

@@ -78,6 +78,38 @@ struct TaskPreparerTests {
         }
     }
 
+    /// After a restart the task directory is the app's: an `in` it replaced with a link to elsewhere is
+    /// refused, and no input is written through it.
+    @Test func anInputDirectoryReplacedByALinkIsNeverWrittenThrough() async throws {
+        try await Self.withAssignment { assignment, preparer, directory in
+            let elsewhere = directory.root.appendingPathComponent("elsewhere")
+            try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+            let inputs = directory.taskDirectory(assignment.taskID).appendingPathComponent("in")
+            try FileManager.default.createDirectory(at: inputs.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: inputs.path, withDestinationPath: elsewhere.path)
+            await #expect {
+                try await preparer.prepare(LocalTask(assignment: assignment))
+            } throws: {
+                ($0 as? DonorError)?.description == "the task directory cannot be used: \(inputs.path) is a symbolic link, not a directory"
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty)
+        }
+    }
+
+    @Test func anInputReplacedByALinkIsRefused() async throws {
+        try await Self.withAssignment { assignment, preparer, directory in
+            _ = try await preparer.prepare(LocalTask(assignment: assignment))
+            let range = directory.taskDirectory(assignment.taskID).appendingPathComponent("in/range")
+            try FileManager.default.removeItem(at: range)
+            try FileManager.default.createSymbolicLink(atPath: range.path, withDestinationPath: directory.configuration.path)
+            await #expect {
+                try await preparer.prepare(LocalTask(assignment: assignment))
+            } throws: {
+                ($0 as? DonorError)?.description == "in/range is no longer a regular file; the app replaced its input"
+            }
+        }
+    }
+
     @Test func aFailedDownloadIsNotARefusal() async throws {
         let directory = try TaskBookTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory.root) }

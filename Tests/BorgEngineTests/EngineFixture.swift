@@ -40,7 +40,7 @@ final class EngineFixture: Sendable {
     {
         let app = Data("app \(name)".utf8)
         let sha = BlobStore.digest(app)
-        try await store.putBlob(app, sha256: sha)
+        try await store.putBlob(app, sha256: sha, now: 0)
         let now = self.now
         let id = try await store.write { q in
             try q.saveProject(name: name, description: "", policy: policy, publicKey: "",
@@ -58,7 +58,7 @@ final class EngineFixture: Sendable {
         for i in 0..<count {
             let data = Data("input \(i)".utf8)
             let sha = BlobStore.digest(data)
-            try await store.putBlob(data, sha256: sha)
+            try await store.putBlob(data, sha256: sha, now: 0)
             units.append(WorkUnitSpec(name: "wu\(i)", inputs: [FileRef(name: "in", sha256: sha, size: Int64(data.count))]))
         }
         return try await engine.createBatch(CreateBatchRequest(project: project.name, workUnits: units, policy: policy),

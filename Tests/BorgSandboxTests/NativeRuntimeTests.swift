@@ -38,8 +38,7 @@ extension SandboxTests {
             defer { SandboxFixtures.remove(task) }
             let result = try await SandboxFixtures.runner().run(task)
             #expect(result.succeeded, "\(result)")
-            let real = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
-            #expect(SandboxFixtures.read(directory, "stdout.txt") == "\(real)\n\(directory)\n")
+            #expect(SandboxFixtures.read(directory, "stdout.txt") == "/task\n/task\n")
         }
 
         @Test(arguments: [(UInt64?.none, true), (UInt64(256 << 20), false)])
@@ -57,7 +56,7 @@ extension SandboxTests {
             }
         }
 
-        @Test func noNetworkCutsTheAppOffFromLoopback() async throws {
+        @Test func theAppCannotReachAServerOnLoopback() async throws {
             let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(listener) }
             var address = sockaddr_in()
@@ -73,16 +72,13 @@ extension SandboxTests {
             try #require(bound)
             let port = String(UInt16(bigEndian: address.sin_port))
 
-            for isolate in [false, true] {
-                let directory = try SandboxFixtures.taskDirectory()
-                let task = SandboxTask(
-                    runtime: .native, app: try SandboxFixtures.probe(), directory: directory,
-                    arguments: ["connect", port], noNetwork: isolate)
-                defer { SandboxFixtures.remove(task) }
-                let result = try await SandboxFixtures.runner().run(task)
-                #expect(result.networkIsolated == isolate, "\(result)")
-                #expect(result.exitCode == (isolate ? 3 : 0), "isolated: \(isolate), \(result)")
-            }
+            let directory = try SandboxFixtures.taskDirectory()
+            let task = SandboxTask(
+                runtime: .native, app: try SandboxFixtures.probe(), directory: directory, arguments: ["connect", port])
+            defer { SandboxFixtures.remove(task) }
+            let result = try await SandboxFixtures.runner().run(task)
+            #expect(result.networkIsolated == true, "\(result)")
+            #expect(result.exitCode == 3, "the app reached 127.0.0.1:\(port): \(result)")
         }
 
         @Test func aFileLargerThanTheDiskLimitEndsTheApp() async throws {

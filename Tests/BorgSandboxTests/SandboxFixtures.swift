@@ -33,20 +33,41 @@ enum SandboxFixtures {
         try compiledEscape.get()
     }
 
+    /// The native hostile app (Fixtures/hostile.c), compiled once per test run with `cc`.
+    static func hostile() throws -> String {
+        try compiledHostile.get()
+    }
+
+    /// The wasm hostile app (Fixtures/hostile_wasm.c), compiled once per test run with the Swift
+    /// toolchain's `clang`.
+    static func hostileModule() throws -> String {
+        try compiledHostileModule.get()
+    }
+
+    private static let compiledHostile = Result {
+        try compile("cc", ["-O1"], sources: ["Tests/BorgSandboxTests/Fixtures/hostile.c"], output: "hostile")
+    }
+
+    private static let compiledHostileModule = Result {
+        try compile("clang", wasmFlags, sources: ["Tests/BorgSandboxTests/Fixtures/hostile_wasm.c", "Projects/common/platform_wasi.c"],
+            output: "hostile.wasm")
+    }
+
     private static let compiledProbe = Result {
         try compile("cc", ["-O1"], sources: ["Tests/BorgSandboxTests/Fixtures/probe.c"], output: "probe")
     }
 
     private static let compiledEscape = Result {
         try compile(
-            "clang",
-            [
-                "--target=wasm32", "-nostdlib", "-fno-builtin", "-O1", "-Wl,--no-entry", "-Wl,--export=_start",
-                "-I", packageRoot.appendingPathComponent("Projects/common").path,
-            ],
-            sources: ["Tests/BorgSandboxTests/Fixtures/escape.c", "Projects/common/platform_wasi.c"],
+            "clang", wasmFlags, sources: ["Tests/BorgSandboxTests/Fixtures/escape.c", "Projects/common/platform_wasi.c"],
             output: "escape.wasm")
     }
+
+    /// A WASI command module without libc, over Projects/common's host layer.
+    private static let wasmFlags = [
+        "--target=wasm32", "-nostdlib", "-fno-builtin", "-O1", "-Wl,--no-entry", "-Wl,--export=_start",
+        "-I", packageRoot.appendingPathComponent("Projects/common").path,
+    ]
 
     /// Compiles package-relative `sources` and returns the output's path. Outputs are cached
     /// in the temporary directory under a hash of the command and sources, so repeated test
@@ -114,10 +135,32 @@ enum SandboxFixtures {
         return directory.path
     }
 
-    /// Removes a task directory and its result file.
+    /// Removes a task directory (however deep an app nested it) and its result file.
     static func remove(_ task: SandboxTask) {
-        try? FileManager.default.removeItem(atPath: task.directory)
+        try? DirectoryTree.remove(task.directory)
         try? FileManager.default.removeItem(atPath: task.resultPath)
+    }
+
+    /// The live processes whose name (`/proc/<pid>/comm`) is `name`. Throws when `/proc` cannot be read:
+    /// a read error is not "none".
+    static func processes(named name: String) throws -> [Int32] {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { pid in
+            let comm: String
+            do {
+                comm = try String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)
+            } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
+                return false
+            }
+            guard comm.trimmingCharacters(in: .whitespacesAndNewlines) == name else { return false }
+            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?
+                .split(separator: ")").last?.split(separator: " ").first
+            return state != nil && state != "Z"
+        }
+    }
+
+    /// A process name no other process has: 15 characters at most, as the kernel keeps them.
+    static func uniqueProcessName() -> String {
+        "bh" + UUID().uuidString.prefix(8).lowercased()
     }
 
     /// The text of a file in a task directory, or nil.

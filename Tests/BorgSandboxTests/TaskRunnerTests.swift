@@ -56,14 +56,17 @@ extension SandboxTests {
         @Test func theCommandLineCarriesTheLimitsAndTheResultFileIsOutsideTheTaskDirectory() {
             let task = SandboxTask(
                 runtime: .wasm, app: "a.wasm", directory: "/data/tasks/t1/", arguments: ["-v"],
-                limits: TaskLimits(memoryBytes: 1024, fuel: 99))
+                limits: TaskLimits(memoryBytes: 1024, fuel: 99, processes: 8))
             #expect(task.resultPath == "/data/tasks/t1.result.json")
             #expect(
                 task.commandLine == [
                     "run", "--runtime", "wasm", "--app", "a.wasm", "--dir", "/data/tasks/t1/",
                     "--result", "/data/tasks/t1.result.json", "--nice", "19", "--memory", "1024", "--fuel", "99",
-                    "--no-network", "--", "-v",
+                    "--", "-v",
                 ])
+            var native = task
+            native.runtime = .native
+            #expect(native.commandLine.contains("--processes") && !native.commandLine.contains("--fuel"))
         }
     }
 }

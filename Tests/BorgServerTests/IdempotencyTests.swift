@@ -54,4 +54,30 @@ import Testing
             #expect(try JSONDecoder().decode(EnrollResponse.self, from: four).donorID == other.donorID)
         }
     }
+
+    /// The responses kept for retries hold host secrets, tokens and API keys: the database keeps them
+    /// sealed with the requester's own credential, so reading it gives none of them away.
+    @Test func storedResponsesHoldNoSecretInPlainText() async throws {
+        try await CoordinatorFixture.run { grid in
+            try await grid.makeProject()
+            let donor = try await grid.admin.createDonor(name: "ada")
+            let key = try await grid.admin.createSubmitterKey(project: "demo").apiKey
+            let host = try await CoordinatorClient(coordinators: [grid.url]).enroll(
+                EnrollRequest(token: donor.enrollmentToken, name: "laptop", cores: 2, platforms: ["wasm"]))
+            let stored = try await grid.coordinator.store.read { q in
+                try q.db.query("SELECT key, response FROM idempotency").map { $0.string(0) + " " + $0.string(1) }
+            }
+            #expect(stored.count == 4, "the project, the donor, the key and the host were kept for retries: \(stored)")
+            for secret in [donor.enrollmentToken, key, host.hostSecret] {
+                #expect(!stored.contains { $0.contains(secret) }, "a secret is in the database in plain text")
+            }
+            // A retry with another credential but the same key cannot open a sealed response.
+            let body = try JSONEncoder().encode(CreateDonorRequest(name: "eve"))
+            let (first, _) = try await grid.admin.raw(.POST, "/v1/donors", body: body, headers: [("Idempotency-Key", "k1")])
+            let other = try await grid.admin.createSubmitterKey(project: "demo").apiKey
+            let stranger = CoordinatorClient(coordinators: [grid.url], credential: other)
+            let (status, _) = try await stranger.raw(.POST, "/v1/donors", body: body, headers: [("Idempotency-Key", "k1")])
+            #expect(first == 201 && status == 403, "a submitter key may not create donors at all")
+        }
+    }
 }

@@ -32,9 +32,19 @@ final class DqliteTestNode {
 
     /// Stops the node and starts it again on the same address and data directory, as a restarted
     /// coordinator does: its database is rebuilt from the Raft log and snapshots on disk.
+    /// The port can stay busy for a moment after the stop, until this process's last connection to the old
+    /// node has closed, so binding it again is retried for up to five seconds.
     func restart() throws {
         node.stop()
-        node = try DqliteNode(id: node.id, address: node.address, dataDirectory: directory, transport: .plainTCP)
+        let deadline = Date().addingTimeInterval(5)
+        while true {
+            do {
+                node = try DqliteNode(id: node.id, address: node.address, dataDirectory: directory, transport: .plainTCP)
+                break
+            } catch DqliteError.node(_, _) where Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
         try node.start()
     }
 

@@ -323,6 +323,75 @@ import Testing
         #expect(badAdvertise.status != 0 && badAdvertise.stderr.contains("--advertise"))
     }
 
+    /// Revoking a donor, removing a host, revoking an API key and rotating a token with `borg-server` on the
+    /// running coordinator's data directory: each is refused within seconds, and a removed host's task is
+    /// reissued to another donor.
+    @Test func revocationIsHonouredWithinSeconds() async throws {
+        let dir = try TemporaryDirectory(prefix: "borg-revoke")
+        defer { dir.remove() }
+        let data = dir.url.appendingPathComponent("coordinator")
+        let server = try ServerProcess(dataDirectory: data, arguments: ["--tick", "0.2"])
+        defer { server.stop() }
+        let borgServer = BuildProducts.executable("borg-server")
+        func run(_ arguments: [String]) throws -> String {
+            let result = try CommandRunner.run(borgServer, arguments + ["--data-dir", data.path])
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let admin = CoordinatorClient(coordinators: [server.url], credential: try server.adminKey)
+        let (manifest, inputs) = try makeProject(in: dir.url, name: "rev", workUnits: 1)
+        #expect(try submit(["project", "create", "--manifest", manifest], server: server).status == 0)
+        #expect(try submit(["batch", "submit", "rev", "--inputs", inputs, "--quiet", "--replication", "1", "--quorum", "1"], server: server).status == 0)
+        let mallory = try await admin.createDonor(name: "mallory")
+        let stolen = try await SimulatedHost(coordinators: [server.url], token: mallory.enrollmentToken, name: "stolen")
+        let task = try #require(try await stolen.client.requestWork(host: stolen.id, maxTasks: 1).tasks.first)
+
+        _ = try run(["donor", "revoke", "mallory"])
+        try await eventually("the revoked donor's host is refused") {
+            do { _ = try await stolen.client.requestWork(host: stolen.id, maxTasks: 1); return false } catch let error as APIClientError {
+                return error.status == 403
+            }
+        }
+        await #expect(throws: APIClientError.self, "a revoked donor's token enrolls nothing") {
+            _ = try await SimulatedHost(coordinators: [server.url], token: mallory.enrollmentToken, name: "again")
+        }
+        let alice = try await SimulatedHost(coordinators: [server.url], token: try await admin.createDonor(name: "alice").enrollmentToken,
+                                            name: "laptop")
+        try await eventually("the revoked host's task is reissued") {
+            try await alice.client.requestWork(host: alice.id, maxTasks: 1).tasks.first?.workUnitID == task.workUnitID
+        }
+
+        _ = try run(["host", "remove", "\(alice.id)"])
+        try await eventually("a removed host is refused") {
+            do { _ = try await alice.client.heartbeat(host: alice.id, running: []); return false } catch { return true }
+        }
+
+        let token = try run(["donor", "rotate-token", "alice", "--quiet"])
+        #expect(token.hasPrefix("enroll-"))
+        _ = try await SimulatedHost(coordinators: [server.url], token: token, name: "desktop")
+
+        let submitter = CoordinatorClient(coordinators: [server.url], credential: try await admin.createSubmitterKey(project: "rev").apiKey)
+        _ = try await submitter.projects()
+        let keys = try run(["key", "list"])
+        let keyID = try #require(keys.split(separator: "\n").last { $0.contains("project rev") }?.split(separator: " ").first)
+        _ = try run(["key", "revoke", String(keyID)])
+        try await eventually("a revoked API key is refused") {
+            do { _ = try await submitter.projects(); return false } catch let error as APIClientError { return error.status == 401 }
+        }
+        let missing = try CommandRunner.run(borgServer, ["donor", "revoke", "nobody", "--data-dir", data.path])
+        #expect(missing.status != 0 && missing.stderr.contains("no donor named 'nobody'"))
+    }
+
+    /// Polls `condition` every 100 ms for up to `seconds` (revocation's promise: within seconds).
+    func eventually(_ what: String, seconds: Double = 5, _ condition: () async throws -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("not within \(seconds) s: \(what)")
+    }
+
     /// Clients are told the address a coordinator advertises, not the one it happens to listen on.
     @Test func repliesListTheAdvertisedAddress() async throws {
         let dir = try TemporaryDirectory(prefix: "borg-advertise")

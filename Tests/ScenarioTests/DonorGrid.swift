@@ -46,13 +46,11 @@ final class DonorGrid: @unchecked Sendable {
     /// The API URLs of the running coordinators.
     var urls: [String] { coordinators?.urls ?? single.map { [$0.url] } ?? [] }
 
-    /// Stops every client (SIGTERM, then their leftover task processes) and the server; removes the files.
+    /// Stops every client (SIGKILL, then their leftover task processes) and the server; removes the files.
     func shutDown() {
         for client in clients {
             client.stop(signal: SIGKILL)
-            if let state = try? DonorState.load(from: DataDirectory(client.dataDirectory.path)) {
-                for task in state.tasks.values { if let group = task.processGroup { TaskProcesses.killLeftover(group) } }
-            }
+            TaskProcesses.endLeftovers(in: DataDirectory(client.dataDirectory.path))
         }
         single?.stop()
         coordinators?.stopAll()
@@ -112,12 +110,13 @@ final class DonorGrid: @unchecked Sendable {
         return batch
     }
 
-    /// Creates a donor account and enrolls a host for it with `borg-client enroll`; returns its data directory.
-    func enroll(_ name: String, cpu: String = "50%") async throws -> URL {
+    /// Creates a donor account and enrolls a host for it with `borg-client enroll` (and any `flags`);
+    /// returns its data directory.
+    func enroll(_ name: String, cpu: String = "50%", flags: [String] = []) async throws -> URL {
         let donor = try await admin.createDonor(name: name)
         let data = dir.url.appendingPathComponent("donor-\(name)")
         let enrolled = try client(["enroll", urls[0], "--token", donor.enrollmentToken, "--cpu", cpu, "--name", name,
-            "--data-dir", data.path])
+            "--data-dir", data.path] + flags)
         guard enrolled.status == 0 else { throw HarnessError("enroll failed: \(enrolled.stderr)") }
         return data
     }
@@ -172,6 +171,65 @@ final class DonorGrid: @unchecked Sendable {
             total += try #require(Int(text.trimmingCharacters(in: .whitespacesAndNewlines)))
         }
         return total
+    }
+
+    /// A process seen in `/proc`, known by its pid and start time, so that a reused pid is never taken for it.
+    struct SeenProcess: Hashable, CustomStringConvertible {
+        let pid: Int32
+        let start: UInt64
+        let command: String
+
+        var description: String { "\(pid) (\(command))" }
+
+        /// Whether it still runs (a zombie does not). Throws when `/proc` cannot say: a read error is not "gone".
+        var isAlive: Bool {
+            get throws {
+                guard let stat = try Self.stat(pid) else { return false }
+                return stat.start == start && stat.state != "Z" && stat.state != "X"
+            }
+        }
+
+        /// The live process `pid`, or nil.
+        static func of(_ pid: Int32) throws -> SeenProcess? {
+            guard let stat = try stat(pid), stat.state != "Z" else { return nil }
+            return SeenProcess(pid: pid, start: stat.start, command: stat.command)
+        }
+
+        /// Every live process of `data`'s tasks: each `borg-sandbox` working there and everything below it.
+        static func tasks(of data: URL) throws -> Set<SeenProcess> {
+            let names = try FileManager.default.contentsOfDirectory(atPath: "/proc")
+            var children: [Int32: [SeenProcess]] = [:]
+            for pid in names.compactMap(Int32.init) {
+                guard let stat = try stat(pid), stat.state != "Z" else { continue }
+                children[stat.parent, default: []].append(SeenProcess(pid: pid, start: stat.start, command: stat.command))
+            }
+            let all = children.values.flatMap { $0 }
+            let sandboxes = Set(TaskProcesses.sandboxes(in: DataDirectory(data.path)).map(\.pid))
+            var found = Set(all.filter { sandboxes.contains($0.pid) })
+            var frontier = Array(found)
+            while let process = frontier.popLast() {
+                for child in children[process.pid] ?? [] where found.insert(child).inserted { frontier.append(child) }
+            }
+            return found
+        }
+
+        /// State, parent and start time from `/proc/<pid>/stat`; nil when the process is gone.
+        private static func stat(_ pid: Int32) throws -> (state: Substring, parent: Int32, start: UInt64, command: String)? {
+            let text: String
+            do {
+                text = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+            } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
+                return nil
+            }
+            guard let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else {
+                throw HarnessError("cannot parse /proc/\(pid)/stat: \(text)")
+            }
+            let fields = text[text.index(after: close)...].split(separator: " ")
+            guard fields.count > 19, let parent = Int32(fields[1]), let start = UInt64(fields[19]) else {
+                throw HarnessError("cannot parse /proc/\(pid)/stat: \(text)")
+            }
+            return (fields[0], parent, start, String(text[text.index(after: open)..<close]))
+        }
     }
 
     /// The number of primes below `n`, by a plain sieve.

@@ -13,15 +13,6 @@ import Testing
 @Suite(.serialized) struct DonorScenarioTests {
     static let primes = try! Data(contentsOf: DonorGrid.primesApp)
 
-    /// Whether any `borg-sandbox` process works in `data`'s task directories.
-    func sandboxes(in data: URL) -> [Int32] {
-        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int32.init) ?? []
-        return pids.filter { pid in
-            guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return false }
-            return command.contains("borg-sandbox") && command.contains(data.path)
-        }
-    }
-
     @Test func enrollRejectsBadInputAndWritesNothing() async throws {
         let grid = try DonorGrid(prefix: "borg-enroll")
         defer { grid.shutDown() }
@@ -95,12 +86,12 @@ import Testing
         let batch = try grid.submitRanges("primes", (0..<4).map { "\($0 * 200_000) \(($0 + 1) * 200_000) 20000" }, deadline: 20)
         let victimData = try await grid.enroll("victim", cpu: "100%")
         let victim = try grid.start(victimData)
-        try await grid.waitUntil("the victim runs a task", timeout: 30) {
+        try await grid.waitUntil("the victim runs a task", timeout: 90) {
             grid.tasks(of: victimData).contains { $0.phase == .running }
         }
-        let held = grid.tasks(of: victimData)
         #expect(victim.stop(signal: SIGKILL) == SIGKILL)
-        for task in held { if let group = task.processGroup { TaskProcesses.killLeftover(group) } }
+        // The victim never comes back: its leftover sandbox would only slow the other donors down.
+        TaskProcesses.endLeftovers(in: DataDirectory(victimData.path))
 
         for name in ["ada", "bob"] { _ = try grid.start(try await grid.enroll(name, cpu: "50%")) }
         let status = try await grid.waitForBatch(batch, timeout: 240)
@@ -111,12 +102,13 @@ import Testing
         }
     }
 
-    @Test func restartedDonorResumesFromItsCheckpoint() async throws {
+    @Test func restartedDonorEndsItsOrphanedSandboxAndResumesFromItsCheckpoint() async throws {
         let grid = try DonorGrid(prefix: "borg-restart")
         defer { grid.shutDown() }
         let key = try grid.createKey("keys")
         try grid.createProject("primes", app: Self.primes, signingKey: key)
-        let batch = try grid.submitRanges("primes", ["0 1000000 20000"])
+        // Long enough (about 10 s in a debug build) that the run is still going when its client is killed.
+        let batch = try grid.submitRanges("primes", ["0 4000000 20000"])
         let data = try await grid.enroll("ada", cpu: "50%")
         let first = try grid.start(data)
         var checkpoint = URL(fileURLWithPath: "/")
@@ -125,16 +117,28 @@ import Testing
             checkpoint = data.appendingPathComponent("tasks/\(task.id)/checkpoint")
             return FileManager.default.fileExists(atPath: checkpoint.path)
         }
-        let held = grid.tasks(of: data)
-        #expect(first.stop(signal: SIGKILL) == SIGKILL)
-        for task in held { if let group = task.processGroup { TaskProcesses.killLeftover(group) } }
+        let task = try #require(grid.tasks(of: data).first)
+        let killed = try #require(try DonorGrid.SeenProcess.of(first.pid))
+        kill(first.pid, SIGKILL)
+        try await grid.waitUntil("the client is dead", timeout: 10) { try !killed.isAlive }
+        // The killed client's sandbox runs on: the restarted client must find it and end it.
+        let orphans = try DonorGrid.SeenProcess.tasks(of: data)
+        #expect(orphans.contains { $0.command == "borg-sandbox" }, "no orphan to end: \(orphans)")
+        for orphan in orphans { #expect(try orphan.isAlive, "\(orphan) did not outlive the client") }
         let saved = try String(contentsOf: checkpoint, encoding: .utf8)
 
         let second = try grid.start(data)
+        try await grid.waitUntil("the restarted client requeued the task", timeout: 30) {
+            second.log.contains("it resumes in its task directory")
+        }
+        // Ended by the client before it runs the task again, not by finishing on its own.
+        for orphan in orphans { #expect(try !orphan.isAlive, "\(orphan) still runs beside the restarted client") }
         let status = try await grid.waitForBatch(batch, timeout: 180)
         #expect(status.state == .completed)
-        #expect(try await grid.total(of: batch) == DonorGrid.primeCount(below: 1_000_000))
+        #expect(try await grid.total(of: batch) == DonorGrid.primeCount(below: 4_000_000))
         let log = second.log
+        let sandbox = try #require(orphans.first { $0.command == "borg-sandbox" })
+        #expect(log.contains("ended the sandbox (pid \(sandbox.pid)) that task \(task.id) left running"), "\(log)")
         #expect(log.contains("2 run(s)"), "\(log)")
         #expect(log.contains("resuming at"), "the app did not resume from its checkpoint (\(saved)): \(log)")
     }
@@ -152,6 +156,10 @@ import Testing
         }
         let before = try #require(try await grid.admin.projectStats().first { $0.project == "primes" })
         #expect(before.tasksInProgress == 2)
+        // The check below sees the live task processes before it is trusted to see none.
+        let running = try DonorGrid.SeenProcess.tasks(of: data)
+        #expect(running.filter { $0.command == "borg-sandbox" }.count == 2, "\(running)")
+        for process in running { #expect(try process.isAlive) }
 
         let left = try grid.client(["unenroll", "--data-dir", data.path])
         #expect(left.status == 0, "\(left.stderr)")
@@ -159,11 +167,212 @@ import Testing
         #expect(left.stdout.contains("final contribution"))
         #expect(client.stop() == 0, "the client did not exit cleanly")
         #expect(!FileManager.default.fileExists(atPath: data.path))
-        #expect(sandboxes(in: data).isEmpty)
+        for process in running { #expect(try !process.isAlive, "\(process) outlived unenroll") }
 
         let after = try #require(try await grid.admin.projectStats().first { $0.project == "primes" })
         #expect(after.tasksInProgress == 0 && after.tasksUnsent == 2, "\(after)")
         #expect(try await grid.admin.batchStatus(batch).state == .active)
+    }
+
+    /// Issue 8's attacks, as signed native apps run by a real client: the donor's `config.json` cannot be
+    /// copied out or linked to as an output, and `setsid sleep` started by an app does not survive
+    /// `unenroll --force`.
+    @Test func hostileNativeAppsGetNothingOfTheDonorsAndLeaveNothingBehind() async throws {
+        let grid = try DonorGrid(prefix: "borg-hostile")
+        defer { grid.shutDown() }
+        let key = try grid.createKey("keys")
+        let native = DonorCaps.nativePlatform
+        let steal = "#!/bin/sh\ncp ../../config.json out/secret\nls -a ../.. > out/listing\n"
+        try grid.createProject("steal", app: Data(steal.utf8), platform: native, signingKey: key)
+        try grid.createProject("link", app: Data("#!/bin/sh\nln -s ../../config.json out/secret\n".utf8), platform: native, signingKey: key)
+        let linger = "#!/bin/sh\nsetsid sleep 613 &\nsleep 614 &\nexec sleep 615\n"
+        try grid.createProject("linger", app: Data(linger.utf8), platform: native, signingKey: key)
+        let stolen = try grid.submitRanges("steal", ["0 1"])
+        let linked = try grid.submitRanges("link", ["0 1"])
+        let data = try await grid.enroll("ada", cpu: "100%")
+        let secret = try DonorConfiguration.load(from: DataDirectory(data.path)).hostSecret
+        let client = try grid.start(data)
+
+        #expect(try await grid.waitForBatch(stolen, timeout: 60).completed == 1)
+        for unit in try await grid.admin.batchResults(stolen).workUnits {
+            #expect(unit.outputs.map(\.name) == ["listing"], "\(unit)")
+            for output in unit.outputs {
+                let text = String(decoding: try await grid.admin.download(output.sha256), as: UTF8.self)
+                #expect(!text.contains(secret) && !text.contains("config.json"), "\(output.name): \(text)")
+            }
+        }
+        try await grid.waitUntil("the link's task was reported as an error", timeout: 60) {
+            try await grid.admin.hostStats().first { $0.name == "ada" }?.tasks.error == 1
+        }
+        #expect(try await grid.admin.batchStatus(linked).completed == 0)
+        #expect(client.log.contains("outputs refused: output 'secret' is a symbolic link; outputs must be regular files"), "\(client.log)")
+
+        _ = try grid.submitRanges("linger", ["0 1"])
+        var lingering = Set<DonorGrid.SeenProcess>()
+        try await grid.waitUntil("the app's sleeps run", timeout: 60) {
+            lingering = try DonorGrid.SeenProcess.tasks(of: data)
+            return lingering.filter { $0.command == "sleep" }.count >= 2
+        }
+        for process in lingering { #expect(try process.isAlive) }
+        let left = try grid.client(["unenroll", "--force", "--data-dir", data.path])
+        #expect(left.status == 0, "\(left.stderr)")
+        #expect(client.stop() == SIGKILL)
+        for process in lingering { #expect(try !process.isAlive, "\(process) outlived unenroll --force") }
+    }
+
+    /// A coordinator that sends impossible sizes (negative, adding up past Int64) gets an error report for
+    /// that task; the client neither traps nor runs it. The sizes are put in the coordinator's database
+    /// behind its back, as a compromised or older coordinator would send them.
+    @Test func impossibleSizesFromACoordinatorAreReportedNotACrash() async throws {
+        let grid = try DonorGrid(prefix: "borg-sizes")
+        defer { grid.shutDown() }
+        let key = try grid.createKey("keys")
+        try grid.createProject("primes", app: Self.primes, signingKey: key)
+        let inputs = grid.dir.url.appendingPathComponent("two-inputs/unit")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        for name in ["range", "extra"] { try Data("0 1000\n".utf8).write(to: inputs.appendingPathComponent(name)) }
+        let submitted = try grid.submit(["batch", "submit", "primes", "--inputs", inputs.deletingLastPathComponent().path, "--quiet"])
+        let batch = try #require(BatchID(submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(submitted.stderr)")
+        let size = -(Int64.max / 2) - 1000
+        let database = grid.server.dataDirectory.appendingPathComponent("borg.sqlite").path
+        // The store keeps a work unit's inputs as "name<TAB>sha256<TAB>size" lines; both inputs have 7 bytes.
+        let tampered = try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/sqlite3"), [
+            "-cmd", ".timeout 10000", database,
+            """
+            UPDATE work_unit SET inputs = rtrim(replace(inputs || char(10), char(9) || '7' || char(10), \
+            char(9) || '\(size)' || char(10)), char(10)) WHERE batch_id = \(batch);
+            SELECT inputs FROM work_unit WHERE batch_id = \(batch);
+            """,
+        ])
+        #expect(tampered.stdout.components(separatedBy: "\t\(size)").count == 3, "\(tampered.stdout)")
+        #expect(tampered.status == 0, "\(tampered.stderr)")
+
+        let data = try await grid.enroll("ada", cpu: "50%")
+        let client = try grid.start(data)
+        try await grid.waitUntil("the task was reported as an error", timeout: 60) {
+            try await grid.admin.hostStats().first { $0.name == "ada" }?.tasks.error == 1
+        }
+        try await Task.sleep(for: .seconds(1))
+        #expect(client.process.isRunning, "the client died: \(client.log)")
+        let log = client.log
+        #expect(log.contains("refused: the coordinator gave input"), "\(log)")
+        #expect(log.contains("sizes cannot be negative"), "\(log)")
+        #expect(!log.contains(") started, run"), "a task with impossible sizes was run: \(log)")
+    }
+
+    /// `--no-native`: the host asks for WebAssembly work only; `config --native` lets native work in again.
+    @Test func aDonorWhoRefusesNativeAppsGetsOnlyWebAssemblyWork() async throws {
+        let grid = try DonorGrid(prefix: "borg-no-native")
+        defer { grid.shutDown() }
+        let key = try grid.createKey("keys")
+        try grid.createProject("primes", app: Self.primes, signingKey: key)
+        try grid.createProject("shell", app: Data("#!/bin/sh\necho native > out/said\n".utf8), platform: DonorCaps.nativePlatform,
+            signingKey: key)
+        let wasm = try grid.submitRanges("primes", ["0 1000"])
+        let native = try grid.submitRanges("shell", ["0 1"])
+        let data = try await grid.enroll("ada", cpu: "50%", flags: ["--no-native"])
+        let status = try grid.client(["status", "--data-dir", data.path])
+        #expect(status.stdout.contains("native apps refused"), "\(status.stdout)")
+        let client = try grid.start(data)
+        #expect(try await grid.waitForBatch(wasm, timeout: 60).completed == 1)
+        try await Task.sleep(for: .seconds(3))
+        let shell = try #require(try await grid.admin.projectStats().first { $0.project == "shell" })
+        #expect(shell.tasksUnsent == 1 && shell.tasksInProgress == 0, "\(shell)")
+
+        let allowed = try grid.client(["config", "--native", "--data-dir", data.path])
+        #expect(allowed.status == 0 && !allowed.stdout.contains("native apps refused"), "\(allowed)")
+        #expect(try await grid.waitForBatch(native, timeout: 60).completed == 1, "\(client.log)")
+    }
+
+    /// The disk cap holds however an app spends it: a tree nested deeper than the client may open files
+    /// at once, with a large file at the bottom, is counted whole; the task ends with a clear error and its
+    /// directory is deleted.
+    @Test func aTaskNestedPastTheOpenFileLimitIsStoppedByTheDiskCapAndDeleted() async throws {
+        let grid = try DonorGrid(prefix: "borg-nest")
+        defer { grid.shutDown() }
+        let key = try grid.createKey("keys")
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        let depth = Int(min(limit.rlim_cur, 100_000)) + 100
+        let nest = """
+            #!/usr/bin/perl
+            for (1..\(depth)) { mkdir "d" or die "mkdir: $!"; chdir "d" or die "chdir: $!"; }
+            open(my $f, ">", "big") or die; print $f ("x" x (64 << 20)); close($f); sleep 120;
+            """
+        try grid.createProject("nest", app: Data(nest.utf8), platform: DonorCaps.nativePlatform, signingKey: key)
+        _ = try grid.submitRanges("nest", ["0 1"])
+        // 50% of 2 cores: one task at a time, two held; each may use half the cap: the levels and half the file.
+        let share = UInt64(depth) * 4096 + (32 << 20)
+        let data = try await grid.enroll("ada", cpu: "50%", flags: ["--disk", String(share * 2)])
+        let client = try grid.start(data)
+        try await grid.waitUntil("the task was reported as an error", timeout: 120) {
+            try await grid.admin.hostStats().first { $0.name == "ada" }?.tasks.error == 1
+        }
+        let log = client.log
+        #expect(log.contains("task directory exceeded the disk limit"), "\(log)")
+        try await grid.waitUntil("the task directory is deleted", timeout: 30) {
+            (try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("tasks").path)).isEmpty
+        }
+    }
+
+    /// `Client/systemd/unenroll.sh` on this machine, which runs no systemd: it says so, unenrolls the host
+    /// as the service's user, removes the data directory (whose parent that user may not change) and the
+    /// unit file, and exits 0.
+    @Test func theSystemdUnenrollScriptWorksAndSaysWhatItCannotDo() async throws {
+        let grid = try DonorGrid(prefix: "borg-systemd")
+        defer { grid.shutDown() }
+        let key = try grid.createKey("keys")
+        // A native app, so that the service's own user (not root) runs it in bubblewrap.
+        try grid.createProject("wait", app: Data("#!/bin/sh\nsleep 617\n".utf8), platform: DonorCaps.nativePlatform, signingKey: key)
+        _ = try grid.submitRanges("wait", ["0 1"])
+        // /var/lib in miniature: only root may change it; the data directory in it is the service user's.
+        let varLib = grid.dir.url.appendingPathComponent("var-lib")
+        let data = varLib.appendingPathComponent("borg")
+        let unitDirectory = grid.dir.url.appendingPathComponent("systemd")
+        for directory in [varLib, unitDirectory] { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
+        chmod(grid.dir.url.path, 0o755)
+        chmod(varLib.path, 0o755)
+        _ = FileManager.default.createFile(atPath: unitDirectory.appendingPathComponent("borg-client.service").path, contents: Data())
+        let user = "nobody"
+        let client = BuildProducts.executable("borg-client").path
+        let runuser = URL(fileURLWithPath: "/usr/sbin/runuser")
+        #expect(try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/install"), ["-d", "-o", user, "-m", "0700", data.path]).status == 0)
+        let donor = try await grid.admin.createDonor(name: "service")
+        let enrolled = try CommandRunner.run(runuser, ["-u", user, "--", client, "enroll", grid.urls[0], "--token",
+            donor.enrollmentToken, "--name", "service", "--data-dir", data.path])
+        #expect(enrolled.status == 0, "\(enrolled.stderr)")
+        // The service: `borg-client run` as its user, stopped by PID.
+        let service = Process()
+        service.executableURL = runuser
+        service.arguments = ["-u", user, "--", client, "run", "--data-dir", data.path]
+        let serviceLog = grid.dir.url.appendingPathComponent("service.log")
+        _ = FileManager.default.createFile(atPath: serviceLog.path, contents: nil)
+        service.standardOutput = try FileHandle(forWritingTo: serviceLog)
+        service.standardError = service.standardOutput
+        try service.run()
+        defer { if service.isRunning { kill(service.processIdentifier, SIGKILL); service.waitUntilExit() } }
+        var running = Set<DonorGrid.SeenProcess>()
+        try await grid.waitUntil("the service runs its task", timeout: 30) {
+            running = try DonorGrid.SeenProcess.tasks(of: data)
+            return running.contains { $0.command == "sleep" }
+        }
+
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Client/systemd/unenroll.sh")
+        let left = try CommandRunner.run(script, [], environment: [
+            "BORG_DATA_DIR": data.path, "BORG_USER": user, "BORG_CLIENT": client, "BORG_UNIT_DIR": unitDirectory.path,
+        ])
+        #expect(left.status == 0, "\(left.stdout)\(left.stderr)")
+        #expect(left.stdout.contains("systemd is not running on this machine"), "\(left.stdout)")
+        #expect(left.stdout.contains("gave 1 unfinished task(s) back"), "\(left.stdout)")
+        #expect(left.stdout.contains("This machine has left the grid."), "\(left.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: data.path))
+        #expect(!FileManager.default.fileExists(atPath: unitDirectory.appendingPathComponent("borg-client.service").path))
+        service.waitUntilExit()
+        #expect(service.terminationStatus == 0, "the client did not stop cleanly: \((try? String(contentsOf: serviceLog, encoding: .utf8)) ?? "")")
+        for process in running { #expect(try !process.isAlive, "\(process) outlived the script") }
+        let stats = try #require(try await grid.admin.projectStats().first { $0.project == "wait" })
+        #expect(stats.tasksInProgress == 0 && stats.tasksUnsent == 1, "\(stats)")
     }
 
     @Test func tamperedUnsignedAndReKeyedAppsAreRefused() async throws {

@@ -84,6 +84,7 @@ extension LifecycleEngine {
         BatchStatus(
             id: batch.id, project: batch.projectName, state: BatchStatus.State(rawValue: batch.state) ?? .active,
             workUnits: batch.workUnits, completed: batch.completed, failed: batch.failed, cancelled: batch.cancelled,
-            tasksInProgress: try q.tasksInProgress(batch: batch.id), createdAt: batch.createdAt, finishedAt: batch.finishedAt)
+            tasksInProgress: try q.tasksInProgress(batch: batch.id), createdAt: batch.createdAt, finishedAt: batch.finishedAt,
+            collectedAt: batch.collectedAt, purgedAt: batch.purgedAt)
     }
 }

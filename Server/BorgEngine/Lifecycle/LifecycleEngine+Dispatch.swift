@@ -39,7 +39,9 @@ extension LifecycleEngine {
                 let now = clock()
                 let told = cancelled != nil
                 let (assigned, leftovers, untold, full) = try await store.write { q in
-                    let room = HostCapacity.maxTasksInProgress(cores: host.cores) - (try q.tasksInProgressCount(host: host.id))
+                    // Checked in the write, not from the cached credential: a removed host gets nothing more.
+                    let room = try q.hostIsActive(host.id)
+                        ? HostCapacity.maxTasksInProgress(cores: host.cores) - (try q.tasksInProgressCount(host: host.id)) : 0
                     let (assigned, leftovers) = try self.assign(candidates, want: min(want, room), host: host, project: project,
                                                                 app: app, q, now: now)
                     return (assigned, leftovers, told ? [] : try Self.contact(host.id, q, now: now), assigned.count >= room)

@@ -19,6 +19,16 @@ extension LifecycleEngine {
         return ids
     }
 
+    /// Reissues the tasks still in progress on hosts that were removed or whose donor was revoked.
+    public func reissueTasksOfRetiredHosts() async throws {
+        let orphaned = try await store.read { q in try q.tasksInProgressOfRetiredHosts() }
+        guard !orphaned.isEmpty else { return }
+        let ids = Set(orphaned.map(\.task))
+        try await transition(Array(Set(orphaned.map(\.workUnit))).sorted()) { rules, wu, _, _ in
+            rules.abandon(Array(ids), in: &wu)
+        }
+    }
+
     /// Times out every running task past its deadline; reissues them.
     public func expireDeadlines() async throws {
         let now = clock()

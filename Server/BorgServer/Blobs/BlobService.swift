@@ -11,6 +11,7 @@ struct BlobService: Sendable {
     let replication: any Replication
     /// Largest blob accepted.
     let limit: Int
+    let clock: @Sendable () -> Double
 
     /// Stores the request body under `sha` after checking it hashes to that; in a grid, also on a peer
     /// unless `replicate` is false (the request is itself a peer's copy). Answers 201, or 200 when the
@@ -18,6 +19,7 @@ struct BlobService: Sendable {
     func accept(_ request: Request, sha: String, replicate: Bool = true) async throws -> Response {
         guard BlobStore.isDigest(sha) else { throw BlobError.malformedDigest(sha) }
         if try await store.hasBlob(sha) {
+            try await store.touchBlob(sha, now: clock())
             if replicate, let data = store.blobs.read(sha) { try await replication.replicate(blob: sha, data) }
             return Response(status: .ok)
         }
@@ -28,7 +30,7 @@ struct BlobService: Sendable {
             throw RequestError.tooLarge("blob is larger than \(limit) bytes")
         }
         let data = Data(buffer: buffer)
-        try await store.putBlob(data, sha256: sha)
+        try await store.putBlob(data, sha256: sha, now: clock())
         // Small blobs live in the database and replicate with it; files are copied to a peer.
         if replicate && data.count > Store.smallBlobLimit { try await replication.replicate(blob: sha, data) }
         return Response(status: .created)
@@ -36,7 +38,7 @@ struct BlobService: Sendable {
 
     /// Stores a blob whose digest was checked (a large output that came inline) and copies it to a peer.
     func put(_ data: Data, sha: String) async throws {
-        try await store.putBlob(data, sha256: sha)
+        try await store.putBlob(data, sha256: sha, now: clock())
         try await replication.replicate(blob: sha, data)
     }
 

@@ -6,8 +6,12 @@ import Hummingbird
 
 /// Who may do what: the admin key (everything), submitter keys (their project), host secrets (their host).
 ///
-/// Credentials arrive as `Authorization: Bearer <secret>`. Successful look-ups are cached.
+/// Credentials arrive as `Authorization: Bearer <secret>`. Successful look-ups are cached for
+/// ``cacheSeconds``, so a revoked key, token or host is refused by every coordinator within seconds.
 final class Authenticator: @unchecked Sendable {
+    /// How long a successful look-up is trusted without asking the store again.
+    static let cacheSeconds: TimeInterval = 2
+
     /// What an API key allows.
     enum Scope: Equatable {
         case admin
@@ -16,8 +20,8 @@ final class Authenticator: @unchecked Sendable {
 
     let store: Store
     private let lock = NSLock()
-    private var hosts: [HostID: HostRecord] = [:]
-    private var keys: [String: Scope] = [:]
+    private var hosts: [HostID: (record: HostRecord, at: Date)] = [:]
+    private var keys: [String: (scope: Scope, at: Date)] = [:]
 
     init(store: Store) { self.store = store }
 
@@ -47,12 +51,12 @@ final class Authenticator: @unchecked Sendable {
         guard let key = Self.bearer(request) else {
             throw AccessError.missingCredential("missing 'Authorization: Bearer <API key>' (set --api-key or BORG_API_KEY)")
         }
-        if let cached = lock.withLock({ keys[key] }) { return cached }
+        if let cached = lock.withLock({ keys[key] }), Date().timeIntervalSince(cached.at) < Self.cacheSeconds { return cached.scope }
         guard let found = try await store.read({ q in try q.apiKeyScope(key) }) else {
             throw AccessError.missingCredential("unknown API key")
         }
         let scope: Scope = found.map { .project($0) } ?? .admin
-        lock.withLock { keys[key] = scope }
+        lock.withLock { keys[key] = (scope, Date()) }
         return scope
     }
 
@@ -90,10 +94,13 @@ final class Authenticator: @unchecked Sendable {
     }
 
     private func cachedHost(_ id: HostID) -> HostRecord? {
-        lock.withLock { hosts[id] }
+        lock.withLock {
+            guard let cached = hosts[id], Date().timeIntervalSince(cached.at) < Self.cacheSeconds else { return nil }
+            return cached.record
+        }
     }
 
     private func cache(_ record: HostRecord) {
-        lock.withLock { hosts[record.id] = record }
+        lock.withLock { hosts[record.id] = (record, Date()) }
     }
 }

@@ -50,6 +50,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .invalid: return .badRequest
         case .tooLarge: return .contentTooLarge
         case .unavailable: return .serviceUnavailable
+        case .purged: return .gone
         }
     }
 

@@ -68,7 +68,7 @@ struct HostRoutes {
         let now = engine.clock()
         let key = try IdempotencyKey.of(request).map { "enroll/\(Secret.hash(body.token))/\($0)" }
         var enrolled = try await store.write { q in
-            try q.once(key: key, now: now) {
+            try q.once(key: key, now: now, sealedWith: body.token) {
                 guard let donor = try q.donor(token: body.token) else {
                     throw AccessError.denied("unknown enrollment token; ask the grid operator for your donor token")
                 }

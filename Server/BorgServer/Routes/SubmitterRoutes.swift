@@ -31,8 +31,9 @@ struct SubmitterRoutes {
             let project = try await project(named: try context.parameters.require("name"))
             let now = engine.clock()
             let idempotency = try IdempotencyKey.of(request).map { "key/\(project.id)/\($0)" }
+            let requester = Authenticator.bearer(request)
             let key = try await store.write { q in
-                try q.once(key: idempotency, now: now) { try q.createAPIKey(projectID: project.id, now: now) }
+                try q.once(key: idempotency, now: now, sealedWith: requester) { try q.createAPIKey(projectID: project.id, now: now) }
             }
             return try JSONResponse.make(SubmitterKeyResponse(project: project.name, apiKey: key), status: .created)
         }
@@ -41,8 +42,9 @@ struct SubmitterRoutes {
             let body = try await JSONResponse.decode(CreateDonorRequest.self, from: request, limit: 64 << 10)
             let now = engine.clock()
             let key = try IdempotencyKey.of(request).map { "donor/\($0)" }
+            let requester = Authenticator.bearer(request)
             let created = try await store.write { q in
-                try q.once(key: key, now: now) {
+                try q.once(key: key, now: now, sealedWith: requester) {
                     let (donor, token) = try q.createDonor(name: body.name, now: now)
                     return CreateDonorResponse(donorID: donor.id, name: donor.name, enrollmentToken: token)
                 }
@@ -68,10 +70,19 @@ struct SubmitterRoutes {
             let (status, outcomes) = try await store.read { q in
                 (try engine.status(of: batch, q), try q.workUnitOutcomes(batch: batch.id))
             }
+            if batch.purgedAt != nil || outcomes.count < batch.workUnits {
+                throw EngineError.purged("batch \(batch.id)'s work units and outputs were purged after \(batch.collectedAt == nil ? "it grew old" : "its results were collected"); its counts remain at GET /v1/batches/\(batch.id)")
+            }
             return try JSONResponse.make(BatchResults(batch: status, workUnits: outcomes.map {
                 WorkUnitResult(workUnitID: $0.id, name: $0.name, status: $0.status, outputs: $0.outputs,
                     agreeingHosts: $0.agreeingHosts, agreeingDonors: $0.agreeingDonors, errorReason: $0.errorReason)
             }))
+        }
+        router.post("/v1/batches/:id/collected") { request, context in
+            let batch = try await authorizedBatch(request, context)
+            try await engine.markCollected(batch)
+            let status = try await store.read { q in try engine.status(of: try q.batch(batch.id) ?? batch, q) }
+            return try JSONResponse.make(status)
         }
         router.post("/v1/batches/:id/cancel") { request, context in
             let batch = try await authorizedBatch(request, context)

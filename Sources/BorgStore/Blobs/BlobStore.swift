@@ -38,7 +38,7 @@ public struct BlobStore: Sendable {
         let actual = Self.digest(data)
         guard actual == sha256 else { throw .digestMismatch(expected: sha256, actual: actual) }
         let target = url(of: sha256)
-        if FileManager.default.fileExists(atPath: target.path) { return }
+        if FileManager.default.fileExists(atPath: target.path) { return touch(sha256) }
         let temporary = directory.appendingPathComponent("tmp").appendingPathComponent(UUID().uuidString)
         do {
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -58,7 +58,6 @@ public struct BlobStore: Sendable {
         return sha
     }
 
-    /// The blob's content, or `nil` if it is not here.
     /// The size of a blob file, if it is here.
     public func size(of sha256: String) -> Int64? {
         guard Self.isDigest(sha256),
@@ -67,9 +66,40 @@ public struct BlobStore: Sendable {
         return size.int64Value
     }
 
+    /// The blob's content, or `nil` if it is not here.
     public func read(_ sha256: String) -> Data? {
         guard Self.isDigest(sha256) else { return nil }
         return FileManager.default.contents(atPath: url(of: sha256).path)
+    }
+}
+
+extension BlobStore {
+    /// Marks a blob file as stored again now (its modification time), so the collection of unreferenced
+    /// blobs spares it until the request that refers to it arrives.
+    public func touch(_ sha256: String) {
+        guard Self.isDigest(sha256) else { return }
+        _ = utimes(url(of: sha256).path, nil)
+    }
+
+    /// The digests of the blob files last stored before `date`.
+    public func files(storedBefore date: Date) -> [String] {
+        let manager = FileManager.default
+        guard let prefixes = try? manager.contentsOfDirectory(atPath: directory.path) else { return [] }
+        return prefixes.filter { $0.utf8.count == 2 }.flatMap { prefix in
+            ((try? manager.contentsOfDirectory(atPath: directory.appendingPathComponent(prefix).path)) ?? []).filter { sha in
+                Self.isDigest(sha) && (modified(sha).map { $0 < date } ?? false)
+            }
+        }
+    }
+
+    /// Deletes the blob file if it was still last stored before `date`; returns whether it went.
+    public func remove(_ sha256: String, storedBefore date: Date) -> Bool {
+        guard Self.isDigest(sha256), let modified = modified(sha256), modified < date else { return false }
+        return unlink(url(of: sha256).path) == 0
+    }
+
+    private func modified(_ sha256: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: url(of: sha256).path))?[.modificationDate] as? Date
     }
 }
 

@@ -95,6 +95,11 @@ extension StoreQueries {
         try db.run("UPDATE host SET last_contact = ? WHERE id = ?", .real(now), SQLValue(id))
     }
 
+    /// Whether the host is still part of the grid (not left, removed or revoked).
+    public func hostIsActive(_ id: HostID) throws -> Bool {
+        try db.queryOne("SELECT active FROM host WHERE id = ?", SQLValue(id))?.bool(0) ?? false
+    }
+
     /// The host left the grid: it gets no more work.
     public func retireHost(_ id: HostID) throws {
         try db.run("UPDATE host SET active = 0 WHERE id = ?", SQLValue(id))
@@ -106,6 +111,36 @@ extension StoreQueries {
             "INSERT INTO api_key (key_hash, project_id, created_at) VALUES (?, ?, ?)",
             .text(Secret.hash(key)), SQLValue(projectID), .real(now))
         return key
+    }
+
+    /// Revokes a donor: its enrollment token stops working and its hosts leave the grid (their tasks are
+    /// reissued by the coordinator's next lifecycle pass). Returns the hosts retired; nil if no such donor.
+    public func revokeDonor(name: String) throws -> [HostID]? {
+        guard let donor = try donor(name: name) else { return nil }
+        try db.run("UPDATE donor SET token_hash = ? WHERE id = ?", .text("revoked-" + Secret.hash(Secret.make(prefix: ""))),
+                   SQLValue(donor.id))
+        let hosts: [HostID] = try db.query("SELECT id FROM host WHERE donor_id = ? AND active = 1", SQLValue(donor.id)).map { $0.id(0) }
+        try db.run("UPDATE host SET active = 0 WHERE donor_id = ?", SQLValue(donor.id))
+        return hosts
+    }
+
+    /// Gives a donor a new enrollment token (shown once); the old one stops working. Nil if no such donor.
+    public func rotateToken(donor name: String) throws -> String? {
+        guard let donor = try donor(name: name) else { return nil }
+        let token = Secret.make(prefix: "enroll-")
+        try db.run("UPDATE donor SET token_hash = ? WHERE id = ?", .text(Secret.hash(token)), SQLValue(donor.id))
+        return token
+    }
+
+    /// The API keys: id, project (nil for an admin key), creation time. The keys themselves are not stored.
+    public func apiKeys() throws -> [(id: Int64, project: String?, createdAt: Double)] {
+        try db.query("SELECT k.id, p.name, k.created_at FROM api_key k LEFT JOIN project p ON p.id = k.project_id ORDER BY k.id")
+            .map { ($0.int(0), $0.optionalString(1), $0.double(2)) }
+    }
+
+    /// Revokes API key `id`; false if there is none.
+    public func revokeAPIKey(id: Int64) throws -> Bool {
+        try db.execute("DELETE FROM api_key WHERE id = ?", SQLValue(id)).rowsAffected > 0
     }
 
     /// What an API key may do: `.some(nil)` = admin, `.some(id)` = that project, `nil` = unknown key.

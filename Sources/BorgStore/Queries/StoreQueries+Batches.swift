@@ -14,6 +14,10 @@ public struct BatchRecord: Sendable, Equatable {
     public let cancelled: Int
     public let createdAt: Double
     public let finishedAt: Double?
+    /// When its submitter collected the results (it may be purged some time after).
+    public let collectedAt: Double?
+    /// When its work units, tasks and outputs were purged; only the counts remain.
+    public let purgedAt: Double?
 }
 
 /// A new work unit's task, as the ready queue needs it.
@@ -89,7 +93,7 @@ extension StoreQueries {
         guard let row = try db.queryOne(
             """
             SELECT b.id, b.project_id, p.name, b.policy, b.state, b.wu_total, b.wu_completed, b.wu_failed,
-                   b.wu_cancelled, b.created_at, b.finished_at
+                   b.wu_cancelled, b.created_at, b.finished_at, b.collected_at, b.purged_at
             FROM batch b JOIN project p ON p.id = b.project_id WHERE b.id = ?
             """, SQLValue(id))
         else { return nil }
@@ -97,7 +101,8 @@ extension StoreQueries {
             id: row.id(0), projectID: row.id(1), projectName: row.string(2),
             policy: try JSONDecoder().decode(ProjectPolicy.self, from: Data(row.string(3).utf8)),
             state: row.string(4), workUnits: Int(row.int(5)), completed: Int(row.int(6)), failed: Int(row.int(7)),
-            cancelled: Int(row.int(8)), createdAt: row.double(9), finishedAt: row.optionalDouble(10))
+            cancelled: Int(row.int(8)), createdAt: row.double(9), finishedAt: row.optionalDouble(10),
+            collectedAt: row.optionalDouble(11), purgedAt: row.optionalDouble(12))
     }
 
     /// Tasks of the batch running on hosts now.

@@ -1,9 +1,17 @@
 import Foundation
 
 extension StoreQueries {
-    /// Stores a small blob in the database (its digest was checked by the caller).
-    public func putBlob(_ data: Data, sha256: String) throws {
-        try db.run("INSERT OR IGNORE INTO blob (sha256, data) VALUES (?, ?)", .text(sha256), .blob([UInt8](data)))
+    /// Stores a small blob in the database (its digest was checked by the caller), or marks the one already
+    /// there as stored again at `now`, so the collection of unreferenced blobs leaves it alone for a while.
+    public func putBlob(_ data: Data, sha256: String, now: Double) throws {
+        try db.run(
+            "INSERT INTO blob (sha256, data, touched_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET touched_at = excluded.touched_at",
+            .text(sha256), .blob([UInt8](data)), .real(now))
+    }
+
+    /// Marks a small blob as stored again at `now`; false when the database does not hold it.
+    public func touchBlob(_ sha256: String, now: Double) throws -> Bool {
+        try db.execute("UPDATE blob SET touched_at = ? WHERE sha256 = ?", .real(now), .text(sha256)).rowsAffected > 0
     }
 
     /// A small blob's content, if the database holds it.

@@ -231,6 +231,16 @@ extension StoreQueries {
         return ids
     }
 
+    /// Tasks still in progress on hosts that left the grid or were removed, with their work units.
+    public func tasksInProgressOfRetiredHosts(limit: Int = 10_000) throws -> [(task: TaskID, workUnit: WorkUnitID)] {
+        try db.query(
+            """
+            SELECT t.id, t.wu_id FROM task t JOIN host h ON h.id = t.host_id
+            WHERE t.state = 'in_progress' AND h.active = 0 LIMIT ?
+            """, SQLValue(limit)
+        ).map { ($0.id(0), $0.id(1)) }
+    }
+
     /// How many tasks the host has in progress.
     public func tasksInProgressCount(host: HostID) throws -> Int {
         Int(try db.queryOne("SELECT count(*) FROM task WHERE host_id = ? AND state = 'in_progress'", SQLValue(host))?.int(0) ?? 0)

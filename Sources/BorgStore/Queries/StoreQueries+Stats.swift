@@ -91,7 +91,8 @@ extension StoreQueries {
             "SELECT project_id, state, count(*), sum(credit) FROM task GROUP BY project_id, state")
         return try db.query(
             """
-            SELECT p.id, p.name, coalesce(sum(b.wu_total), 0), coalesce(sum(b.wu_completed), 0), coalesce(sum(b.wu_failed), 0)
+            SELECT p.id, p.name, coalesce(sum(b.wu_total), 0), coalesce(sum(b.wu_completed), 0), coalesce(sum(b.wu_failed), 0),
+                   coalesce(sum(b.purged_credit), 0)
             FROM project p LEFT JOIN batch b ON b.project_id = p.id GROUP BY p.id ORDER BY p.id
             """
         ).map { r in
@@ -100,11 +101,12 @@ extension StoreQueries {
             return ProjectTotals(
                 name: r.string(1), workUnits: Int(r.int(2)), completed: Int(r.int(3)), failed: Int(r.int(4)),
                 tasksUnsent: count(.unsent), tasksInProgress: count(.inProgress),
-                creditGranted: mine.reduce(0) { $0 + $1.double(3) })
+                creditGranted: mine.reduce(r.double(5)) { $0 + $1.double(3) })
         }
     }
 
-    /// Sum of credit of valid tasks per donor: what `total_credit` must equal (used by audits and tests).
+    /// Sum of credit of valid tasks per donor: what `total_credit` must equal (used by audits and tests) as
+    /// long as no batch was purged.
     public func validCreditByDonor() throws -> [DonorID: Double] {
         Dictionary(uniqueKeysWithValues: try db.query(
             "SELECT donor_id, sum(credit) FROM task WHERE validate_state = 'valid' AND donor_id IS NOT NULL GROUP BY donor_id"
