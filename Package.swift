@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),
@@ -43,7 +46,20 @@ let package = Package(
             ]
         ),
 
-        .target(name: "BorgCluster", dependencies: ["CDqlite"]),
+        .target(
+            name: "BorgCluster",
+            dependencies: [
+                "CDqlite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "BorgSandbox"),
 
         // The coordinator: its engine (the lifecycle applied to the store, no HTTP), then the HTTP edge
@@ -160,7 +176,12 @@ let package = Package(
         .testTarget(name: "BorgStoreTests", dependencies: ["BorgStore", "BorgCore",
             "BorgCluster",
         ]),
-        .testTarget(name: "BorgClusterTests", dependencies: ["BorgCluster"]),
+        .testTarget(name: "BorgClusterTests", dependencies: [
+            "BorgCluster",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .testTarget(name: "BorgProtocolTests", dependencies: ["BorgProtocol", "BorgCore"]),
         .testTarget(name: "BorgEngineTests", dependencies: ["BorgEngine", "BorgStore", "BorgProtocol", "BorgCore"]),
         .testTarget(name: "BorgAPIClientTests", dependencies: [
@@ -174,7 +195,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ScenarioTests", dependencies: [
-            "BorgHarness", "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgStore", "borg-server", "borg-submit",
+            "BorgHarness", "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgStore", "BorgCluster", "borg-server", "borg-submit",
             "borg-client", "borg-sandbox", "BorgDonor", "BorgSandbox",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

@@ -7,8 +7,9 @@ import Foundation
 
 /// Failover time of replicated coordinators: the leader's coordinator is SIGKILLed while a host holds a
 /// task; the time until the host's report is accepted again (through another coordinator) is measured.
-/// The baseline, from the same kill: the time until a bare dqlite client commits a write to the same
-/// cluster (what the engine alone gives). The killed coordinator is restarted before the next round.
+/// The baseline, from the same kill: the time until a bare dqlite client (over the cluster link, with the grid's
+/// credentials) commits a write to the same cluster (what the engine alone gives). The killed coordinator is restarted before
+/// the next round.
 struct FailoverBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "failover", abstract: "Leader SIGKILL → reports accepted again, over several kills (3 coordinators).")
@@ -26,7 +27,7 @@ struct FailoverBenchmark: AsyncParsableCommand {
         guard let grid = setup.grid else { return }
         _ = try await setup.submit(workUnits: kills * 2)
         let host = setup.hosts[0]
-        let probe = DqliteClient(seeds: grid.clusterAddresses, database: "failover-probe", timeout: 60)
+        let probe = DqliteClient(seeds: grid.clusterAddresses, database: "failover-probe", timeout: 60, dialer: grid.dqliteDialer)
         defer { probe.close() }
         try probe.execute("CREATE TABLE IF NOT EXISTS probe (round INTEGER)")
         var reports: [Double] = []

@@ -3,13 +3,15 @@ import Foundation
 
 /// The store a coordinator's data directory uses, opened for administration (`borg-server donor …`),
 /// also while the coordinator runs: the directory's SQLite file, or, for a member of a replicated grid,
-/// the grid's database through the dqlite nodes it knew last (a majority must be running).
+/// the grid's database through the dqlite nodes it knew last (a majority must be running), over the cluster link
+/// with the key the member stored.
 public enum DataDirectoryStore {
     public static func open(_ directory: URL) async throws -> Store {
         guard let seeds = ClusterNode.knownAddresses(dataDirectory: directory) else {
             return try await Store(directory: directory)
         }
-        return try await Store(directory: directory, backend: DqliteBackend(seeds: seeds, database: ClusterNode.database))
+        let dialer = try ClusterNode.storedDialer(dataDirectory: directory)
+        return try await Store(directory: directory, backend: DqliteBackend(seeds: seeds, database: ClusterNode.database, dialer: dialer))
     }
 
     /// Opens the store, runs one write, closes it.

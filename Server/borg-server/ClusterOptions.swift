@@ -4,13 +4,13 @@ import Foundation
 
 /// `serve` options that make the coordinator one of a replicated grid.
 struct ClusterOptions: ParsableArguments {
-    @Option(help: "Replicate the store with other coordinators: this coordinator's dqlite node address, HOST:PORT.")
+    @Option(help: "Replicate the store with other coordinators: this coordinator's cluster link address (mutual TLS to its dqlite node), HOST:PORT.")
     var clusterListen: String?
 
     @Option(help: "On first start, join the grid through this running coordinator's HTTP address, HOST:PORT.")
     var join: String?
 
-    @Option(help: "The grid's shared secret (peers refuse cluster calls without it).")
+    @Option(help: "The grid's shared secret (peers refuse cluster calls without it; the cluster link's TLS key derives from it).")
     var clusterSecret: String?
 
     @Option(help: "File holding the grid's shared secret.")

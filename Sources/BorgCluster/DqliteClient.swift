@@ -22,6 +22,8 @@ public final class DqliteClient: @unchecked Sendable {
     public let database: String
     /// Time budget of one call, retries included.
     public let timeout: TimeInterval
+    /// How connections to the nodes are opened.
+    public let dialer: any DqliteDialer
 
     private static let statementCacheLimit = 256
     private static let probeTimeout: TimeInterval = 1
@@ -38,11 +40,12 @@ public final class DqliteClient: @unchecked Sendable {
     private var knownAddresses: [String]
     private var lastLeaderAddress: String?
 
-    /// Creates a client; it connects lazily, on the first call.
-    public init(seeds: [String], database: String, timeout: TimeInterval = 5) {
+    /// Creates a client; it connects lazily, on the first call, through `dialer`.
+    public init(seeds: [String], database: String, timeout: TimeInterval = 5, dialer: any DqliteDialer = TCPDialer()) {
         self.seeds = seeds
         self.database = database
         self.timeout = timeout
+        self.dialer = dialer
         knownAddresses = seeds
     }
 
@@ -315,7 +318,7 @@ public final class DqliteClient: @unchecked Sendable {
     /// Asks `address` for the leader and returns an opened connection to the leader.
     private func connectIfLeader(_ address: String, _ deadline: Deadline) throws -> DqliteConnection {
         let probeDeadline = deadline.capped(at: Self.probeTimeout)
-        let probe = try DqliteConnection(address: address, timeout: probeDeadline.remainingSeconds)
+        let probe = try DqliteConnection(address: address, timeout: probeDeadline.remainingSeconds, dialer: dialer)
         guard let leader = try probe.leader() else {
             throw DqliteError.noLeader("knows no leader")
         }
@@ -323,7 +326,7 @@ public final class DqliteClient: @unchecked Sendable {
         if leader.address != address {
             probe.close()
             connection = try DqliteConnection(address: leader.address,
-                                              timeout: deadline.capped(at: Self.probeTimeout).remainingSeconds)
+                                              timeout: deadline.capped(at: Self.probeTimeout).remainingSeconds, dialer: dialer)
             guard try connection.leader()?.address == leader.address else {
                 throw DqliteError.noLeader("named \(leader.address) as leader, which denies it")
             }

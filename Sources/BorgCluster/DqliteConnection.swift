@@ -1,6 +1,6 @@
 import Foundation
 
-/// One TCP connection to one dqlite node, speaking protocol version 1.
+/// One connection to one dqlite node, speaking protocol version 1, opened by a `DqliteDialer`.
 ///
 /// Every call blocks until the node replies or `timeout` passes. FAILURE replies
 /// are thrown as `DqliteError` (`.notLeader`, `.busy`, `.failure`) and leave the
@@ -37,13 +37,13 @@ public final class DqliteConnection {
 
     private let stream: SocketStream
 
-    /// Connects to `address` (`host:port`) and sends the protocol version.
+    /// Connects to `address` (`host:port`) through `dialer` and sends the protocol version.
     /// `timeout` bounds the connect and, later, each request.
-    public init(address: String, timeout: TimeInterval) throws {
+    public init(address: String, timeout: TimeInterval, dialer: any DqliteDialer = TCPDialer()) throws {
         self.address = address
         self.timeout = timeout
         let deadline = Deadline(after: timeout)
-        stream = try SocketStream(address: address, deadline: deadline)
+        stream = try SocketStream(address: address, deadline: deadline, dialer: dialer)
         var handshake = [UInt8]()
         withUnsafeBytes(of: WireProtocol.version.littleEndian) { handshake.append(contentsOf: $0) }
         try stream.write(handshake, deadline: deadline)

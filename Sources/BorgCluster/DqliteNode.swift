@@ -8,13 +8,20 @@ import Synchronization
 /// The node with ID 1 bootstraps a new single-node cluster the first time it starts
 /// on an empty data directory; any other node starts idle until a client adds it to
 /// the cluster (`DqliteClient.add(id:address:)` + `assign(id:role:)`).
+///
+/// With `DqliteTransport.tls` the node itself listens on an abstract Unix socket that only
+/// this process can reach; its address is served by a `ClusterGateway`, and its Raft
+/// connections to peers go through a `TLSDialer`.
 public final class DqliteNode: @unchecked Sendable {
     /// The Raft node ID (never 0; unique in the cluster; the same on every restart).
     public let id: UInt64
-    /// The `host:port` the node listens on and advertises to its peers.
+    /// The `host:port` the node is reached at and advertises to its peers.
     public let address: String
     /// Where the node keeps its Raft log and snapshots.
     public let dataDirectory: URL
+    /// How clients in this process reach the cluster: with TLS, this node directly on its
+    /// local socket and the other members through their gateways.
+    public let dialer: any DqliteDialer
 
     private enum State { case created, running, stopped }
 
@@ -22,21 +29,34 @@ public final class DqliteNode: @unchecked Sendable {
     private let lock = NSLock()
     private var handle: OpaquePointer?
     private var state = State.created
+    /// The cluster link's TLS and the node's local socket (`@name`); nil for plain TCP.
+    private let gatewaySettings: (tls: ClusterTLS, localAddress: String)?
+    private var gateway: ClusterGateway?
+    /// libdqlite's connect function argument; lives as long as the node.
+    private let raftDialer: RaftDialer
 
     /// Creates the node and binds its listening socket; `start()` runs it.
     ///
     /// - Parameters:
-    ///   - address: `host:port` to listen on and to advertise (a numeric IPv4 address
+    ///   - address: `host:port` to be reached at and to advertise (a numeric IPv4 address
     ///     such as `127.0.0.1:9001` is safest; dqlite resolves it with `uv_ip4_addr`).
     ///   - dataDirectory: created if missing.
     ///   - networkLatencyMs: expected one-way latency; dqlite derives the heartbeat
     ///     (1.5 ×) and election timeout (15 ×) from it. `nil` keeps dqlite's defaults
     ///     (heartbeat 500 ms, election 3 s), which makes failover take several seconds.
-    public init(id: UInt64, address: String, dataDirectory: URL, networkLatencyMs: UInt? = 50) throws {
+    ///   - transport: the node listening on `address` in plain TCP, or a TLS gateway on
+    ///     `address` in front of a node that listens inside this process only.
+    public init(id: UInt64, address: String, dataDirectory: URL, networkLatencyMs: UInt? = 50,
+                transport: DqliteTransport) throws {
         guard id != 0 else { throw DqliteError.invalidArgument("node ID 0 is reserved") }
+        if let latency = networkLatencyMs, latency == 0 || latency > 3_600_000 {
+            throw DqliteError.invalidArgument("network latency must be 1...3600000 ms, got \(latency)")
+        }
         self.id = id
         self.address = address
         self.dataDirectory = dataDirectory
+        let tls: ClusterTLS?
+        if case let .tls(credentials) = transport { tls = try ClusterTLS(credentials) } else { tls = nil }
         do {
             try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         } catch {
@@ -53,23 +73,28 @@ public final class DqliteNode: @unchecked Sendable {
             }
             return node
         }
-        handle = node
         do {
-            try check(dqlite_node_set_bind_address(node, address), "dqlite_node_set_bind_address(\(address))")
-            try check(dqlite_node_set_connect_func(node, DqliteNode.connectToPeer, nil), "dqlite_node_set_connect_func")
-            try check(dqlite_node_set_snapshot_params(node, Self.snapshotThreshold, Self.snapshotTrailing),
-                      "dqlite_node_set_snapshot_params")
+            // "@": an abstract Unix socket named by the kernel; dqlite accepts connections to it from this process only.
+            let bindAddress = tls == nil ? address : "@"
+            try Self.check(node, id, dqlite_node_set_bind_address(node, bindAddress),
+                           "dqlite_node_set_bind_address(\(bindAddress))")
+            let localAddress = String(cString: dqlite_node_get_bind_address(node))
+            dialer = tls.map { TLSDialer(tls: $0, localNodes: [address: localAddress]) } ?? TCPDialer()
+            gatewaySettings = tls.map { ($0, localAddress) }
+            raftDialer = RaftDialer(dialer)
+            try Self.check(node, id, dqlite_node_set_connect_func(node, RaftDialer.connect, Unmanaged.passUnretained(raftDialer).toOpaque()),
+                           "dqlite_node_set_connect_func")
+            try Self.check(node, id, dqlite_node_set_snapshot_params(node, Self.snapshotThreshold, Self.snapshotTrailing),
+                           "dqlite_node_set_snapshot_params")
             if let latency = networkLatencyMs {
-                guard latency > 0, latency <= 3_600_000 else {
-                    throw DqliteError.invalidArgument("network latency must be 1...3600000 ms, got \(latency)")
-                }
-                try check(dqlite_node_set_network_latency_ms(node, UInt32(latency)),
-                          "dqlite_node_set_network_latency_ms(\(latency))")
+                try Self.check(node, id, dqlite_node_set_network_latency_ms(node, UInt32(latency)),
+                               "dqlite_node_set_network_latency_ms(\(latency))")
             }
         } catch {
-            destroy()
+            DqliteNode.registry.withLock { _ in dqlite_node_destroy(node) }
             throw error
         }
+        handle = node
     }
 
     deinit {
@@ -84,66 +109,46 @@ public final class DqliteNode: @unchecked Sendable {
     static let snapshotTrailing: UInt32 = 128
 
     /// Starts the node's threads: bootstraps (node 1 on an empty directory), starts Raft
-    /// and accepts client connections. SIGPIPE is ignored process-wide first: dqlite
-    /// writes to sockets without MSG_NOSIGNAL, so a peer dying would otherwise kill
-    /// this process.
+    /// and accepts client connections, then (with TLS) opens the gateway on `address`.
+    /// SIGPIPE is ignored process-wide first: dqlite writes to sockets without
+    /// MSG_NOSIGNAL, so a peer dying would otherwise kill this process.
     public func start() throws {
         try lock.withLock {
             guard state == .created, let node = handle else {
                 throw DqliteError.invalidArgument("node \(id) can only be started once")
             }
             _ = DqliteNode.ignoreSIGPIPE
-            try check(dqlite_node_start(node), "dqlite_node_start")
+            try Self.check(node, id, dqlite_node_start(node), "dqlite_node_start")
             state = .running
+            if let (tls, localAddress) = gatewaySettings {
+                gateway = try ClusterGateway(address: address, localAddress: localAddress, tls: tls)
+            }
         }
     }
 
-    /// Stops the node (waits for its threads; its client connections are closed) and
-    /// frees it. Safe to call more than once.
+    /// Closes the gateway, stops the node (waits for its threads; its client connections
+    /// are closed) and frees it. Safe to call more than once.
     public func stop() {
         lock.withLock {
+            gateway?.close()
+            gateway = nil
             guard let node = handle else { return }
             if state == .running {
                 _ = dqlite_node_stop(node)
             }
             state = .stopped
-            destroy()
+            handle = nil
+            DqliteNode.registry.withLock { _ in dqlite_node_destroy(node) }
         }
     }
 
-    private func destroy() {
-        guard let node = handle else { return }
-        handle = nil
-        DqliteNode.registry.withLock { _ in dqlite_node_destroy(node) }
-    }
-
-    private func check(_ rc: Int32, _ call: String) throws {
+    private static func check(_ node: OpaquePointer, _ id: UInt64, _ rc: Int32, _ call: String) throws {
         guard rc != 0 else { return }
         var message = "\(call) failed for node \(id)"
-        if let node = handle, let text = dqlite_node_errmsg(node), text.pointee != 0 {
+        if let text = dqlite_node_errmsg(node), text.pointee != 0 {
             message += ": " + String(cString: text)
         }
         throw DqliteError.node(code: rc, message: message)
-    }
-
-    /// How long a Raft connection attempt to a peer may block a libuv worker thread.
-    private static let peerConnectTimeout: Double = 3
-
-    /// Raft's outgoing connections to peers. Unlike dqlite 1.11's default (a blocking
-    /// `connect` without timeout), this bounds the connect and sets TCP_NODELAY: with
-    /// Nagle's algorithm on, small Raft messages waited for delayed ACKs, giving commits
-    /// a ~40 ms tail.
-    private static let connectToPeer: @convention(c) (
-        UnsafeMutableRawPointer?, UnsafePointer<CChar>?, UnsafeMutablePointer<Int32>?
-    ) -> Int32 = { _, address, descriptor in
-        guard let address, let descriptor else { return 1 }
-        do {
-            descriptor.pointee = try SocketStream.blockingDescriptor(
-                to: String(cString: address), deadline: Deadline(after: peerConnectTimeout))
-            return 0
-        } catch {
-            return 1
-        }
     }
 
     /// Guards process-wide dqlite state (VFS registration) across nodes.

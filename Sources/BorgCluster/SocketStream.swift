@@ -2,52 +2,19 @@
 import Glibc
 #endif
 
-/// A TCP stream whose reads and writes block the caller until they complete or a
-/// deadline passes. The descriptor itself is non-blocking; waiting is done with
-/// `poll(2)`, so a deadline bounds every call, including connect.
+/// A stream socket to a node, opened by a `DqliteDialer`, whose reads and writes block the caller until they
+/// complete or a deadline passes. The descriptor itself is non-blocking; waiting is done with `poll(2)`, so a
+/// deadline bounds every call.
 final class SocketStream {
     /// The `host:port` this stream was connected to.
     let address: String
     private var fd: Int32
 
-    /// Resolves `address` (`host:port`, or `[v6]:port`) and connects before `deadline`.
-    init(address: String, deadline: Deadline) throws {
+    /// Connects to `address` through `dialer` before `deadline`; the stream's descriptor is made non-blocking.
+    init(address: String, deadline: Deadline, dialer: any DqliteDialer) throws {
         self.address = address
-        fd = try SocketStream.connect(to: address, deadline: deadline)
-    }
-
-    /// A connected *blocking* TCP descriptor with TCP_NODELAY set, for callers that
-    /// take ownership of the descriptor (dqlite's Raft transport).
-    static func blockingDescriptor(to address: String, deadline: Deadline) throws -> Int32 {
-        let fd = try connect(to: address, deadline: deadline)
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-        return fd
-    }
-
-    private static func connect(to address: String, deadline: Deadline) throws -> Int32 {
-        let (host, port) = try splitHostPort(address)
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICSERV
-        var list: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, port, &hints, &list)
-        guard rc == 0, let first = list else {
-            throw DqliteError.disconnected("cannot resolve \(address): \(String(cString: gai_strerror(rc)))")
-        }
-        defer { freeaddrinfo(list) }
-        var lastError = DqliteError.disconnected("cannot connect to \(address)")
-        var candidate: UnsafeMutablePointer<addrinfo>? = first
-        while let info = candidate {
-            do {
-                return try connect(info.pointee, address: address, deadline: deadline)
-            } catch let error as DqliteError {
-                lastError = error
-                if case .timeout = error { throw error }
-            }
-            candidate = info.pointee.ai_next
-        }
-        throw lastError
+        fd = try dialer.connect(to: address, timeout: deadline.remainingSeconds)
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     }
 
     deinit { close() }
@@ -139,7 +106,7 @@ final class SocketStream {
         }
     }
 
-    private static func wait(fd: Int32, for event: Int32, deadline: Deadline,
+    static func wait(fd: Int32, for event: Int32, deadline: Deadline,
                              timeoutMessage: () -> String) throws {
         while true {
             let milliseconds = deadline.pollMilliseconds
@@ -150,35 +117,6 @@ final class SocketStream {
             if rc < 0 && errno != EINTR {
                 throw DqliteError.disconnected("poll failed: \(describe(errno))")
             }
-        }
-    }
-
-    private static func connect(_ info: addrinfo, address: String, deadline: Deadline) throws -> Int32 {
-        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
-        let fd = socket(info.ai_family, type, 0)
-        guard fd >= 0 else {
-            throw DqliteError.disconnected("socket() for \(address) failed: \(describe(errno))")
-        }
-        do {
-            if Glibc.connect(fd, info.ai_addr, info.ai_addrlen) != 0 {
-                let code = errno
-                guard code == EINPROGRESS || code == EINTR else {
-                    throw DqliteError.disconnected("connect to \(address) failed: \(describe(code))")
-                }
-                try wait(fd: fd, for: POLLOUT, deadline: deadline) { "timed out connecting to \(address)" }
-                var pending: Int32 = 0
-                var length = socklen_t(MemoryLayout<Int32>.size)
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length)
-                if pending != 0 {
-                    throw DqliteError.disconnected("connect to \(address) failed: \(describe(pending))")
-                }
-            }
-            var on: Int32 = 1
-            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
-            return fd
-        } catch {
-            _ = Glibc.close(fd)
-            throw error
         }
     }
 
@@ -197,7 +135,7 @@ final class SocketStream {
         return (host, port)
     }
 
-    private static func describe(_ code: Int32) -> String {
+    static func describe(_ code: Int32) -> String {
         String(cString: strerror(code))
     }
 }

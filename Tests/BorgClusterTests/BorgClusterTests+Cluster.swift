@@ -8,7 +8,7 @@ extension BorgClusterTests {
         @Test func membershipRolesTransferAndRemove() throws {
             let cluster = try TestCluster(size: 3)
             defer { cluster.shutdown() }
-            let client = DqliteClient(seeds: cluster.allAddresses, database: "members", timeout: 10)
+            let client = DqliteClient(seeds: cluster.allAddresses, database: "members", timeout: 10, dialer: cluster.dialer)
             defer { client.close() }
 
             #expect(try client.members().sorted { $0.id < $1.id } == [
@@ -23,7 +23,7 @@ extension BorgClusterTests {
             try client.assign(id: 3, role: .spare)
             #expect(try client.members().first { $0.id == 3 }?.role == .spare)
             // A spare is not a voter, so it does not know the leader.
-            let spare = try DqliteConnection(address: cluster.address(3), timeout: 5)
+            let spare = try DqliteConnection(address: cluster.address(3), timeout: 5, dialer: cluster.dialer)
             defer { spare.close() }
             #expect(try spare.leader() == nil)
 
@@ -40,9 +40,9 @@ extension BorgClusterTests {
         @Test func aClientSurvivesLeadershipLeavingAndComingBack() throws {
             let cluster = try TestCluster(size: 3)
             defer { cluster.shutdown() }
-            let reader = DqliteClient(seeds: [cluster.address(1)], database: "back", timeout: 10)
+            let reader = DqliteClient(seeds: [cluster.address(1)], database: "back", timeout: 10, dialer: cluster.dialer)
             defer { reader.close() }
-            let admin = DqliteClient(seeds: cluster.allAddresses, database: "back", timeout: 10)
+            let admin = DqliteClient(seeds: cluster.allAddresses, database: "back", timeout: 10, dialer: cluster.dialer)
             defer { admin.close() }
             try reader.execute("CREATE TABLE t (x)")
             try reader.execute("INSERT INTO t VALUES (1)")
@@ -59,7 +59,7 @@ extension BorgClusterTests {
             defer { cluster.shutdown() }
 
             // Asked directly, a follower names the leader and refuses writes.
-            let follower = try openConnection(cluster.address(3), database: "shared")
+            let follower = try openConnection(cluster.address(3), database: "shared", dialer: cluster.dialer)
             defer { follower.close() }
             let named = try #require(try follower.leader())
             #expect(named == (1, cluster.address(1)))
@@ -69,7 +69,7 @@ extension BorgClusterTests {
                 error as? DqliteError == .notLeader(code: DqliteError.notLeaderCode, message: "not leader")
             }
 
-            let client = DqliteClient(seeds: [cluster.address(3)], database: "shared", timeout: 10)
+            let client = DqliteClient(seeds: [cluster.address(3)], database: "shared", timeout: 10, dialer: cluster.dialer)
             defer { client.close() }
             #expect(try client.leader() == (1, cluster.address(1)))
             try client.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
@@ -77,7 +77,7 @@ extension BorgClusterTests {
             #expect(result == DqliteExecResult(lastInsertID: 1, rowsAffected: 1))
 
             // The leader's own view agrees (a different client, seeded with the leader).
-            let direct = DqliteClient(seeds: [cluster.address(1)], database: "shared", timeout: 10)
+            let direct = DqliteClient(seeds: [cluster.address(1)], database: "shared", timeout: 10, dialer: cluster.dialer)
             defer { direct.close() }
             #expect(try direct.query("SELECT v FROM t").rows == [[.text("through a follower seed")]])
         }
@@ -85,7 +85,7 @@ extension BorgClusterTests {
         @Test func leaderStopFailsOverWithoutLosingAcknowledgedRows() throws {
             let cluster = try TestCluster(size: 3)
             defer { cluster.shutdown() }
-            let client = DqliteClient(seeds: cluster.allAddresses, database: "failover", timeout: 15)
+            let client = DqliteClient(seeds: cluster.allAddresses, database: "failover", timeout: 15, dialer: cluster.dialer)
             defer { client.close() }
             try client.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)")
             var acknowledged: [DqliteValue] = []
@@ -116,7 +116,7 @@ extension BorgClusterTests {
         @Test func lostQuorumFailsWritesWithinTheTimeout() throws {
             let cluster = try TestCluster(size: 3)
             defer { cluster.shutdown() }
-            let client = DqliteClient(seeds: cluster.allAddresses, database: "quorum", timeout: 2)
+            let client = DqliteClient(seeds: cluster.allAddresses, database: "quorum", timeout: 2, dialer: cluster.dialer)
             defer { client.close() }
             try client.execute("CREATE TABLE t (x)")
             try client.execute("INSERT INTO t VALUES (1)")

@@ -8,7 +8,7 @@ extension BorgClusterTests {
         @Test func connectionOpenExecQueryFinalize() throws {
             let cluster = try TestCluster(size: 1)
             defer { cluster.shutdown() }
-            let connection = try openConnection(cluster.address(1))
+            let connection = try openConnection(cluster.address(1), dialer: cluster.dialer)
             defer { connection.close() }
 
             let created = try connection.execSQL("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
@@ -54,7 +54,7 @@ extension BorgClusterTests {
         @Test func pipelinedExecsAreAnsweredInOrderAndFailuresSurfaceLater() throws {
             let cluster = try TestCluster(size: 1)
             defer { cluster.shutdown() }
-            let connection = try openConnection(cluster.address(1))
+            let connection = try openConnection(cluster.address(1), dialer: cluster.dialer)
             defer { connection.close() }
             try connection.execSQL("CREATE TABLE p (v INTEGER UNIQUE)")
             let insert = try connection.prepare("INSERT INTO p (v) VALUES (?)")
@@ -80,7 +80,7 @@ extension BorgClusterTests {
         @Test func everyTypeRoundTripsAsBoundParameter() throws {
             let cluster = try TestCluster(size: 1)
             defer { cluster.shutdown() }
-            let client = DqliteClient(seeds: [cluster.address(1)], database: "types", timeout: 10)
+            let client = DqliteClient(seeds: [cluster.address(1)], database: "types", timeout: 10, dialer: cluster.dialer)
             defer { client.close() }
             try client.execute("CREATE TABLE v (k INTEGER PRIMARY KEY, x)")
 
@@ -112,7 +112,7 @@ extension BorgClusterTests {
         @Test func everyTypeDecodesAsResultColumn() throws {
             let cluster = try TestCluster(size: 1)
             defer { cluster.shutdown() }
-            let connection = try openConnection(cluster.address(1))
+            let connection = try openConnection(cluster.address(1), dialer: cluster.dialer)
             defer { connection.close() }
 
             // 18 literal columns: the row header spans two words of 4-bit type codes.
@@ -144,7 +144,7 @@ extension BorgClusterTests {
         func parameterTupleHeaderForCount(_ count: Int) throws {
             let cluster = try TestCluster(size: 1)
             defer { cluster.shutdown() }
-            let connection = try openConnection(cluster.address(1))
+            let connection = try openConnection(cluster.address(1), dialer: cluster.dialer)
             defer { connection.close() }
 
             let values: [DqliteValue] = (0..<count).map { index in
@@ -169,7 +169,7 @@ extension BorgClusterTests {
         @Test func tooManyOrMisfitParametersAreRejectedClientSide() throws {
             let cluster = try TestCluster(size: 1)
             defer { cluster.shutdown() }
-            let connection = try openConnection(cluster.address(1))
+            let connection = try openConnection(cluster.address(1), dialer: cluster.dialer)
             defer { connection.close() }
 
             let values = [DqliteValue](repeating: .integer(1), count: 256)
@@ -192,7 +192,7 @@ extension BorgClusterTests {
         @Test func resultSpanningManyRowsMessages() throws {
             let cluster = try TestCluster(size: 1)
             defer { cluster.shutdown() }
-            let client = DqliteClient(seeds: [cluster.address(1)], database: "big", timeout: 30)
+            let client = DqliteClient(seeds: [cluster.address(1)], database: "big", timeout: 30, dialer: cluster.dialer)
             defer { client.close() }
             try client.execute("CREATE TABLE big (i INTEGER PRIMARY KEY, s TEXT, f REAL)")
             let inserted = try client.execute("""
@@ -222,7 +222,7 @@ extension BorgClusterTests {
         @Test func transactionsCommitAndRollBack() throws {
             let cluster = try TestCluster(size: 1)
             defer { cluster.shutdown() }
-            let client = DqliteClient(seeds: [cluster.address(1)], database: "tx", timeout: 10)
+            let client = DqliteClient(seeds: [cluster.address(1)], database: "tx", timeout: 10, dialer: cluster.dialer)
             defer { client.close() }
             try client.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)")
 
@@ -281,8 +281,8 @@ extension BorgClusterTests {
         @Test func sqlErrorsAndBusyAreMapped() throws {
             let cluster = try TestCluster(size: 1)
             defer { cluster.shutdown() }
-            let first = try openConnection(cluster.address(1))
-            let second = try openConnection(cluster.address(1))
+            let first = try openConnection(cluster.address(1), dialer: cluster.dialer)
+            let second = try openConnection(cluster.address(1), dialer: cluster.dialer)
             defer {
                 first.close()
                 second.close()
@@ -317,8 +317,8 @@ extension BorgClusterTests {
 }
 
 /// A raw connection to `address` with the "test" database open.
-func openConnection(_ address: String, database: String = "test") throws -> DqliteConnection {
-    let connection = try DqliteConnection(address: address, timeout: 10)
+func openConnection(_ address: String, database: String = "test", dialer: any DqliteDialer) throws -> DqliteConnection {
+    let connection = try DqliteConnection(address: address, timeout: 10, dialer: dialer)
     try connection.open(database: database)
     return connection
 }

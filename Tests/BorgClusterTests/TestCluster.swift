@@ -5,8 +5,14 @@ import Glibc
 #endif
 
 /// Real dqlite nodes on loopback ports, with their data in a temporary directory
-/// that `shutdown()` removes after stopping every node.
+/// that `shutdown()` removes after stopping every node. Every node sits behind the
+/// TLS cluster link (as in `borg-server`), and the tests' clients reach them as another
+/// process would: through their gateways, with the cluster's credentials (`dialer`).
 final class TestCluster {
+    /// The credentials of every test cluster (derived once: derivation is slow on purpose).
+    static let credentials = try! ClusterCredentials(secret: "borg cluster tests")
+    /// How the tests' clients reach the nodes: over TLS, with the cluster's credentials.
+    let dialer = try! TLSDialer(credentials: TestCluster.credentials)
     let directory: URL
     private(set) var nodes: [UInt64: DqliteNode] = [:]
     private(set) var addresses: [UInt64: String] = [:]
@@ -20,12 +26,12 @@ final class TestCluster {
                 let address = "127.0.0.1:\(try TestCluster.freePort())"
                 let node = try DqliteNode(id: id, address: address,
                                           dataDirectory: directory.appendingPathComponent("node\(id)"),
-                                          networkLatencyMs: latencyMs)
+                                          networkLatencyMs: latencyMs, transport: .tls(TestCluster.credentials))
                 nodes[id] = node
                 addresses[id] = address
                 try node.start()
             }
-            let client = DqliteClient(seeds: [address(1)], database: "formation", timeout: 10)
+            let client = DqliteClient(seeds: [address(1)], database: "formation", timeout: 10, dialer: dialer)
             defer { client.close() }
             _ = try client.leader()  // node 1 has elected itself
             for id in UInt64(2)..<UInt64(size + 1) {
@@ -45,7 +51,7 @@ final class TestCluster {
         let deadline = ContinuousClock.now + .seconds(10)
         for address in allAddresses {
             while true {
-                let probe = try DqliteConnection(address: address, timeout: 5)
+                let probe = try DqliteConnection(address: address, timeout: 5, dialer: dialer)
                 defer { probe.close() }
                 if try probe.leader() != nil { break }
                 guard ContinuousClock.now < deadline else {

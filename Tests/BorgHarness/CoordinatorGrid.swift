@@ -9,6 +9,8 @@ import Foundation
 public final class CoordinatorGrid: @unchecked Sendable {
     public let directory: URL
     public let secret = "grid-secret-\(UUID().uuidString.prefix(8))"
+    /// How a client of the coordinators' dqlite nodes gets through the cluster link: with the grid's credentials.
+    public let dqliteDialer: TLSDialer
     /// Running coordinators by index.
     public private(set) var servers: [Int: ServerProcess] = [:]
     private var clusterPorts: [Int: UInt16] = [:]
@@ -18,6 +20,7 @@ public final class CoordinatorGrid: @unchecked Sendable {
     public init(directory: URL, size: Int, arguments: [String] = ["--tick", "0.2"]) throws {
         self.directory = directory
         self.arguments = arguments
+        dqliteDialer = try TLSDialer(credentials: ClusterCredentials(secret: secret))
         do {
             for index in 0..<size { try start(index) }
         } catch {
@@ -64,7 +67,7 @@ public final class CoordinatorGrid: @unchecked Sendable {
         return id
     }
 
-    /// dqlite addresses of every coordinator ever started.
+    /// dqlite addresses (`--cluster-listen`) of every coordinator ever started.
     public var clusterAddresses: [String] { clusterPorts.keys.sorted().map { "127.0.0.1:\(clusterPorts[$0]!)" } }
 
     /// API URLs of the running coordinators.
@@ -101,7 +104,7 @@ public final class CoordinatorGrid: @unchecked Sendable {
 
     /// The node ID of the dqlite leader, as the leader itself confirms it (asked over dqlite's own protocol).
     public func leaderNodeID() throws -> UInt64 {
-        let client = DqliteClient(seeds: clusterAddresses, database: Self.database, timeout: 10)
+        let client = DqliteClient(seeds: clusterAddresses, database: Self.database, timeout: 10, dialer: dqliteDialer)
         defer { client.close() }
         return try client.leader().id
     }
@@ -110,7 +113,7 @@ public final class CoordinatorGrid: @unchecked Sendable {
     /// leads. Raft hands leadership only to a member whose log has caught up with the leader's.
     public func transferLeadership(to index: Int, timeout: Double = 30) async throws {
         let target = try nodeID(index)
-        let client = DqliteClient(seeds: clusterAddresses, database: Self.database, timeout: 10)
+        let client = DqliteClient(seeds: clusterAddresses, database: Self.database, timeout: 10, dialer: dqliteDialer)
         defer { client.close() }
         let deadline = Date().addingTimeInterval(timeout)
         var lastError: (any Error)?

@@ -2,7 +2,8 @@ import BorgCluster
 import Foundation
 
 /// One embedded dqlite node on a free loopback port, with its data in a temporary directory: a
-/// single-node cluster for running the store suite on the dqlite backend.
+/// single-node cluster for running the store suite on the dqlite backend, in dqlite's own plain TCP
+/// (the suite's backends use the default dialer; the TLS link is tested in BorgClusterTests).
 final class DqliteTestNode {
     private(set) var node: DqliteNode
     let directory: URL
@@ -19,7 +20,8 @@ final class DqliteTestNode {
         var attempts = 1
         while true {
             do {
-                return try DqliteNode(id: 1, address: "127.0.0.1:\(UInt16.random(in: 20_000..<32_000))", dataDirectory: directory)
+                return try DqliteNode(id: 1, address: "127.0.0.1:\(UInt16.random(in: 20_000..<32_000))", dataDirectory: directory,
+                                      transport: .plainTCP)
             } catch DqliteError.node(_, _) where attempts < 20 {
                 attempts += 1  // the port is taken: try another
             }
@@ -37,7 +39,7 @@ final class DqliteTestNode {
         let deadline = Date().addingTimeInterval(5)
         while true {
             do {
-                node = try DqliteNode(id: node.id, address: node.address, dataDirectory: directory)
+                node = try DqliteNode(id: node.id, address: node.address, dataDirectory: directory, transport: .plainTCP)
                 break
             } catch DqliteError.node(_, _) where Date() < deadline {
                 Thread.sleep(forTimeInterval: 0.05)

@@ -4,13 +4,16 @@ import BorgProtocol
 import Foundation
 import Logging
 
-/// This coordinator's member of the dqlite cluster: the embedded node, its identity kept in the data
-/// directory (`cluster/node-id`, `cluster/peers`), and membership calls (admit, remove, hand over).
+/// This coordinator's member of the dqlite cluster: the embedded node (behind a TLS gateway on the cluster
+/// address, with credentials derived from the cluster secret), its identity kept in the data directory
+/// (`cluster/node-id`, `cluster/peers`, `cluster/link-key.pem`), and membership calls (admit, remove, hand over).
 final class ClusterNode: Sendable {
     let id: UInt64
     let address: String
     let node: DqliteNode
     let maxVoters: Int
+    /// How this process reaches the members' nodes (its own directly, the others over the cluster link).
+    var dialer: any DqliteDialer { node.dialer }
     /// Membership and leader queries; short timeout so status checks stay quick.
     let client: DqliteClient
     private let peersFile: URL
@@ -27,7 +30,10 @@ final class ClusterNode: Sendable {
         if firstStart && configuration.join == nil && id != 1 {
             throw ClusterFailure("a coordinator that starts a new grid must be node 1 (--node-id 1, or --join an existing one)")
         }
-        let node = try DqliteNode(id: id, address: configuration.address, dataDirectory: directory.appendingPathComponent("dqlite"))
+        let credentials = try ClusterCredentials(secret: configuration.secret)
+        try ClusterKeyFile.write(credentials, in: directory)
+        let node = try DqliteNode(id: id, address: configuration.address, dataDirectory: directory.appendingPathComponent("dqlite"),
+                                  transport: .tls(credentials))
         try node.start()
         var peers = (try? String(contentsOf: peersFile, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
         if firstStart, let join = configuration.join {
@@ -55,7 +61,7 @@ final class ClusterNode: Sendable {
         self.node = node
         self.maxVoters = maxVoters
         self.peersFile = peersFile
-        client = DqliteClient(seeds: Self.seeds(address, peers), database: ClusterNode.database, timeout: 3)
+        client = DqliteClient(seeds: Self.seeds(address, peers), database: ClusterNode.database, timeout: 3, dialer: node.dialer)
     }
 
     /// The name of the replicated database.
@@ -67,6 +73,12 @@ final class ClusterNode: Sendable {
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("node-id").path) else { return nil }
         let addresses = peers(in: directory.appendingPathComponent("peers"))
         return addresses.isEmpty ? nil : addresses
+    }
+
+    /// How a process without a node reaches the grid a member's data directory belongs to: over the cluster
+    /// link, with the key the member stored.
+    static func storedDialer(dataDirectory: URL) throws -> TLSDialer {
+        try TLSDialer(credentials: ClusterKeyFile.read(in: dataDirectory.appendingPathComponent("cluster")))
     }
 
     /// The addresses in a peers file (one per line; none if it cannot be read).

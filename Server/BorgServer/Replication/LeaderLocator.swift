@@ -45,7 +45,8 @@ final class LeaderLocator: @unchecked Sendable {
 
     private func askOwnNode() -> UInt64? {
         do {
-            let connection = try self.connection ?? DqliteConnection(address: node.address, timeout: Self.requestTimeout)
+            let connection = try self.connection
+                ?? DqliteConnection(address: node.address, timeout: Self.requestTimeout, dialer: node.dialer)
             self.connection = connection
             return try connection.leader()?.id
         } catch {
@@ -57,7 +58,8 @@ final class LeaderLocator: @unchecked Sendable {
 
     private func askPeers() -> UInt64? {
         for address in node.seeds where address != node.address {
-            guard let peer = try? DqliteConnection(address: address, timeout: Self.requestTimeout) else { continue }
+            guard let peer = try? DqliteConnection(address: address, timeout: Self.requestTimeout, dialer: node.dialer)
+            else { continue }
             defer { peer.close() }
             if let leader = try? peer.leader() { return leader.id }
         }

@@ -24,7 +24,7 @@ final class ReplicatedGrid: Replication {
     {
         let node = try await ClusterNode.start(settings, dataDirectory: configuration.dataDirectory, logger: logger)
         let backend = DqliteBackend(seeds: node.seeds, database: ClusterNode.database, timeout: settings.writeTimeout,
-                                    writeBatchLimit: configuration.writeBatchLimit)
+                                    writeBatchLimit: configuration.writeBatchLimit, dialer: node.dialer)
         do {
             return (node, try await Store(directory: configuration.dataDirectory, backend: backend))
         } catch {

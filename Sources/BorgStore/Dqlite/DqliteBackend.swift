@@ -13,13 +13,15 @@ public final class DqliteBackend: StoreBackend {
     private let writer: GroupCommitWriter
     private let readers: ReaderPool
 
-    /// Connects (lazily) to database `database` of the cluster reachable through `seeds`. A write that finds
-    /// no leader within `timeout` seconds fails with ``StoreUnavailable``.
+    /// Connects (lazily, through `dialer`) to database `database` of the cluster reachable through `seeds`. A
+    /// write that finds no leader within `timeout` seconds fails with ``StoreUnavailable``.
     public init(seeds: [String], database: String = "borg", timeout: TimeInterval = 10, readers: Int = 3,
-                writeBatchLimit: Int = 1024) {
+                writeBatchLimit: Int = 1024, dialer: any DqliteDialer = TCPDialer()) {
         self.seeds = seeds
-        writerClient = DqliteClient(seeds: seeds, database: database, timeout: timeout)
-        readerClients = (0..<max(1, readers)).map { _ in DqliteClient(seeds: seeds, database: database, timeout: timeout) }
+        writerClient = DqliteClient(seeds: seeds, database: database, timeout: timeout, dialer: dialer)
+        readerClients = (0..<max(1, readers)).map { _ in
+            DqliteClient(seeds: seeds, database: database, timeout: timeout, dialer: dialer)
+        }
         writer = GroupCommitWriter(transactions: DqliteTransactionRunner(client: writerClient), maxBatch: writeBatchLimit)
         self.readers = ReaderPool(connections: readerClients.map { DqliteSQLConnection(client: $0) })
     }

@@ -1,0 +1,34 @@
+import NIOCore
+import NIOTLS
+
+/// Completes a promise when the channel's TLS handshake succeeds, and fails it if the channel fails or closes
+/// first. Everything passes through.
+final class TLSHandshakeSignal: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private var promise: EventLoopPromise<Void>?
+
+    init(_ promise: EventLoopPromise<Void>) {
+        self.promise = promise
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event {
+            promise?.succeed()
+            promise = nil
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        promise?.fail(error)
+        promise = nil
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        promise?.fail(ChannelError.ioOnClosedChannel)
+        promise = nil
+        context.fireChannelInactive()
+    }
+}
