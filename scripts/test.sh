@@ -2,7 +2,7 @@
 # Installs what the build needs, then builds (debug) and runs every test, in three phases so that
 # tests which measure time or CPU are not starved by the heavy ones: everything else in parallel,
 # then the replicated-coordinator scenarios (three coordinators and four donors at once), then the
-# CPU-cap tests alone. Each phase has a time limit; a phase that hangs is stopped and fails.
+# CPU-cap tests alone, one at a time (each measures the share of the whole machine its apps get). Each phase has a time limit; a phase that hangs is stopped and fails.
 # Each phase prints "phase NAME: started" before and "phase NAME: exit N" after, which .ci/run counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,5 +54,5 @@ trap '[ -z "$session" ] || stop_session "$session"; exit 130' INT TERM
 
 phase main 1200 --skip "$heavy|$cpu_cap_tests" "$@"   # 20 minutes
 phase cluster 900 --filter "$heavy" "$@"              # 15 minutes
-phase cpu 600 --filter "$cpu_cap_tests" "$@"          # 10 minutes
+phase cpu 600 --filter "$cpu_cap_tests" --no-parallel "$@"   # 10 minutes
 exit $status

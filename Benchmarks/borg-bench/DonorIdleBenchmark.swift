@@ -38,10 +38,13 @@ struct DonorIdleBenchmark: AsyncParsableCommand {
         let elapsed = (ContinuousClock.now - start) / .seconds(1)
         let cpu = ((ResourceUsage.process(client.pid)?.cpuSeconds ?? 0) - before) / elapsed
         let privateBytes = Self.privateBytes(client.pid)
-        print(String(format: "idle donor daemon over %.0f s: peak RSS %.1f MiB (%.1f MB; target ≤ 30), of it private %.1f MiB; CPU %.2f%% of one core (target ≤ 0.5)",
-            elapsed, Double(peak) / 1_048_576, Double(peak) / 1e6, Double(privateBytes) / 1_048_576, cpu * 100))
-        print(String(format: "baseline, RSS 3 s after start: %.1f MiB; ratio peak / baseline: %.2f× (no growth while idle is 1.00×)",
-            Double(settled) / 1_048_576, Double(peak) / Double(max(settled, 1))))
+        // The targets' units: MB = 10^6 bytes, % of one core.
+        let peakMB = Double(peak) / 1e6
+        let percent = cpu * 100
+        print(String(format: "idle donor daemon over %.0f s: peak RSS %.1f MB (target ≤ 30 MB: %@), of it private %.1f MB; CPU %.2f%% of one core (target ≤ 0.5%%: %@)",
+            elapsed, peakMB, peakMB <= 30 ? "met" : "missed", Double(privateBytes) / 1e6, percent, percent <= 0.5 ? "met" : "missed"))
+        print(String(format: "baseline, RSS 3 s after start: %.1f MB; ratio peak / baseline: %.2f× (no growth while idle is 1.00×)",
+            Double(settled) / 1e6, Double(peak) / Double(max(settled, 1))))
     }
 
     /// Memory only this process uses (private pages, clean and dirty), from /proc/PID/smaps_rollup.

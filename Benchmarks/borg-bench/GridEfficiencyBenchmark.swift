@@ -7,7 +7,10 @@ import Foundation
 
 /// `borg-bench grid-efficiency`: a CPU-bound native batch (the montecarlo project) computed by local
 /// donors, one per core, against the baseline of the same work units run natively, one process per
-/// core, without Borg. The ratio is baseline wall time over grid wall time (target ≥ 0.95).
+/// core, without Borg. The ratio is baseline wall time over grid wall time (target ≥ 0.95). There each
+/// donor's cap is a core's worth, which its one single-threaded task never exceeds, so nothing is
+/// throttled; a second grid run with caps that bind (half a core's worth by default) measures the
+/// throttle: its throughput against the uncapped grid's in the same run, over what the caps allow.
 struct GridEfficiencyBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grid-efficiency",
@@ -19,8 +22,12 @@ struct GridEfficiencyBenchmark: AsyncParsableCommand {
     @Option(help: "Monte Carlo samples per work unit (3×10^8 is about 5 s of CPU here).")
     var samples = 300_000_000
 
+    @Option(help: "Each donor's CPU cap in the capped run, in % of the machine (default: half a core's worth).")
+    var cappedCPU: Int?
+
     func validate() throws {
         guard units > 0, samples > 0 else { throw ValidationError("--units and --samples must be positive") }
+        if let cappedCPU, !(1...100).contains(cappedCPU) { throw ValidationError("--capped-cpu must be 1 to 100") }
     }
 
     /// The repository's montecarlo project.
@@ -36,9 +43,21 @@ struct GridEfficiencyBenchmark: AsyncParsableCommand {
 
         let baseline = try runNatively(inputs, workers: cores, in: directory.url.appendingPathComponent("native"))
         print(String(format: "baseline, the app run directly, %d processes at once: %.2f s", cores, baseline))
-        let grid = try await runOnGrid(inputs, donors: cores, in: directory.url.appendingPathComponent("grid"))
-        print(String(format: "grid, %d donors at %d%% CPU each, replication 1: %.2f s", cores, 100 / cores, grid))
+        let uncapped = 100 / cores
+        let grid = try await runOnGrid(inputs, donors: cores, cpuPercent: uncapped, in: directory.url.appendingPathComponent("grid"))
+        print(String(format: "grid, %d donors at %d%% CPU each (a core's worth: no throttling), replication 1: %.2f s",
+            cores, uncapped, grid))
         print(String(format: "ratio baseline / grid: %.3f (target ≥ 0.95)", baseline / grid))
+
+        // Each donor's one task wants a core, `uncapped` % of the machine; a cap below that binds.
+        let capped = cappedCPU ?? max(1, 50 / cores)
+        let throttled = try await runOnGrid(inputs, donors: cores, cpuPercent: capped,
+            in: directory.url.appendingPathComponent("capped"))
+        let allowed = min(1, Double(capped) / Double(uncapped))
+        let throughput = grid / throttled
+        print(String(format: "grid, %d donors at %d%% CPU each (caps bind), replication 1: %.2f s", cores, capped, throttled))
+        print(String(format: "throughput capped / uncapped grid in this run: %.3f; the caps allow %.3f; throttled efficiency %.3f",
+            throughput, allowed, throughput / allowed))
     }
 
     /// Runs every input through the app in its own task directory, `workers` at a time; returns the wall time.
@@ -66,9 +85,10 @@ struct GridEfficiencyBenchmark: AsyncParsableCommand {
         return LifecycleBenchmark.seconds(ContinuousClock.now - start)
     }
 
-    /// Submits the inputs as a batch (replication 1) to a coordinator with `donors` local donors; returns
-    /// the wall time from submission to the last canonical output.
-    func runOnGrid(_ inputs: [String], donors: Int, in directory: URL) async throws -> Double {
+    /// Submits the inputs as a batch (replication 1) to a coordinator with `donors` local donors, each
+    /// capped at `cpuPercent` % of the machine; returns the wall time from submission to the last
+    /// canonical output.
+    func runOnGrid(_ inputs: [String], donors: Int, cpuPercent: Int, in directory: URL) async throws -> Double {
         let server = try ServerProcess(dataDirectory: directory.appendingPathComponent("coordinator"))
         defer { server.stop() }
         let admin = CoordinatorClient(coordinators: [server.url], credential: try server.adminKey)
@@ -87,7 +107,7 @@ struct GridEfficiencyBenchmark: AsyncParsableCommand {
             let token = try await admin.createDonor(name: "donor-\(i)").enrollmentToken
             let data = directory.appendingPathComponent("donor-\(i)")
             try check(try CommandRunner.run(BuildProducts.executable("borg-client"), [
-                "enroll", server.url, "--token", token, "--cpu", "\(100 / donors)%", "--data-dir", data.path,
+                "enroll", server.url, "--token", token, "--cpu", "\(cpuPercent)%", "--data-dir", data.path,
             ]), "enroll")
             clients.append(try ClientProcess(dataDirectory: data))
         }

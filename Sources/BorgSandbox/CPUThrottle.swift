@@ -10,10 +10,13 @@ import Synchronization
 /// Holds a set of running tasks to a fraction of the whole machine's CPU by duty-cycling
 /// them with SIGSTOP/SIGCONT.
 ///
-/// Every `period`, with fraction `f` of `cores` cores and `k` tasks, each task runs for
-/// `min(1, f × cores / k)` of the period and is stopped for the rest. A task is a process
-/// group (the sandbox and the app it started), signalled as a whole. The fraction and the
-/// set of tasks can change while it runs.
+/// With fraction `f` of `cores` cores, the tasks together may use `f × cores × period` CPU seconds
+/// every `period`, however many tasks there are and however many threads or processes each runs.
+/// Each period they run for ``runTime(allowance:rate:period:)`` (what is left of that allowance at
+/// the rate they used CPU while running lately, measured from `/proc`) and are stopped for the
+/// rest; what they used beyond it (a late stop, a changed rate) is taken from the next period's.
+/// A task is a process group (the sandbox and the app it started), signalled as a whole. The
+/// fraction and the set of tasks can change while it runs.
 public final class CPUThrottle: Sendable {
     private struct State {
         var fraction: Double
@@ -42,10 +45,13 @@ public final class CPUThrottle: Sendable {
         state = Mutex(State(fraction: machineFraction))
     }
 
-    /// The share of one period each of `tasks` tasks may run for: `min(1, f × cores / tasks)`.
-    public static func runShare(machineFraction: Double, cores: Int, tasks: Int) -> Double {
-        guard tasks > 0 else { return 1 }
-        return min(1, machineFraction * Double(cores) / Double(tasks))
+    /// The seconds the tasks may run in a period of `period` seconds: the CPU seconds they may still
+    /// use (`allowance`) over the rate, in cores, at which they use CPU while running; the whole period
+    /// at most, none while they are in debt.
+    public static func runTime(allowance: Double, rate: Double, period: Double) -> Double {
+        guard allowance > 0 else { return 0 }
+        guard rate > 0 else { return period }
+        return min(period, allowance / rate)
     }
 
     /// The share of the whole machine (0...1] the throttled tasks may use together; settable
@@ -103,17 +109,29 @@ public final class CPUThrottle: Sendable {
     /// The duty-cycling loop; ends when ``stop()`` is called (or a newer loop was started).
     private func cycle(generation: Int) {
         let periodNanos = period.nanoseconds
+        let periodSeconds = Double(periodNanos) / 1e9
+        var meter = GroupCPUMeter()
+        var allowance = 0.0
+        // CPU seconds used and seconds run in recent periods, each period weighing 0.8 of the next: their
+        // ratio is the rate at which the tasks use CPU while they run (before any measurement: every core).
+        var recentUse = Double(cores) * periodSeconds
+        var recentRun = periodSeconds
         var cycleStart = Self.monotonicNanos()
         while true {
-            // Run phase: let every task go.
-            let share: Double? = state.withLock { state in
+            // Run phase: every task goes while the allowance lasts (a task added while in debt is stopped).
+            let runFor: Double? = state.withLock { state in
                 guard state.running, state.generation == generation else { return nil }
-                signalAll(&state, SIGCONT)
-                return Self.runShare(machineFraction: state.fraction, cores: cores, tasks: state.groups.count)
+                let budget = state.fraction * Double(cores) * periodSeconds
+                allowance = min(allowance + budget, budget)
+                let runFor = state.fraction >= 1
+                    ? periodSeconds
+                    : Self.runTime(allowance: allowance, rate: recentUse / recentRun, period: periodSeconds)
+                signalAll(&state, runFor > 0 ? SIGCONT : SIGSTOP)
+                return runFor
             }
-            guard let share else { return }
-            if share < 1 {
-                Self.sleep(until: cycleStart + Int64(Double(periodNanos) * share))
+            guard let runFor else { return }
+            if runFor < periodSeconds {
+                Self.sleep(until: cycleStart + Int64(runFor * 1e9))
                 // Stop phase, under the lock so that remove() and stop() never race it.
                 let stillRunning = state.withLock { state in
                     guard state.running, state.generation == generation else { return false }
@@ -126,6 +144,14 @@ public final class CPUThrottle: Sendable {
             let now = Self.monotonicNanos()
             if cycleStart < now - periodNanos { cycleStart = now }  // fell behind (machine suspended)
             Self.sleep(until: cycleStart)
+            // What the tasks used this period, a late stop included, is charged to the allowance.
+            let groups = processGroups
+            let used = meter.used(by: groups)
+            if !groups.isEmpty {
+                allowance -= used
+                recentUse = 0.8 * recentUse + used
+                recentRun = 0.8 * recentRun + runFor
+            }
         }
     }
 

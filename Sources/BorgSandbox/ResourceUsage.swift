@@ -33,6 +33,16 @@ public struct ResourceUsage: Sendable, Equatable {
         sum(livingProcesses().filter { $0.stat.processGroup == group })
     }
 
+    /// The summed CPU seconds of the live processes of each of `groups`, from one pass over `/proc`;
+    /// a group with no live process is left out.
+    static func cpuSeconds(ofProcessGroups groups: Set<pid_t>) -> [pid_t: Double] {
+        var totals: [pid_t: Double] = [:]
+        for process in livingProcesses() where groups.contains(process.stat.processGroup) {
+            totals[process.stat.processGroup, default: 0] += process.stat.cpuSeconds
+        }
+        return totals
+    }
+
     /// The summed usage of every live process descended from `ancestor` (not `ancestor` itself). In a
     /// PID namespace that is every process the app started: orphans are adopted by the namespace's first
     /// process, so no process leaves the tree by daemonizing.

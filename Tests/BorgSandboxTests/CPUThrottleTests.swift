@@ -5,12 +5,12 @@ import Testing
 extension SandboxTests {
     @Suite struct CPUThrottleTests {
         @Test(arguments: [
-            (0.25, 2, 1, 0.5), (0.25, 2, 2, 0.25), (0.5, 2, 1, 1.0), (1.0, 4, 2, 1.0), (0.3, 4, 3, 0.4),
-            (0.5, 2, 0, 1.0),
+            (0.05, 1.0, 0.1, 0.05), (0.05, 2.0, 0.1, 0.025), (0.15, 1.0, 0.1, 0.1), (0.0, 2.0, 0.1, 0.0),
+            (-0.01, 2.0, 0.1, 0.0), (0.05, 0.0, 0.1, 0.1),
         ])
-        func runShareIsFractionTimesCoresOverTasksCappedAtOne(fraction: Double, cores: Int, tasks: Int, share: Double) {
-            let computed = CPUThrottle.runShare(machineFraction: fraction, cores: cores, tasks: tasks)
-            #expect(abs(computed - share) < 1e-12)
+        func runTimeIsTheAllowanceOverTheRateWithinThePeriod(allowance: Double, rate: Double, period: Double, run: Double) {
+            let computed = CPUThrottle.runTime(allowance: allowance, rate: rate, period: period)
+            #expect(abs(computed - run) < 1e-12)
         }
 
         @Test(arguments: [0.0, -0.1, 1.5, Double.nan])
@@ -18,45 +18,63 @@ extension SandboxTests {
             #expect(throws: SandboxError.self) { try CPUThrottle(machineFraction: fraction) }
         }
 
-        /// A CPU-burning app held at 25 % of the machine reads 20–30 % from /proc; raised live
-        /// to 50 %, it then runs unthrottled on one core.
-        @Test func holdsABurningAppToItsShareOfTheMachine() async throws {
+        /// Apps that each burn on every core, held to half a core's worth of the machine: one app, then
+        /// two sharing the cap, then (with two cores or more) both raised live to one and a half cores'
+        /// worth; each share read from /proc. Unthrottled, or with the second app left out, they would use
+        /// the whole machine; a throttle that counted one thread per app would give the first one twice
+        /// its share on two cores.
+        @Test func holdsBurningAppsToTheirShareOfTheMachine() async throws {
             let cores = ProcessInfo.processInfo.activeProcessorCount
-            let throttle = try CPUThrottle(machineFraction: 0.25)
+            let caps = [0.5, 1.5].map { $0 / Double(cores) }.filter { $0 <= 1 }
+            let throttle = try CPUThrottle(machineFraction: caps[0])
             throttle.start()
             defer { throttle.stop() }
-            let directory = try SandboxFixtures.taskDirectory()
-            let task = SandboxTask(
-                runtime: .native, app: try SandboxFixtures.probe(), directory: directory,
-                arguments: ["burn", "0"], limits: TaskLimits(cpuFraction: 0.25), nice: 0)
-            defer { SandboxFixtures.remove(task) }
-            let running = try SandboxFixtures.runner(throttle: throttle).start(task)
-            defer { running.kill() }
-            #expect(throttle.processGroups == [running.processGroup])
-
-            /// The share of the whole machine the task used over `seconds`, from /proc.
-            func machineShare(over seconds: Double) async throws -> Double {
-                let before = running.usage.cpuSeconds
-                let start = ContinuousClock.now
-                try await Task.sleep(for: .seconds(seconds))
-                let elapsed = (ContinuousClock.now - start) / .seconds(1)
-                return (running.usage.cpuSeconds - before) / elapsed / Double(cores)
+            let runner = try SandboxFixtures.runner(throttle: throttle)
+            var running: [RunningTask] = []
+            defer {
+                for task in running {
+                    task.kill()
+                    SandboxFixtures.remove(task.task)
+                }
             }
 
-            try await Task.sleep(for: .seconds(1))  // let the sandbox start the app
-            let throttled = try await machineShare(over: 12)
-            #expect(throttled >= 0.20 && throttled <= 0.30, "read \(throttled) of the machine, wanted 0.25")
+            /// Starts one more app burning in `cores` threads and lets the sandbox start it.
+            func startApp() async throws {
+                let task = SandboxTask(
+                    runtime: .native, app: try SandboxFixtures.probe(), directory: try SandboxFixtures.taskDirectory(),
+                    arguments: ["burn", "0", String(cores)], limits: TaskLimits(cpuFraction: caps[0]), nice: 0)
+                running.append(try runner.start(task))
+                #expect(throttle.processGroups == Set(running.map(\.processGroup)))
+                try await Task.sleep(for: .seconds(1))
+            }
+            /// Checks the share of the whole machine the apps used together over 8 s, from /proc.
+            func expectShare(under cap: Double) async throws {
+                let apps = running
+                func used() -> Double { apps.map(\.usage.cpuSeconds).reduce(0, +) }
+                let before = used()
+                let start = ContinuousClock.now
+                try await Task.sleep(for: .seconds(8))
+                let share = (used() - before) / ((ContinuousClock.now - start) / .seconds(1)) / Double(cores)
+                // Every thread of every app wants a core, so the apps could use the whole machine: the cap binds.
+                let demand = Double(apps.count * cores) / Double(cores)
+                let expected = min(cap, demand)
+                #expect(share <= expected + 0.06, "\(apps.count) app(s) read \(share) of the machine, wanted \(expected)")
+                #expect(share >= 0.6 * expected, "\(apps.count) app(s) read \(share) of the machine, wanted \(expected)")
+            }
 
-            try throttle.setMachineFraction(0.5)
-            try await Task.sleep(for: .milliseconds(300))
-            let raised = try await machineShare(over: 4)
-            let oneCore = 1 / Double(cores)
-            #expect(
-                raised >= 0.7 * oneCore && raised <= 1.05 * oneCore, "read \(raised) of the machine, wanted one core")
+            try await startApp()
+            try await expectShare(under: caps[0])
+            try await startApp()
+            try await expectShare(under: caps[0])
+            for cap in caps.dropFirst() {
+                try throttle.setMachineFraction(cap)
+                try await Task.sleep(for: .seconds(1))
+                try await expectShare(under: cap)
+            }
 
-            running.kill()
-            let result = await running.result()
-            #expect(result.status == .killed)
+            let apps = running
+            for app in apps { app.kill() }
+            for app in apps { #expect(await app.result().status == .killed) }
             #expect(throttle.processGroups.isEmpty)
         }
     }

@@ -54,7 +54,7 @@ enum SandboxFixtures {
     }
 
     private static let compiledProbe = Result {
-        try compile("cc", ["-O1"], sources: ["Tests/BorgSandboxTests/Fixtures/probe.c"], output: "probe")
+        try compile("cc", ["-O1", "-pthread"], sources: ["Tests/BorgSandboxTests/Fixtures/probe.c"], output: "probe")
     }
 
     private static let compiledEscape = Result {

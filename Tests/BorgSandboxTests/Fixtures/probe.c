@@ -1,5 +1,7 @@
 /* A native test app with one behaviour per first argument:
- *   burn SECONDS   spin on the CPU for SECONDS of CPU time (0: forever)
+ *   burn SECONDS [THREADS]
+ *                  spin on the CPU in THREADS threads (default 1) until the process has used
+ *                  SECONDS of CPU time (0: forever); exit 7 if a thread cannot start
  *   alloc BYTES    allocate and touch BYTES of memory; exit 4 if malloc fails
  *   connect PORT   TCP-connect to 127.0.0.1:PORT; exit 0 if connected, 3 if not
  *   write BYTES [FILES [SECONDS]]
@@ -7,6 +9,7 @@
  *                  working directory, then sleep SECONDS
  *   whoami         print the working directory and $HOME, one per line */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +23,27 @@ static double cpu_seconds(void) {
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static long long burn_seconds;
+
+static void *burn(void *unused) {
+    volatile unsigned long long x = 0;
+    while (burn_seconds == 0 || cpu_seconds() < (double)burn_seconds)
+        for (int i = 0; i < 1000000; i++) x += (unsigned long long)i;
+    return unused;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
     const char *mode = argv[1];
     long long value = argc > 2 ? atoll(argv[2]) : 0;
     if (strcmp(mode, "burn") == 0) {
-        volatile unsigned long long x = 0;
-        while (value == 0 || cpu_seconds() < (double)value)
-            for (int i = 0; i < 1000000; i++) x += (unsigned long long)i;
+        burn_seconds = value;
+        int threads = argc > 3 ? atoi(argv[3]) : 1;
+        pthread_t others[threads > 1 ? threads - 1 : 1];
+        for (int n = 0; n < threads - 1; n++)
+            if (pthread_create(&others[n], NULL, burn, NULL) != 0) return 7;
+        burn(NULL);
+        for (int n = 0; n < threads - 1; n++) pthread_join(others[n], NULL);
         return 0;
     }
     if (strcmp(mode, "alloc") == 0) {
