@@ -19,6 +19,9 @@ struct PurgeBenchmark: AsyncParsableCommand {
     @Option(help: "Replicated coordinators on one dqlite cluster (1 = a single coordinator on embedded SQLite).")
     var coordinators = 1
 
+    @Option(help: "The coordinators' --blob-grace: seconds an unreferenced blob is kept (a large value keeps every output).")
+    var blobGrace = 0.0
+
     func validate() throws {
         guard (1...7).contains(coordinators) else { throw ValidationError("--coordinators must be 1 to 7, got \(coordinators)") }
         guard tasks >= 2 && tasks <= 10_000_000 else { throw ValidationError("--tasks must be 2 to 10000000, got \(tasks)") }
@@ -40,7 +43,7 @@ struct PurgeBenchmark: AsyncParsableCommand {
         print("purge benchmark: \(tasks) tasks per round, \(hosts) hosts, \(coordinators) coordinator(s)")
         let grid = try await GridSetup.start(
             hostCount: hosts,
-            serverArguments: ["--tick", "5", "--purge-collected-after", "0", "--blob-grace", "0", "--retention-interval", "1"],
+            serverArguments: ["--tick", "5", "--purge-collected-after", "0", "--blob-grace", String(blobGrace), "--retention-interval", "1"],
             coordinators: coordinators)
         defer { grid.stop() }
         var samples = [try await sample("fresh grid", grid)]
@@ -84,8 +87,21 @@ struct PurgeBenchmark: AsyncParsableCommand {
         }
     }
 
+    /// What the grid holds once the retention passes have settled: the gauges are refreshed at the start of
+    /// each retention pass (every second here), and collecting many blobs takes a pass several seconds, so the
+    /// live data must stay the same for 30 s.
     private func sample(_ label: String, _ grid: GridSetup) async throws -> Sample {
-        // The gauges are refreshed by the retention pass, every second here.
+        var last = try await measure(label, grid)
+        var unchanged = 0
+        for _ in 0..<240 where unchanged < 12 {
+            let next = try await measure(label, grid)
+            unchanged = next.liveBytes == last.liveBytes ? unchanged + 1 : 0
+            last = next
+        }
+        return last
+    }
+
+    private func measure(_ label: String, _ grid: GridSetup) async throws -> Sample {
         try await Task.sleep(for: .seconds(2.5))
         var size = 0.0, free = 0.0
         for url in grid.grid?.urls ?? [grid.server.url] {

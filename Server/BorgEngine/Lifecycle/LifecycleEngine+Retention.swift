@@ -53,13 +53,16 @@ extension LifecycleEngine {
         let before = clock() - policy.unreferencedBlob
         let fileCutoff = Date().addingTimeInterval(-policy.unreferencedBlob)
         let files = store.blobs.files(storedBefore: fileCutoff)
-        let (referenced, candidates) = try await store.read { q in
-            let referenced = try q.referencedBlobs()
-            return (referenced, database ? try q.unreferencedBlobs(storedBefore: before, referenced: referenced) : [])
+        let unreferenced = try await store.read { q in
+            var candidates = Set(files)
+            if database { candidates.formUnion(try q.blobs(storedBefore: before)) }
+            if !candidates.isEmpty { try q.removeReferenced(from: &candidates) }
+            return candidates
         }
-        var deleted = files.filter { !referenced.contains($0) && store.blobs.remove($0, storedBefore: fileCutoff) }.count
-        for start in stride(from: 0, to: candidates.count, by: policy.workUnitsPerStep) {
-            let slice = Array(candidates[start..<min(candidates.count, start + policy.workUnitsPerStep)])
+        var deleted = files.filter { unreferenced.contains($0) && store.blobs.remove($0, storedBefore: fileCutoff) }.count
+        let rows = database ? Array(unreferenced.subtracting(files)) : []
+        for start in stride(from: 0, to: rows.count, by: policy.workUnitsPerStep) {
+            let slice = Array(rows[start..<min(rows.count, start + policy.workUnitsPerStep)])
             deleted += try await store.write { q in try q.deleteBlobs(slice, storedBefore: before) }
         }
         return deleted

@@ -41,6 +41,7 @@ public struct RetentionService: Service {
         }
         guard collectBlobs || purge.workUnits > 0 else { return (purge, nil) }
         let blobs = try await engine.collectBlobs(policy, database: leading)
+        releaseFreedMemory()
         engine.metrics.blobsCollected.increment(by: Int64(blobs))
         if blobs > 0 { logger.info("collected \(blobs) blobs nothing refers to") }
         return (purge, blobs)
@@ -62,3 +63,17 @@ public struct RetentionService: Service {
         }
     }
 }
+
+/// Hands memory freed by a retention pass (its lists of candidate blobs can be large) back to the system:
+/// glibc's allocator keeps it otherwise, and the coordinator would look as large as its largest pass forever.
+private func releaseFreedMemory() {
+    #if os(Linux)
+    _ = mallocTrim(0)
+    #endif
+}
+
+#if os(Linux)
+/// glibc's `malloc_trim(3)`, which the Glibc module does not export.
+@_silgen_name("malloc_trim")
+private func mallocTrim(_ keep: Int) -> Int32
+#endif

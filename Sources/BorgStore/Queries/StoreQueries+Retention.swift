@@ -51,35 +51,43 @@ extension StoreQueries {
             """, SQLValue(id), .integer(Int64(max(1, limit)))
         ).map { $0.int(0) }
         if !units.isEmpty {
-            // Row ids read from this database, so listing them in the statement is safe.
-            let list = units.map(String.init).joined(separator: ",")
+            // One statement text for any list, so connections that cache prepared statements keep one each.
+            let list = SQLValue.text("[" + units.map(String.init).joined(separator: ",") + "]")
             try db.run(
-                "UPDATE batch SET purged_credit = purged_credit + (SELECT coalesce(sum(credit), 0) FROM task WHERE wu_id IN (\(list))) WHERE id = ?",
-                SQLValue(id))
-            try db.run("DELETE FROM task WHERE wu_id IN (\(list))")
-            try db.run("DELETE FROM work_unit WHERE id IN (\(list))")
+                """
+                UPDATE batch SET purged_credit = purged_credit
+                    + (SELECT coalesce(sum(credit), 0) FROM task WHERE wu_id IN (SELECT value FROM json_each(?))) WHERE id = ?
+                """, list, SQLValue(id))
+            try db.run("DELETE FROM task WHERE wu_id IN (SELECT value FROM json_each(?))", list)
+            try db.run("DELETE FROM work_unit WHERE id IN (SELECT value FROM json_each(?))", list)
         }
         let left = try db.queryOne("SELECT 1 FROM work_unit WHERE batch_id = ? LIMIT 1", SQLValue(id)) != nil
         if !left { try db.run("UPDATE batch SET purged_at = ? WHERE id = ?", .real(now), SQLValue(id)) }
         return PurgeStep(workUnits: units.count, batchPurged: !left)
     }
 
-    /// Every blob digest something still refers to: app versions, work unit inputs and task outputs.
-    public func referencedBlobs() throws -> Set<String> {
-        var referenced = Set(try db.query("SELECT sha256 FROM app_version").map { $0.string(0) })
-        for row in try db.query("SELECT inputs FROM work_unit") {
-            for file in FileListCoding.decode(row.string(0)) { referenced.insert(file.sha256) }
+    /// Removes from `candidates` every digest something still refers to: an app version, a work unit's
+    /// input or a task's output. Rows are read a page at a time, so memory stays bounded however many
+    /// tasks the store holds.
+    public func removeReferenced(from candidates: inout Set<String>) throws {
+        for row in try db.query("SELECT sha256 FROM app_version") { candidates.remove(row.string(0)) }
+        for (table, column, filter) in [("work_unit", "inputs", ""), ("task", "outputs", "AND outputs != ''")] {
+            var after: Int64 = 0
+            while !candidates.isEmpty {
+                let page = try db.query(
+                    "SELECT id, \(column) FROM \(table) WHERE id > ? \(filter) ORDER BY id LIMIT 5000", .integer(after))
+                guard let last = page.last else { break }
+                for row in page {
+                    for file in FileListCoding.decode(row.string(1)) { candidates.remove(file.sha256) }
+                }
+                after = last.int(0)
+            }
         }
-        for row in try db.query("SELECT outputs FROM task WHERE outputs != ''") {
-            for file in FileListCoding.decode(row.string(0)) { referenced.insert(file.sha256) }
-        }
-        return referenced
     }
 
-    /// Small blobs last stored before `before` that are not in `referenced`.
-    public func unreferencedBlobs(storedBefore before: Double, referenced: Set<String>) throws -> [String] {
-        try db.query("SELECT sha256 FROM blob WHERE touched_at < ?", .real(before))
-            .map { $0.string(0) }.filter { !referenced.contains($0) }
+    /// Small blobs last stored before `before`.
+    public func blobs(storedBefore before: Double) throws -> [String] {
+        try db.query("SELECT sha256 FROM blob WHERE touched_at < ?", .real(before)).map { $0.string(0) }
     }
 
     /// Deletes those of `digests` still last stored before `before` (one stored again since stays); returns

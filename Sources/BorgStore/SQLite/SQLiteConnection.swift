@@ -7,6 +7,8 @@ import Foundation
 public final class SQLiteConnection: SQLConnection {
     let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    /// Most prepared statements kept; past it the cache starts again.
+    static let statementCacheLimit = 256
 
     /// Opens (creating if needed) the database at `path` in WAL mode.
     public init(path: String, readOnly: Bool = false) throws {
@@ -73,6 +75,11 @@ public final class SQLiteConnection: SQLConnection {
             statement = cached
             sqlite3_clear_bindings(statement)
         } else {
+            // The queries are a fixed set; a caller that builds statement texts must not grow memory forever.
+            if statements.count >= Self.statementCacheLimit {
+                for statement in statements.values { sqlite3_finalize(statement) }
+                statements.removeAll()
+            }
             var fresh: OpaquePointer?
             let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &fresh, nil)
             guard rc == SQLITE_OK, let fresh else { throw error(rc, sql) }

@@ -144,12 +144,14 @@ public enum Schema {
         """,
         // Retention: a finished batch's work units and tasks are purged once its results were collected (or
         // it grew old); the batch row stays, with the credit its purged tasks had granted. A blob remembers
-        // when it was last stored, so one uploaded just before the request that refers to it is never collected.
+        // when it was last stored, so one uploaded just before the request that refers to it is never collected
+        // (the index lists old blobs without reading their data).
         """
         ALTER TABLE batch ADD COLUMN collected_at REAL;
         ALTER TABLE batch ADD COLUMN purged_at REAL;
         ALTER TABLE batch ADD COLUMN purged_credit REAL NOT NULL DEFAULT 0;
         ALTER TABLE blob ADD COLUMN touched_at REAL NOT NULL DEFAULT 0;
+        CREATE INDEX blob_touched ON blob(touched_at);
         """,
     ]
 
