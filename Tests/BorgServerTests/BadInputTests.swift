@@ -28,8 +28,10 @@ import Testing
             (status, reason) = try await f.raw(.get, "/v1/nowhere", body: nil)
             #expect(status == 404 && reason.contains("/v1/nowhere"))
             let huge = String(repeating: "x", count: 70 << 20)
-            (status, _) = try await f.raw(.post, "/v1/hosts/\(a.id)/reports", body: huge, credential: secret)
-            #expect(status == 413)
+            // Past the JSON limit the server answers 413 and closes the connection; a client still sending may
+            // see only the close. Either way nothing is accepted and the server keeps serving (checked below).
+            let refused = try? await f.raw(.post, "/v1/hosts/\(a.id)/reports", body: huge, credential: secret)
+            #expect(refused == nil || refused?.0 == 413, "\(String(describing: refused))")
             (status, reason) = try await f.raw(.post, "/v1/hosts/\(a.id)/reports",
                 body: #"{"reports":[{"taskID":1,"status":"success","outputs":[{"name":"../x","sha256":"00","size":1}]}]}"#, credential: secret)
             #expect(status == 400 && reason.contains("output name"))
