@@ -32,6 +32,7 @@ let package = Package(
         // C libraries from Debian packages.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CDqlite", path: "Sources/CDqlite", pkgConfig: "dqlite", providers: [.apt(["libdqlite-dev"])]),
+        .systemLibrary(name: "CISAL", path: "Sources/CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
 
         // Libraries, one concern each.
         .target(name: "BorgCore"),
@@ -61,13 +62,14 @@ let package = Package(
             ]
         ),
         .target(name: "BorgSandbox"),
+        .target(name: "BorgStorage", dependencies: ["CISAL", .product(name: "Crypto", package: "swift-crypto")]),
 
         // The coordinator: its engine (the lifecycle applied to the store, no HTTP), then the HTTP edge
         // and the replication between coordinators.
         .target(
             name: "BorgEngine",
             dependencies: [
-                "BorgCore", "BorgProtocol", "BorgStore",
+                "BorgCore", "BorgProtocol", "BorgStore", "BorgStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -79,9 +81,10 @@ let package = Package(
         .target(
             name: "BorgServer",
             dependencies: [
-                "BorgCore", "BorgProtocol", "BorgStore", "BorgEngine",
+                "BorgCore", "BorgProtocol", "BorgStore", "BorgEngine", "BorgStorage",
                 "BorgCluster", "BorgAPIClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -139,15 +142,16 @@ let package = Package(
         .target(
             name: "BorgDonor",
             dependencies: [
-                "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgSandbox",
+                "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgSandbox", "BorgStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Client/BorgDonor"
         ),
         .executableTarget(
             name: "borg-client",
             dependencies: [
-                "BorgDonor", "BorgAPIClient", "BorgProtocol", "BorgCore",
+                "BorgDonor", "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Client/borg-client"
@@ -159,10 +163,12 @@ let package = Package(
             dependencies: [
                 "BorgHarness", "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "BorgSandbox",
+                "BorgSandbox", "BorgStorage", "CISALBaseline",
             ],
             path: "Benchmarks/borg-bench"
         ),
+        // The C baseline of borg-bench storage: ISA-L called from plain C.
+        .target(name: "CISALBaseline", dependencies: ["CISAL"], path: "Benchmarks/CISALBaseline"),
 
         // Real processes and protocol-level hosts for scenario tests and benchmarks.
         .target(name: "BorgHarness", dependencies: ["BorgAPIClient", "BorgProtocol", "BorgCore",
@@ -182,6 +188,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
+        .testTarget(name: "BorgStorageTests", dependencies: ["BorgStorage"]),
         .testTarget(name: "BorgProtocolTests", dependencies: ["BorgProtocol", "BorgCore"]),
         .testTarget(name: "BorgEngineTests", dependencies: ["BorgEngine", "BorgStore", "BorgProtocol", "BorgCore"]),
         .testTarget(name: "BorgAPIClientTests", dependencies: [
@@ -189,19 +196,20 @@ let package = Package(
         ]),
         .testTarget(name: "BorgSandboxTests", dependencies: ["BorgSandbox", "borg-sandbox"], exclude: ["Fixtures"]),
         .testTarget(name: "BorgServerTests", dependencies: [
-            "BorgServer", "BorgEngine", "BorgStore", "BorgCore", "BorgAPIClient", "BorgProtocol",
+            "BorgServer", "BorgEngine", "BorgStore", "BorgCore", "BorgAPIClient", "BorgProtocol", "BorgStorage",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ScenarioTests", dependencies: [
             "BorgHarness", "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgStore", "BorgCluster", "borg-server", "borg-submit",
-            "borg-client", "borg-sandbox", "BorgDonor", "BorgSandbox",
+            "borg-client", "borg-sandbox", "BorgDonor", "BorgSandbox", "BorgStorage",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "BorgDonorTests", dependencies: [
-            "BorgDonor", "BorgProtocol", "BorgCore", "BorgSandbox", "BorgServer", "BorgAPIClient",
+            "BorgDonor", "BorgProtocol", "BorgCore", "BorgSandbox", "BorgServer", "BorgAPIClient", "BorgStorage",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

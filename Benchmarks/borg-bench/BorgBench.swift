@@ -8,5 +8,6 @@ struct BorgBench: AsyncParsableCommand {
         commandName: "borg-bench",
         abstract: "Benchmarks of Borg coordinators (build with -c release).",
         subcommands: [LifecycleBenchmark.self, QueueMemoryBenchmark.self, FailoverBenchmark.self, DonorIdleBenchmark.self,
-                      GridEfficiencyBenchmark.self, RuntimeBenchmark.self, PurgeBenchmark.self])
+                      GridEfficiencyBenchmark.self, RuntimeBenchmark.self, PurgeBenchmark.self, StorageBenchmark.self,
+                      DurabilityModel.self])
 }

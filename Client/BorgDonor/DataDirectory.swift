@@ -43,6 +43,8 @@ public struct DataDirectory: Sendable {
     public var apps: URL { root.appendingPathComponent("apps") }
     /// One directory per task.
     public var tasks: URL { root.appendingPathComponent("tasks") }
+    /// The pieces this host stores for the grid (storage donation).
+    public var pieces: URL { root.appendingPathComponent("storage/pieces") }
 
     /// The directory of one task.
     public func taskDirectory(_ id: TaskID) -> URL { tasks.appendingPathComponent(String(id.rawValue)) }

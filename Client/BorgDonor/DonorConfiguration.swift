@@ -15,11 +15,14 @@ public struct DonorConfiguration: Codable, Sendable, Equatable {
     public var caps: DonorCaps
     /// Paused: running tasks are stopped (SIGSTOP) and no work is fetched.
     public var paused: Bool
+    /// The disk lent to the grid's storage; nil when the host donates CPU only.
+    public var storage: StorageDonation?
 
     public init(
         coordinators: [String], hostID: HostID, donorID: DonorID, donorName: String, hostSecret: String,
-        name: String, caps: DonorCaps, paused: Bool = false
+        name: String, caps: DonorCaps, paused: Bool = false, storage: StorageDonation? = nil
     ) {
+        self.storage = storage
         self.coordinators = coordinators
         self.hostID = hostID
         self.donorID = donorID

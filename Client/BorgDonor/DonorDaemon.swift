@@ -34,6 +34,8 @@ public actor DonorDaemon {
     private let preparer: TaskPreparer
     private let supervisor: TaskSupervisor
     private let wakeup: Wakeup
+    /// The storage donation, when the host lends disk.
+    private let storage: StorageHost?
     /// Whether bubblewrap is installed, without which native apps cannot run here.
     private let nativeSandbox = DonorCaps.nativeSandboxInstalled
 
@@ -48,7 +50,8 @@ public actor DonorDaemon {
         self.cores = cores
         self.clock = clock
         self.log = log
-        configuration = try DonorConfiguration.load(from: directory)
+        let configuration = try DonorConfiguration.load(from: directory)
+        self.configuration = configuration
         watcher = ConfigurationWatcher(directory: directory)
         book = try TaskBook(directory: directory)
         let client = CoordinatorClient(coordinators: configuration.coordinators, credential: configuration.hostSecret, timeout: .seconds(30))
@@ -56,6 +59,10 @@ public actor DonorDaemon {
             client: client, host: configuration.hostID, clock: clock, heartbeatInterval: timing.heartbeat,
             maxIdlePoll: timing.maxIdlePoll, maxBackoff: timing.maxBackoff, log: log)
         preparer = TaskPreparer(directory: directory, client: client)
+        storage = try configuration.storage.map {
+            try StorageHost(directory: directory, donation: $0, host: configuration.hostID, client: client,
+                            offerInterval: min(timing.heartbeat, 10), log: log)
+        }
         let wakeup = Wakeup()
         self.wakeup = wakeup
         supervisor = try TaskSupervisor(
@@ -73,6 +80,7 @@ public actor DonorDaemon {
         try recoverAfterRestart()
         supervisor.startThrottle()
         defer { supervisor.stopThrottle() }
+        try await storage?.start()
         log("host \(configuration.hostID) '\(configuration.name)' working for \(configuration.coordinators.joined(separator: ", ")) with \(configuration.caps.summary)\(configuration.paused ? " (paused)" : "")")
         while !stop.isStopped {
             await reloadConfigurationIfChanged()
@@ -80,6 +88,7 @@ public actor DonorDaemon {
             if await link.isOnline {
                 await reportFinished()
                 if let reply = await link.heartbeatIfDue(held: book.heldIDs) { await cancel(reply.cancelledTasks) }
+                await storage?.offerIfDue(now: clock.now.timeIntervalSince1970)
                 await fetchWorkIfRoom()
                 await prepareAndStartTasks()
             }
@@ -106,12 +115,19 @@ public actor DonorDaemon {
         log("stopping: ending \(await supervisor.runningCount) running task(s); they resume from their checkpoints on restart")
         for run in await supervisor.stopAll() { _ = try book.record(run, interrupted: true) }
         if await link.isOnline { await reportFinished() }
+        await storage?.stop()
         log("stopped")
     }
 
     /// Picks up `borg-client config`, `pause` and `resume` while running.
     private func reloadConfigurationIfChanged() async {
         guard let updated = watcher.changedConfiguration() else { return }
+        if let capacity = updated.storage?.capacityBytes, capacity != configuration.storage?.capacityBytes {
+            await storage?.update(capacity: capacity)
+        }
+        if (updated.storage == nil) != (configuration.storage == nil) {
+            log("storage donation switched \(updated.storage == nil ? "off" : "on"): restart 'borg-client run' to apply it")
+        }
         configuration = updated
         log("configuration changed: \(updated.caps.summary)\(updated.paused ? " (paused)" : "")")
         await supervisor.update(cpuFraction: updated.caps.cpuFraction, paused: updated.paused)

@@ -16,6 +16,8 @@ struct EnrollCommand: AsyncParsableCommand {
 
     @OptionGroup var caps: CapOptions
 
+    @OptionGroup var storage: StorageOptions
+
     @Option(help: "This host's name on the grid (default: the machine's host name).")
     var name: String?
 
@@ -23,6 +25,7 @@ struct EnrollCommand: AsyncParsableCommand {
 
     func run() async throws {
         let caps = try caps.applied(to: DonorCaps())
+        let storage = try storage.applied(to: nil)
         let urls = url.split(separator: ",").map(String.init)
         for url in urls where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw DonorError("URL must start with http:// or https://, got '\(url)'")
@@ -58,13 +61,14 @@ struct EnrollCommand: AsyncParsableCommand {
             let configuration = DonorConfiguration(
                 coordinators: enrolled.coordinators.isEmpty ? urls : enrolled.coordinators, hostID: enrolled.hostID,
                 donorID: enrolled.donorID, donorName: enrolled.donorName, hostSecret: enrolled.hostSecret,
-                name: hostName, caps: caps)
+                name: hostName, caps: caps, storage: storage)
             try configuration.save(to: directory)
         } catch {
             if !existed { try? FileManager.default.removeItem(at: directory.root) }
             throw DonorError("--data-dir: cannot write '\(directory.root.path)': \(error)")
         }
-        print("Enrolled '\(hostName)' as host \(enrolled.hostID) of donor '\(enrolled.donorName)' with \(caps.summary).")
+        let lent = storage.map { ", storage \(CapParser.format(bytes: $0.capacityBytes)) served on \($0.listen)" } ?? ""
+        print("Enrolled '\(hostName)' as host \(enrolled.hostID) of donor '\(enrolled.donorName)' with \(caps.summary)\(lent).")
         print("Data directory: \(directory.root.path). Start it with: borg-client run\(data.dataDir.map { " --data-dir \($0)" } ?? "")")
     }
 }

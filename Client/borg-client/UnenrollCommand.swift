@@ -33,7 +33,7 @@ struct UnenrollCommand: AsyncParsableCommand {
             timeout: force ? .seconds(5) : .seconds(30))
         if !force { try await reportFinished(&state, client: client, configuration: configuration, directory: directory) }
         do {
-            let reply = try await client.abandon(host: configuration.hostID, tasks: nil, leaving: true)
+            let reply = try await client.abandon(host: configuration.hostID, tasks: nil, leaving: configuration.storage == nil)
             print("gave \(reply.abandoned.count) unfinished task(s) back to the grid")
         } catch {
             guard force else {
@@ -41,12 +41,42 @@ struct UnenrollCommand: AsyncParsableCommand {
             }
             print("warning: could not tell the coordinator (\(error)); its deadlines will reissue this host's tasks")
         }
+        if let donation = configuration.storage {
+            try await handOverPieces(donation, client: client, configuration: configuration, directory: directory)
+        }
         let contribution = await Contribution.gather(
             configuration: configuration, directory: directory, state: state, cache: false)
         let kept = try directory.delete()
         print("final contribution:\n\(contribution.text)")
         print("host \(configuration.hostID) left the grid; deleted \(kept == nil ? directory.root.path : "everything in \(directory.root.path)")")
         if let kept { print(kept) }
+    }
+
+    /// A storage host's exit: without `--force`, serve the pieces until the grid has copied every one elsewhere;
+    /// then leave the grid (with `--force` at once: the grid rebuilds the pieces from the others).
+    private func handOverPieces(_ donation: StorageDonation, client: CoordinatorClient, configuration: DonorConfiguration,
+                                directory: DataDirectory) async throws {
+        if force {
+            print("warning: --force: this host's pieces are not handed over; the grid rebuilds them from other pieces")
+        } else {
+            let storage = try StorageHost(directory: directory, donation: donation, host: configuration.hostID, client: client,
+                                          log: { print($0) })
+            try await storage.start()
+            do {
+                try await storage.leave()
+            } catch {
+                await storage.stop()
+                throw error
+            }
+            await storage.stop()
+            print("every piece this host held is stored on other hosts")
+        }
+        do {
+            _ = try await client.abandon(host: configuration.hostID, tasks: [], leaving: true)
+        } catch {
+            guard force else { throw DonorError("the coordinator did not take the host off the grid (\(error)); retry, or use --force") }
+            print("warning: could not tell the coordinator (\(error)); the grid rebuilds this host's pieces once it is silent")
+        }
     }
 
     /// Stops a running daemon: SIGTERM and a wait for it to report and exit, or with

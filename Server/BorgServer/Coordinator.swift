@@ -1,3 +1,4 @@
+import BorgAPIClient
 import BorgCore
 import BorgEngine
 import BorgStore
@@ -13,6 +14,7 @@ public final class Coordinator: Sendable {
     public let configuration: CoordinatorConfiguration
     public let bootstrap: DataDirectoryBootstrap
     let engine: LifecycleEngine
+    let storage: StorageEngine
     let replication: any Replication
     let auth: Authenticator
     let logger: Logger
@@ -45,6 +47,10 @@ public final class Coordinator: Sendable {
             replicationServices = []
         }
         bootstrap = try await DataDirectoryBootstrap.run(store: engine.store, now: clock())
+        storage = StorageEngine(
+            store: engine.store,
+            signer: try OrderKey.signer(dataDirectory: configuration.dataDirectory, clusterSecret: configuration.cluster?.secret),
+            policy: configuration.storage, clock: clock)
         auth = Authenticator(store: engine.store)
         try await engine.reload()
     }
@@ -74,15 +80,21 @@ public final class Coordinator: Sendable {
                         batchBodyLimit: configuration.jsonBodyLimit).addRoutes(to: router)
         StatsRoutes(store: engine.store, clock: engine.clock).addRoutes(to: router)
         ClusterRoutes(replication: replication, blobs: blobs).addRoutes(to: router)
+        StorageRoutes(storage: storage, auth: auth).addRoutes(to: router)
         let replication = self.replication
         let background = BackgroundLifecycleService(engine: engine, interval: configuration.tickInterval, logger: logger,
                                                     isActive: { replication.leads })
         let retention = RetentionService(engine: engine, policy: configuration.retention, interval: configuration.retentionInterval,
                                          logger: logger, isActive: { replication.leads })
+        let storageMaintenance = StorageMaintenanceService(storage: storage, pieces: PieceClient(), interval: configuration.storageInterval,
+                                                           logger: logger, isActive: { replication.leads })
+        let storageRepair = StorageRepairService(storage: storage, pieces: PieceClient(), interval: configuration.storageInterval,
+                                                 auditsPerHost: configuration.storageAuditsPerHost, logger: logger,
+                                                 isActive: { replication.leads })
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "borg-server"),
-            services: [background, retention] + replicationServices,
+            services: [background, retention, storageMaintenance, storageRepair] + replicationServices,
             onServerRunning: { [advertised] channel in
                 let port = channel.localAddress?.port ?? 0
                 advertised.listening(on: port)
@@ -105,6 +117,13 @@ public final class Coordinator: Sendable {
     /// Moves deadlines and backups forward once (the background service does this every tick).
     public func tick() async throws {
         try await BackgroundLifecycleService.pass(engine)
+    }
+
+    /// Collects storage garbage once (the storage maintenance service does this every `storageInterval`); returns
+    /// how many pieces were deleted from hosts.
+    @discardableResult
+    public func maintainStorage() async throws -> Int {
+        try await StorageMaintenanceService.pass(storage, pieces: PieceClient(), logger: logger)
     }
 
     /// Applies the retention policy once: purges what is due and collects unreferenced blobs (the retention

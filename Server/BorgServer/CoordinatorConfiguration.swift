@@ -28,13 +28,23 @@ public struct CoordinatorConfiguration: Sendable {
     public var retention: RetentionPolicy
     /// How often the retention policy is applied.
     public var retentionInterval: Duration
+    /// Storage donation's timings.
+    public var storage: StoragePolicy
+    /// How often the leading coordinator collects storage garbage, audits and repairs.
+    public var storageInterval: Duration
+    /// Pieces of each storage host audited per pass.
+    public var storageAuditsPerHost: Int
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, tickInterval: Duration = .seconds(1),
         stragglers: StragglerPolicy = StragglerPolicy(), advertisedURL: String? = nil,
         jsonBodyLimit: Int = 64 << 20, blobLimit: Int = 256 << 20, writeBatchLimit: Int = 1024, cluster: ClusterConfiguration? = nil,
-        retention: RetentionPolicy = RetentionPolicy(), retentionInterval: Duration = .seconds(60)
+        retention: RetentionPolicy = RetentionPolicy(), retentionInterval: Duration = .seconds(60),
+        storage: StoragePolicy = StoragePolicy(), storageInterval: Duration = .seconds(5), storageAuditsPerHost: Int = 2
     ) {
+        self.storageAuditsPerHost = storageAuditsPerHost
+        self.storage = storage
+        self.storageInterval = storageInterval
         self.retention = retention
         self.retentionInterval = retentionInterval
         self.writeBatchLimit = writeBatchLimit

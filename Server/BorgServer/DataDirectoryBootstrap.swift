@@ -32,7 +32,16 @@ public struct DataDirectoryBootstrap: Sendable {
     }
 
     static func writeSecret(_ secret: String, to url: URL) throws {
-        try Data((secret + "\n").utf8).write(to: url)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+        try writeBytes(Data((secret + "\n").utf8), to: url)
+    }
+
+    /// Writes a file only this user may read, from the moment it exists.
+    static func writeBytes(_ data: Data, to url: URL) throws {
+        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.write(contentsOf: data)
     }
 }

@@ -8,7 +8,7 @@ struct BorgServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "borg-server",
         abstract: "A Borg coordinator: hands out work units redundantly, validates by quorum, grants credit.",
-        subcommands: [Serve.self, Donor.self, Host.self, Key.self, Cluster.self],
+        subcommands: [Serve.self, Donor.self, Host.self, Key.self, Cluster.self, Storage.self],
         defaultSubcommand: Serve.self)
 }
 

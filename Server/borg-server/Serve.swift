@@ -43,6 +43,22 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds between retention passes.", visibility: .hidden))
     var retentionInterval = 60.0
 
+    @Option(help: ArgumentHelp("Seconds after a storage host's last offer it counts as offline.", valueName: "seconds"))
+    var storageHostTimeout = StoragePolicy().onlineWindow
+
+    @Option(help: ArgumentHelp("Seconds a signed storage order is valid; an upload not committed within it is dropped.",
+                               visibility: .hidden))
+    var storageOrderLifetime = StoragePolicy().orderLifetime
+
+    @Option(help: ArgumentHelp("Seconds a storage host may be silent before its pieces are rebuilt on other hosts.", valueName: "seconds"))
+    var storageRepairGrace = StoragePolicy().repairGrace
+
+    @Option(help: ArgumentHelp("Seconds between storage passes (garbage pieces, abandoned uploads, audits, repair).", visibility: .hidden))
+    var storageInterval = 5.0
+
+    @Option(help: ArgumentHelp("Pieces of each storage host audited per storage pass.", visibility: .hidden))
+    var storageAudits = 2
+
     @OptionGroup var cluster: ClusterOptions
 
     func validate() throws {
@@ -57,9 +73,13 @@ struct Serve: AsyncParsableCommand {
                               ("--blob-grace", blobGrace)] where !(value.isFinite && value >= 0 && value <= 100 * 365 * 86_400) {
             throw ValidationError("\(flag) must be a number of seconds from 0 to 100 years, got \(value)")
         }
-        guard retentionInterval > 0 && retentionInterval <= 86_400 else {
-            throw ValidationError("--retention-interval must be from 0 to 86400 seconds, got \(retentionInterval)")
+        for (flag, value) in [("--retention-interval", retentionInterval), ("--storage-host-timeout", storageHostTimeout),
+                              ("--storage-order-lifetime", storageOrderLifetime), ("--storage-interval", storageInterval),
+                              ("--storage-repair-grace", storageRepairGrace)]
+        where !(value > 0 && value <= 86_400) {
+            throw ValidationError("\(flag) must be from 0 to 86400 seconds, got \(value)")
         }
+        guard (0...1_000).contains(storageAudits) else { throw ValidationError("--storage-audits must be from 0 to 1000, got \(storageAudits)") }
     }
 
     func run() async throws {
@@ -74,7 +94,9 @@ struct Serve: AsyncParsableCommand {
             advertisedURL: advertise.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, writeBatchLimit: max(1, writeBatch),
             cluster: try cluster.configuration(),
             retention: RetentionPolicy(afterCollection: purgeCollectedAfter, afterFinish: purgeFinishedAfter, unreferencedBlob: blobGrace),
-            retentionInterval: .milliseconds(Int(retentionInterval * 1000)))
+            retentionInterval: .milliseconds(Int(retentionInterval * 1000)),
+            storage: StoragePolicy(onlineWindow: storageHostTimeout, orderLifetime: storageOrderLifetime, repairGrace: storageRepairGrace),
+            storageInterval: .milliseconds(Int(storageInterval * 1000)), storageAuditsPerHost: storageAudits)
         let coordinator: Coordinator
         do {
             coordinator = try await Coordinator(configuration: configuration, logger: logger)

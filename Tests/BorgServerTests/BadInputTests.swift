@@ -114,7 +114,8 @@ import Testing
             let openapi = try await client.raw(.GET, "/v1/openapi.json")
             let doc = try JSONSerialization.jsonObject(with: openapi.body) as? [String: Any]
             let paths = doc?["paths"] as? [String: Any] ?? [:]
-            for path in ["/v1/hosts/enroll", "/v1/hosts/{host}/work", "/v1/hosts/{host}/reports", "/v1/batches", "/v1/batches/{id}/results", "/v1/stats/leaderboard"] {
+            for path in ["/v1/hosts/enroll", "/v1/hosts/{host}/work", "/v1/hosts/{host}/reports", "/v1/batches", "/v1/batches/{id}/results", "/v1/stats/leaderboard",
+                         "/v1/hosts/{host}/files", "/v1/storage"] {
                 #expect(paths[path] != nil, "\(path) is missing from the OpenAPI document")
             }
         }

@@ -22,16 +22,16 @@ final class DonorGrid: @unchecked Sendable {
     static let primesApp = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Projects/primes/app/primes.wasm")
 
-    /// Starts one coordinator, or `replicas` replicated ones.
-    init(prefix: String, replicas: Int = 1) throws {
+    /// Starts one coordinator, or `replicas` replicated ones, each with `serverArguments`.
+    init(prefix: String, replicas: Int = 1, serverArguments: [String] = []) throws {
         dir = try TemporaryDirectory(prefix: prefix)
         if replicas > 1 {
-            let grid = try CoordinatorGrid(directory: dir.url, size: replicas)
+            let grid = try CoordinatorGrid(directory: dir.url, size: replicas, arguments: ["--tick", "0.2"] + serverArguments)
             coordinators = grid
             single = nil
             adminKey = try grid.adminKey
         } else {
-            let server = try ServerProcess(dataDirectory: dir.url.appendingPathComponent("coordinator"), arguments: ["--tick", "0.5"])
+            let server = try ServerProcess(dataDirectory: dir.url.appendingPathComponent("coordinator"), arguments: ["--tick", "0.5"] + serverArguments)
             single = server
             coordinators = nil
             adminKey = try server.adminKey

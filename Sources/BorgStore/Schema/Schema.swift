@@ -153,6 +153,54 @@ public enum Schema {
         ALTER TABLE blob ADD COLUMN touched_at REAL NOT NULL DEFAULT 0;
         CREATE INDEX blob_touched ON blob(touched_at);
         """,
+        // Storage donation: hosts that lend disk (with their audit record), the files stored on them (sealed names
+        // only) and where each piece of each segment is ('planned' during an upload, 'stored', or 'lost' when an
+        // audit found it missing or damaged). A piece replaced elsewhere leaves a row in piece_garbage until its
+        // old host deletes it. A donor's quota is NULL while it is the default (what its hosts donate over the expansion).
+        """
+        CREATE TABLE storage_host (
+            host_id INTEGER PRIMARY KEY REFERENCES host(id),
+            url TEXT NOT NULL,
+            capacity INTEGER NOT NULL,
+            used INTEGER NOT NULL,
+            seen_at REAL NOT NULL,
+            leaving INTEGER NOT NULL DEFAULT 0,
+            audits_passed INTEGER NOT NULL DEFAULT 0,
+            audits_failed INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE stored_file (
+            id TEXT PRIMARY KEY,
+            donor_id INTEGER NOT NULL REFERENCES donor(id),
+            sealed_name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            segment_size INTEGER NOT NULL,
+            segments INTEGER NOT NULL,
+            data_pieces INTEGER NOT NULL,
+            parity_pieces INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            created_at REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX stored_file_donor ON stored_file(donor_id);
+        CREATE INDEX stored_file_state ON stored_file(state, created_at);
+        CREATE TABLE piece (
+            file_id TEXT NOT NULL REFERENCES stored_file(id),
+            segment INTEGER NOT NULL,
+            piece_index INTEGER NOT NULL,
+            host_id INTEGER NOT NULL,
+            sha256 TEXT,
+            size INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            PRIMARY KEY (file_id, segment, piece_index)
+        ) WITHOUT ROWID;
+        CREATE INDEX piece_host ON piece(host_id, state);
+        CREATE TABLE piece_garbage (
+            host_id INTEGER NOT NULL,
+            piece TEXT NOT NULL,
+            file_id TEXT NOT NULL,
+            PRIMARY KEY (host_id, piece)
+        ) WITHOUT ROWID;
+        ALTER TABLE donor ADD COLUMN storage_quota INTEGER;
+        """,
     ]
 
     /// Brings the database to the newest schema; safe to call on every start.

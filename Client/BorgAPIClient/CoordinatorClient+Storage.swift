@@ -1,0 +1,43 @@
+import BorgCore
+import BorgProtocol
+import Foundation
+
+extension CoordinatorClient {
+    /// Offers (or updates) the host's storage donation; answers with the keys orders are signed with.
+    public func registerStorage(host: HostID, _ offer: StorageRegistration) async throws -> StorageRegistrationResponse {
+        try await call(.POST, "/v1/hosts/\(host)/storage", offer)
+    }
+
+    /// Plans an upload of a file of the host's donor.
+    public func createFile(host: HostID, _ request: CreateFileRequest) async throws -> FileLayout {
+        try await call(.POST, "/v1/hosts/\(host)/files", request)
+    }
+
+    /// Records what the upload stored.
+    public func commitFile(host: HostID, file: String, _ request: CommitFileRequest) async throws -> FileInfo {
+        try await call(.POST, "/v1/hosts/\(host)/files/\(file)/commit", request)
+    }
+
+    /// Where the file's pieces are, with orders to read them.
+    public func fileLocation(host: HostID, file: String) async throws -> FileLayout {
+        try await call(.GET, "/v1/hosts/\(host)/files/\(file)")
+    }
+
+    /// The donor's files.
+    public func files(host: HostID) async throws -> [FileInfo] {
+        try await call(.GET, "/v1/hosts/\(host)/files")
+    }
+
+    public func deleteFile(host: HostID, file: String) async throws -> FileInfo {
+        try await call(.DELETE, "/v1/hosts/\(host)/files/\(file)")
+    }
+
+    public func space(host: HostID) async throws -> StorageSpace {
+        try await call(.GET, "/v1/hosts/\(host)/space")
+    }
+
+    /// The grid's storage (admin key).
+    public func storageStatus() async throws -> StorageStatus {
+        try await call(.GET, "/v1/storage")
+    }
+}

@@ -1,0 +1,77 @@
+import AsyncHTTPClient
+import BorgProtocol
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Moves pieces to and from storage hosts directly (`/v1/pieces/{piece}` on each host), each request under
+/// an order the coordinator signed. Used by `borg-client files` and by the coordinator's repair.
+public struct PieceClient: Sendable {
+    let http: HTTPClient
+    let timeout: TimeAmount
+
+    public init(http: HTTPClient = CoordinatorClient.sharedHTTP, timeout: TimeAmount = .seconds(60)) {
+        self.http = http
+        self.timeout = timeout
+    }
+
+    /// Stores a piece on the host at `base`; the host checks it against `sha256`.
+    public func put(_ bytes: ArraySlice<UInt8>, piece: String, sha256: String, order: String, at base: String) async throws {
+        var request = HTTPClientRequest(url: Self.url(base, piece))
+        request.method = .PUT
+        request.headers.add(name: "Borg-Order", value: order)
+        request.headers.add(name: "Borg-Piece-SHA256", value: sha256)
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.body = .bytes(ByteBuffer(bytes: bytes))
+        _ = try await send(request, piece: piece, base: base, limit: 1 << 16)
+    }
+
+    /// A piece's bytes from the host at `base`.
+    public func get(piece: String, order: String, at base: String, limit: Int) async throws -> [UInt8] {
+        var request = HTTPClientRequest(url: Self.url(base, piece))
+        request.headers.add(name: "Borg-Order", value: order)
+        let buffer = try await send(request, piece: piece, base: base, limit: limit)
+        return Array(buffer.readableBytesView)
+    }
+
+    /// Deletes a piece from the host at `base` (done if it is not there).
+    public func delete(piece: String, order: String, at base: String) async throws {
+        var request = HTTPClientRequest(url: Self.url(base, piece))
+        request.method = .DELETE
+        request.headers.add(name: "Borg-Order", value: order)
+        _ = try await send(request, piece: piece, base: base, limit: 1 << 16)
+    }
+
+    private func send(_ request: HTTPClientRequest, piece: String, base: String, limit: Int) async throws -> ByteBuffer {
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: timeout)
+        } catch {
+            throw PieceTransferError(host: base, piece: piece, status: nil, reason: "\(error)")
+        }
+        let body = try await response.body.collect(upTo: limit)
+        guard (200..<300).contains(response.status.code) else {
+            let reason = (try? JSONDecoder().decode(APIErrorBody.self, from: Data(buffer: body)))?.error ?? "\(response.status)"
+            throw PieceTransferError(host: base, piece: piece, status: Int(response.status.code), reason: reason)
+        }
+        return body
+    }
+
+    static func url(_ base: String, _ piece: String) -> String {
+        (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/v1/pieces/" + piece
+    }
+}
+
+/// A piece that could not be moved to or from a host.
+public struct PieceTransferError: Error, CustomStringConvertible, Equatable {
+    public let host: String
+    public let piece: String
+    /// The host's HTTP status, nil when it did not answer.
+    public let status: Int?
+    public let reason: String
+
+    public var description: String {
+        "piece \(piece) on \(host): " + (status.map { "\($0) \(reason)" } ?? "no answer (\(reason))")
+    }
+}

@@ -1,0 +1,154 @@
+import BorgAPIClient
+import BorgCore
+import BorgProtocol
+import BorgStorage
+import Crypto
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `borg-client files get`: fetches k pieces of each segment straight from the hosts, checks each against
+/// its digest (a bad or missing piece is skipped and another fetched), decodes and decrypts, and writes the
+/// file under its final name only once every byte is there.
+public struct FileDownloader: Sendable {
+    let coordinator: CoordinatorClient
+    let host: HostID
+    let pieces: PieceClient
+    let parallelSegments: Int
+
+    public init(coordinator: CoordinatorClient, host: HostID, pieces: PieceClient = PieceClient(), parallelSegments: Int = 4) {
+        self.coordinator = coordinator
+        self.host = host
+        self.pieces = pieces
+        self.parallelSegments = max(1, parallelSegments)
+        LargeBuffers.configure()
+    }
+
+    /// Writes the file `cap` names to `destination`; returns its size.
+    @discardableResult
+    public func get(_ cap: ReadCap, to destination: URL, progress: TransferProgress? = nil) async throws -> Int64 {
+        let layout = try await coordinator.fileLocation(host: host, file: cap.fileID)
+        let coder = ErasureCoder(try Redundancy(parsing: layout.redundancy))
+        let orders = Dictionary(layout.hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
+        let partial = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).borg-partial")
+        let sink = try SegmentSink(partial)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var next = 0
+                func schedule() {
+                    let segment = next
+                    next += 1
+                    group.addTask {
+                        let plainLength = Int(min(Int64(layout.segmentSize), layout.size - Int64(segment) * Int64(layout.segmentSize)))
+                        let sealedLength = max(0, plainLength) + SegmentCipher.overhead
+                        let coded = try await fetch(segment: segment, pieceSize: coder.pieceSize(forSegmentOf: sealedLength),
+                                                    need: coder.redundancy.dataPieces, layout: layout, orders: orders)
+                        let sealed = try coder.decode(coded, segmentLength: sealedLength)
+                        let plain: [UInt8]
+                        do {
+                            plain = try SegmentCipher.open(sealed, segment: segment, fileID: cap.fileID, key: cap.key)
+                        } catch {
+                            throw DonorError("segment \(segment) does not decrypt: the read-cap's key is not this file's, or its pieces are damaged")
+                        }
+                        try sink.write(plain, at: Int64(segment) * Int64(layout.segmentSize))
+                        progress?.advance(Int64(plain.count))
+                    }
+                }
+                while next < min(parallelSegments, layout.segments) { schedule() }
+                for try await _ in group where next < layout.segments { schedule() }
+            }
+            try sink.finish(size: layout.size)
+            progress?.finish()
+            guard rename(partial.path, destination.path) == 0 else {
+                throw DonorError("cannot write '\(destination.path)': \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            sink.close()
+            unlink(partial.path)
+            throw error
+        }
+        return layout.size
+    }
+
+    /// `need` good pieces of one segment: data pieces first (no decoding work), any other when one fails.
+    func fetch(segment: Int, pieceSize: Int, need: Int, layout: FileLayout, orders: [HostID: StorageHostOrder]) async throws -> [Int: [UInt8]] {
+        var candidates = layout.pieces[segment].indices.filter { layout.pieces[segment][$0] != nil && layout.digests[segment][$0] != nil }
+        var good: [Int: [UInt8]] = [:]
+        var failures: [String] = []
+        while good.count < need {
+            let batch = Array(candidates.prefix(need - good.count))
+            guard !batch.isEmpty else {
+                throw DonorError("segment \(segment) is unreadable: \(good.count) of the \(need) pieces needed could be read (\(failures.joined(separator: "; "))); the file may recover when its hosts return")
+            }
+            candidates.removeFirst(batch.count)
+            try await withThrowingTaskGroup(of: (Int, [UInt8]?, String?).self) { group in
+                for index in batch {
+                    guard let hostID = layout.pieces[segment][index], let target = orders[hostID], let digest = layout.digests[segment][index] else {
+                        continue
+                    }
+                    group.addTask {
+                        let piece = PieceID(fileID: layout.fileID, segment: segment, index: index).description
+                        do {
+                            let bytes = try await pieces.get(piece: piece, order: target.order, at: target.url, limit: pieceSize + 1)
+                            guard bytes.count == pieceSize, HexEncoding.string(SHA256.hash(data: bytes)) == digest else {
+                                return (index, nil, "piece \(piece) on \(target.url) does not match its digest")
+                            }
+                            return (index, bytes, nil)
+                        } catch {
+                            return (index, nil, "\(error)")
+                        }
+                    }
+                }
+                for try await (index, bytes, failure) in group {
+                    if let bytes { good[index] = bytes }
+                    if let failure { failures.append(failure) }
+                }
+            }
+        }
+        return good
+    }
+}
+
+/// Writes decrypted segments at their offsets from any thread (`pwrite`).
+final class SegmentSink: @unchecked Sendable {
+    let descriptor: Int32
+    let path: String
+    private let lock = NSLock()
+    private var closed = false
+
+    init(_ url: URL) throws {
+        path = url.path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else { throw DonorError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+    }
+
+    func write(_ bytes: [UInt8], at offset: Int64) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { buffer in
+                buffer.baseAddress.map { pwrite(descriptor, $0 + done, bytes.count - done, off_t(offset) + off_t(done)) } ?? -1
+            }
+            guard n > 0 else { throw DonorError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+            done += n
+        }
+    }
+
+    /// Sets the final size (a file of zero-length segments), flushes and closes.
+    func finish(size: Int64) throws {
+        defer { close() }
+        guard ftruncate(descriptor, off_t(size)) == 0, fsync(descriptor) == 0 else {
+            throw DonorError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Closes the file once, however often called.
+    func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !closed else { return }
+        closed = true
+        Glibc.close(descriptor)
+    }
+}

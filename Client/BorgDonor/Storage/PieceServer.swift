@@ -1,0 +1,206 @@
+import BorgStorage
+import Foundation
+import Hummingbird
+
+/// Serves this host's ``PieceStore`` over HTTP to the clients that store and fetch pieces:
+///
+/// - `PUT /v1/pieces/<piece>`: body the piece, `Borg-Piece-SHA256` its hex SHA-256; 201 `{"piece", "sha256", "size"}`.
+/// - `GET /v1/pieces/<piece>`: 200 with the piece's bytes.
+/// - `DELETE /v1/pieces/<piece>`: 204, also when the piece was not there.
+/// - `GET /v1/health`: 200 `{"usedBytes", "capacityBytes", "pieces"}`, without an order.
+///
+/// Every piece request carries in `Borg-Order` an order the coordinator signed (checked against
+/// ``OrderKeys``) that allows its action on its piece at this host. Failures answer
+/// `{"error": "...", "status": N}`.
+public struct PieceServer: Sendable {
+    /// The header that carries the coordinator's signed order.
+    public static let orderHeader = "Borg-Order"
+    /// The header that carries a piece's SHA-256 in hex.
+    public static let sha256Header = "Borg-Piece-SHA256"
+    /// The most bytes of a piece read, whatever its order allows.
+    public static let bodyLimit = 16 << 20
+
+    /// The pieces served.
+    public let store: PieceStore
+    /// The keys and host id that orders are checked against.
+    public let keys: OrderKeys
+    private let host: String
+    private let port: Int
+    private let clock: @Sendable () -> Double
+
+    /// A server of `store` on `host`:`port` (port 0: a free one), checking orders against `keys` at the
+    /// time `clock` tells (seconds since 1970).
+    public init(
+        store: PieceStore, keys: OrderKeys, host: String = "0.0.0.0", port: Int,
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.store = store
+        self.keys = keys
+        self.host = host
+        self.port = port
+        self.clock = clock
+    }
+
+    /// The application to run (`runService()`); `onRunning` is told the port it listens on.
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "borg-client"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) })
+    }
+
+    /// The routes, for an application of one's own.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: PieceErrorMiddleware())
+        router.put("/v1/pieces/:piece") { request, context in try await put(request, context: context) }
+        router.get("/v1/pieces/:piece") { request, context in try await get(request, context: context) }
+        router.delete("/v1/pieces/:piece") { request, context in try await delete(request, context: context) }
+        router.get("/v1/health") { _, _ in try health() }
+        return router
+    }
+
+    private func put(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let piece = try Self.piece(in: context)
+        let order = try authorize(request, .put, on: piece)
+        guard let sha256 = Self.header(Self.sha256Header, of: request) else {
+            throw PieceHTTPError(.badRequest, "missing header \(Self.sha256Header): send the piece's SHA-256 in hex")
+        }
+        let bytes = try await Self.body(of: request, limit: max(0, min(order.maxPieceBytes, Self.bodyLimit)))
+        try await Self.offload { [store] in try store.put(piece, bytes: bytes, sha256: sha256) }
+        return try Self.json(Stored(piece: piece.description, sha256: sha256.lowercased(), size: bytes.count), status: .created)
+    }
+
+    private func get(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let piece = try Self.piece(in: context)
+        _ = try authorize(request, .get, on: piece)
+        let bytes = try await Self.offload { [store] in try store.get(piece) }
+        return Response(
+            status: .ok, headers: [.contentType: "application/octet-stream"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    private func delete(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let piece = try Self.piece(in: context)
+        _ = try authorize(request, .delete, on: piece)
+        _ = try await Self.offload { [store] in try store.delete(piece) }
+        return Response(status: .noContent)
+    }
+
+    private func health() throws -> Response {
+        try Self.json(Health(usedBytes: store.usedBytes, capacityBytes: store.capacity, pieces: store.pieceCount))
+    }
+
+    /// The order in the request's `Borg-Order`, once it is the coordinator's, unexpired, and allows
+    /// `action` on `piece` at this host.
+    private func authorize(_ request: Request, _ action: PieceAction, on piece: PieceID) throws -> PieceOrder {
+        guard let token = Self.header(Self.orderHeader, of: request) else {
+            throw PieceHTTPError(
+                .unauthorized, "missing header \(Self.orderHeader): ask the coordinator for an order for this piece and send it")
+        }
+        let (verifier, host) = keys.current()
+        guard let verifier else {
+            throw PieceHTTPError(
+                .serviceUnavailable,
+                "this host has not yet learned the coordinator's order keys: try again in a minute, or another host")
+        }
+        let order: PieceOrder
+        do {
+            order = try verifier.verify(token, now: clock())
+        } catch StorageError.forgedOrder {
+            throw PieceHTTPError(
+                .forbidden, "the order in \(Self.orderHeader) is not signed by the coordinator: ask the coordinator for a new order")
+        } catch StorageError.expiredOrder {
+            throw PieceHTTPError(.forbidden, "the order in \(Self.orderHeader) has expired: ask the coordinator for a new order")
+        } catch StorageError.malformedOrder(let reason) {
+            throw PieceHTTPError(
+                .badRequest, "the order in \(Self.orderHeader) is malformed (\(reason)): send the order the coordinator issued, unchanged")
+        } catch {
+            throw PieceHTTPError(
+                .badRequest, "the order in \(Self.orderHeader) is not valid (\(error)): ask the coordinator for a new order")
+        }
+        guard order.allows(action, on: piece, host: host, bytes: nil) else {
+            throw PieceHTTPError(.forbidden, Self.refusal(of: order, action, on: piece, host: host))
+        }
+        return order
+    }
+
+    /// Says what an order does not allow.
+    private static func refusal(of order: PieceOrder, _ action: PieceAction, on piece: PieceID, host: Int64) -> String {
+        let what: String
+        if !order.actions.contains(action) {
+            let allowed = order.actions.map(\.rawValue).joined(separator: ", ")
+            what = "does not allow \(action.rawValue) (it allows: \(allowed.isEmpty ? "nothing" : allowed))"
+        } else if order.fileID != piece.fileID {
+            what = "is for file \(order.fileID), not \(piece.fileID)"
+        } else if order.host != host {
+            what = "is for host \(order.host), not this host (\(host))"
+        } else {
+            what = "does not allow \(action.rawValue) on piece \(piece)"
+        }
+        return "the order in \(orderHeader) \(what): ask the coordinator for an order that covers it"
+    }
+
+    /// The piece the path names.
+    private static func piece(in context: BasicRequestContext) throws -> PieceID {
+        let text = context.parameters.get("piece") ?? ""
+        do {
+            return try PieceID(parsing: text)
+        } catch {
+            throw PieceHTTPError(
+                .badRequest, "'\(text)' is not a piece id (\(error)); pieces are named <32 lowercase hex digits>.<segment>.<index>")
+        }
+    }
+
+    /// The first value of header `name`.
+    private static func header(_ name: String, of request: Request) -> String? {
+        let canonical = name.lowercased()
+        return request.headers.first { $0.name.canonicalName == canonical }?.value
+    }
+
+    /// The request's body, refused past `limit` bytes.
+    private static func body(of request: Request, limit: Int) async throws -> Data {
+        let tooLarge = PieceHTTPError(
+            .contentTooLarge, "the piece is larger than its order's limit of \(limit) bytes: cut pieces no larger than the order allows")
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        if let declared, declared > limit { throw tooLarge }
+        var data = Data()
+        data.reserveCapacity(max(0, declared ?? 0))
+        for try await chunk in request.body {
+            guard data.count + chunk.readableBytes <= limit else { throw tooLarge }
+            data.append(contentsOf: chunk.readableBytesView)
+        }
+        return data
+    }
+
+    /// Runs blocking file work on a Dispatch thread rather than one of the few threads that the daemon's
+    /// tasks share.
+    private static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    /// `value` as a JSON answer.
+    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    /// The answer to a put.
+    private struct Stored: Codable {
+        var piece: String
+        var sha256: String
+        var size: Int
+    }
+
+    /// The answer to `GET /v1/health`.
+    private struct Health: Codable {
+        var usedBytes: Int64
+        var capacityBytes: Int64
+        var pieces: Int
+    }
+}

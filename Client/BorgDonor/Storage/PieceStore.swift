@@ -1,0 +1,268 @@
+import BorgStorage
+import Crypto
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The pieces this host stores for others: one file per piece at `<directory>/<fileID>/<segment>.<index>`,
+/// and never more bytes than its capacity. What it holds is scanned once at open and kept up to date in
+/// memory; a lock covers that accounting and the rename or unlink that makes a change visible, never the
+/// reading or writing of a piece's bytes.
+public final class PieceStore: Sendable {
+    /// The directory of the pieces.
+    public let directory: URL
+    private let state: Mutex<State>
+
+    private struct State {
+        var capacity: Int64
+        /// The size of each piece held.
+        var sizes: [PieceID: Int64] = [:]
+        /// The sum of `sizes`.
+        var used: Int64 = 0
+        /// The bytes of puts under way, counted against the capacity until they land or fail.
+        var reserved: Int64 = 0
+        /// Per file: its pieces held plus its puts under way; its directory goes when this reaches zero.
+        var holders: [String: Int] = [:]
+        /// Bumped by ``PieceStore/deleteAll()``: puts begun before it no longer count.
+        var generation = 0
+
+        /// One holder less for `fileID`; true when none is left.
+        mutating func release(_ fileID: String) -> Bool {
+            let left = (holders[fileID] ?? 1) - 1
+            holders[fileID] = left > 0 ? left : nil
+            return left <= 0
+        }
+    }
+
+    /// A put's claim on the capacity while its bytes are written.
+    private struct Reservation {
+        let piece: PieceID
+        let size: Int64
+        let generation: Int
+    }
+
+    /// Opens the store in `directory` (created owner-only if missing) and counts the pieces already there.
+    /// Anything that is not a piece is left alone and not counted; temporary files of interrupted puts are
+    /// deleted.
+    public init(directory: URL, capacity: Int64) throws(PieceStoreError) {
+        self.directory = directory.standardizedFileURL
+        do {
+            try FileManager.default.createDirectory(
+                at: self.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .io("cannot create the piece directory '\(self.directory.path)': \(error)")
+        }
+        var scanned = State(capacity: capacity)
+        for (piece, size) in try Self.scan(self.directory.path) {
+            scanned.sizes[piece] = size
+            scanned.used += size
+            scanned.holders[piece.fileID, default: 0] += 1
+        }
+        state = Mutex(scanned)
+    }
+
+    /// The most bytes the pieces may take.
+    public var capacity: Int64 { state.withLock { $0.capacity } }
+
+    /// The bytes the pieces take now.
+    public var usedBytes: Int64 { state.withLock { $0.used } }
+
+    /// How many pieces are held.
+    public var pieceCount: Int { state.withLock { $0.sizes.count } }
+
+    /// Changes the capacity. Lowering it below ``usedBytes`` deletes nothing; puts are refused until
+    /// enough pieces are deleted.
+    public func setCapacity(_ bytes: Int64) {
+        state.withLock { $0.capacity = bytes }
+    }
+
+    /// The pieces held, by file, segment and index.
+    public func pieces() -> [PieceID] {
+        state.withLock { Array($0.sizes.keys) }.sorted { ($0.fileID, $0.segment, $0.index) < ($1.fileID, $1.segment, $1.index) }
+    }
+
+    /// Stores `bytes` as `piece`, replacing any piece of that id, once they hash to `sha256` (hex) and fit
+    /// in the capacity. The piece appears whole or not at all.
+    public func put(_ piece: PieceID, bytes: Data, sha256: String) throws(PieceStoreError) {
+        let name = try Self.fileName(of: piece)
+        guard Self.hex(SHA256.hash(data: bytes)) == sha256.lowercased() else { throw .mismatch(piece.description) }
+        let reservation = try reserve(piece, size: Int64(bytes.count))
+        let path = "\(directory.path)/\(piece.fileID)/\(name)"
+        do throws(PieceStoreError) {
+            guard let fileDirectory = try openFileDirectory(piece.fileID, creating: true) else {
+                throw .io("the directory of '\(path)' vanished while the piece was stored; send it again")
+            }
+            defer { close(fileDirectory) }
+            let temporary = ".\(name).\(UInt64.random(in: .min ... .max)).tmp"
+            try PieceFiles.writeNew(bytes, named: temporary, in: fileDirectory, path: path)
+            do throws(PieceStoreError) {
+                try commit(reservation, from: temporary, to: name, in: fileDirectory, path: path)
+            } catch {
+                _ = try? PieceFiles.remove(temporary, in: fileDirectory, path: path)
+                throw error
+            }
+        } catch {
+            release(reservation)
+            throw error
+        }
+    }
+
+    /// The bytes of `piece`.
+    public func get(_ piece: PieceID) throws(PieceStoreError) -> Data {
+        let name = try Self.fileName(of: piece)
+        guard let fileDirectory = try openFileDirectory(piece.fileID, creating: false) else {
+            throw .notFound(piece.description)
+        }
+        defer { close(fileDirectory) }
+        guard let data = try PieceFiles.contents(of: name, in: fileDirectory, path: "\(directory.path)/\(piece.fileID)/\(name)")
+        else { throw .notFound(piece.description) }
+        return data
+    }
+
+    /// Deletes `piece`; false if it was not there.
+    @discardableResult
+    public func delete(_ piece: PieceID) throws(PieceStoreError) -> Bool {
+        let name = try Self.fileName(of: piece)
+        guard let fileDirectory = try openFileDirectory(piece.fileID, creating: false) else { return false }
+        defer { close(fileDirectory) }
+        let filePath = "\(directory.path)/\(piece.fileID)"
+        return try state.withLock { (state) throws(PieceStoreError) -> Bool in
+            let removed = try PieceFiles.remove(name, in: fileDirectory, path: "\(filePath)/\(name)")
+            guard let size = state.sizes.removeValue(forKey: piece) else { return removed }
+            state.used -= size
+            if state.release(piece.fileID) { rmdir(filePath) }
+            return true
+        }
+    }
+
+    /// Deletes every piece and the directory itself, as when the host leaves the grid. Puts under way fail.
+    public func deleteAll() throws(PieceStoreError) {
+        let path = directory.path
+        let aside = directory.deletingLastPathComponent()
+            .appendingPathComponent(".\(directory.lastPathComponent).deleting-\(UInt64.random(in: .min ... .max))").path
+        let moved = try state.withLock { (state) throws(PieceStoreError) -> Bool in
+            let moved = rename(path, aside) == 0
+            guard moved || errno == ENOENT else {
+                throw .io("cannot delete the piece directory '\(path)': \(PieceFiles.reason())")
+            }
+            state.generation += 1
+            (state.sizes, state.used, state.reserved, state.holders) = ([:], 0, 0, [:])
+            return moved
+        }
+        guard moved else { return }
+        do {
+            try FileManager.default.removeItem(atPath: aside)
+        } catch {
+            throw .io("the pieces are no longer counted, but deleting '\(aside)' failed: \(error); delete it by hand")
+        }
+    }
+
+    /// Counts `size` more bytes for `piece` against the capacity, less those of a piece it replaces.
+    private func reserve(_ piece: PieceID, size: Int64) throws(PieceStoreError) -> Reservation {
+        try state.withLock { (state) throws(PieceStoreError) -> Reservation in
+            let after = state.used + state.reserved + size - (state.sizes[piece] ?? 0)
+            guard after <= state.capacity else {
+                throw .full(needed: size, used: state.used + state.reserved, capacity: state.capacity)
+            }
+            state.reserved += size
+            state.holders[piece.fileID, default: 0] += 1
+            return Reservation(piece: piece, size: size, generation: state.generation)
+        }
+    }
+
+    /// Renames the written temporary file over the piece's name and counts the piece as held.
+    private func commit(_ reservation: Reservation, from temporary: String, to name: String, in fileDirectory: Int32, path: String)
+        throws(PieceStoreError)
+    {
+        try state.withLock { (state) throws(PieceStoreError) in
+            guard state.generation == reservation.generation else {
+                throw .io("the piece store was emptied while \(reservation.piece) was stored; nothing is kept")
+            }
+            _ = try PieceFiles.size(of: name, in: fileDirectory, path: path)
+            try PieceFiles.move(temporary, to: name, in: fileDirectory, path: path)
+            let replaced = state.sizes.updateValue(reservation.size, forKey: reservation.piece)
+            state.used += reservation.size - (replaced ?? 0)
+            state.reserved -= reservation.size
+            if replaced != nil { _ = state.release(reservation.piece.fileID) }
+        }
+    }
+
+    /// Gives back a failed put's reservation, and its file's directory when nothing else holds it.
+    private func release(_ reservation: Reservation) {
+        let fileID = reservation.piece.fileID
+        let filePath = "\(directory.path)/\(fileID)"
+        state.withLock { state in
+            guard state.generation == reservation.generation else { return }
+            state.reserved -= reservation.size
+            if state.release(fileID) { rmdir(filePath) }
+        }
+    }
+
+    /// Opens the directory of `fileID`'s pieces, creating it (and the store's directory, after
+    /// ``deleteAll()``) when `creating`; `nil` if it does not exist.
+    private func openFileDirectory(_ fileID: String, creating: Bool) throws(PieceStoreError) -> Int32? {
+        let rootPath = directory.path
+        var opened = try PieceFiles.openDirectory(atPath: rootPath)
+        if opened == nil && creating {
+            guard mkdir(rootPath, 0o700) == 0 || errno == EEXIST else {
+                throw .io("cannot create the piece directory '\(rootPath)': \(PieceFiles.reason())")
+            }
+            opened = try PieceFiles.openDirectory(atPath: rootPath)
+        }
+        guard let root = opened else { return nil }
+        defer { close(root) }
+        let path = "\(rootPath)/\(fileID)"
+        if let found = try PieceFiles.openDirectory(fileID, in: root, path: path) { return found }
+        guard creating else { return nil }
+        try PieceFiles.makeDirectory(fileID, in: root, path: path)
+        return try PieceFiles.openDirectory(fileID, in: root, path: path)
+    }
+
+    /// The pieces in the directory at `path` and their sizes; deletes leftover temporary files.
+    private static func scan(_ path: String) throws(PieceStoreError) -> [(PieceID, Int64)] {
+        guard let root = try PieceFiles.openDirectory(atPath: path) else { return [] }
+        defer { close(root) }
+        var found: [(PieceID, Int64)] = []
+        for fileID in PieceFiles.names(atPath: path) {
+            let filePath = "\(path)/\(fileID)"
+            guard let fileDirectory = try? PieceFiles.openDirectory(fileID, in: root, path: filePath) else { continue }
+            defer { close(fileDirectory) }
+            for name in PieceFiles.names(atPath: filePath) {
+                if name.hasPrefix("."), name.hasSuffix(".tmp") {
+                    _ = try? PieceFiles.remove(name, in: fileDirectory, path: "\(filePath)/\(name)")
+                    continue
+                }
+                guard let piece = try? PieceID(parsing: "\(fileID).\(name)"),
+                    let size = try? PieceFiles.size(of: name, in: fileDirectory, path: "\(filePath)/\(name)")
+                else { continue }
+                found.append((piece, size))
+            }
+        }
+        return found
+    }
+
+    /// The file name of `piece` in its file's directory, once its id is known to name nothing outside it.
+    private static func fileName(of piece: PieceID) throws(PieceStoreError) -> String {
+        guard let parsed = try? PieceID(parsing: piece.description), parsed == piece else {
+            throw .invalid(piece.description)
+        }
+        return "\(piece.segment).\(piece.index)"
+    }
+
+    /// `digest` in lowercase hex.
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(2 * SHA256.byteCount)
+        for byte in digest {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}

@@ -1,0 +1,183 @@
+import BorgCore
+import BorgProtocol
+import BorgStorage
+import BorgStore
+import Foundation
+
+extension StorageEngine {
+    /// Plans an upload: checks the request and the donor's quota, places every piece and signs an order for
+    /// each chosen host. The file is listed once committed.
+    public func createFile(host: HostRecord, _ request: CreateFileRequest) async throws -> FileLayout {
+        guard (1...4096).contains(request.sealedName.count) else { throw EngineError.invalid("sealedName must be 1 to 4096 characters") }
+        guard (0...(1 << 44)).contains(request.size) else { throw EngineError.invalid("size must be between 0 and 16 TiB") }
+        guard StoragePolicy.segmentSizes.contains(request.segmentSize) else {
+            throw EngineError.invalid("segmentSize must be between \(StoragePolicy.segmentSizes.lowerBound) and \(StoragePolicy.segmentSizes.upperBound) bytes")
+        }
+        let segments = max(1, Int((request.size + Int64(request.segmentSize) - 1) / Int64(request.segmentSize)))
+        guard segments <= StoragePolicy.maxSegments else {
+            throw EngineError.tooLarge("a file may have at most \(StoragePolicy.maxSegments) segments; use a larger segmentSize")
+        }
+        let chosen = try request.redundancy.map { text -> Redundancy in
+            do { return try Redundancy(parsing: text) } catch { throw EngineError.invalid("redundancy: \(error)") }
+        }
+        let now = clock()
+        let fileID = ReadCap.newFileID()
+        let (file, placement) = try await store.write { [self] q in
+            let hosts = try q.storageHosts()
+            let candidates = candidates(hosts, now: now)
+            guard let redundancy = chosen ?? Redundancy.defaults(storageHosts: candidates.count) else {
+                throw EngineError.unavailable("the grid has \(candidates.count) storage host(s) online; storing a file needs at least 2")
+            }
+            let quota = try quota(donor: host.donorID, hosts: hosts, redundancy: Redundancy.defaults(storageHosts: candidates.count), q)
+            let stored = try q.storedBytes(donor: host.donorID)
+            guard stored + request.size <= quota else {
+                throw EngineError.tooLarge(
+                    "donor quota exceeded: \(stored) bytes stored + \(request.size) > \(quota); donate more storage (borg-client config --storage) or ask the admin")
+            }
+            let file = StoredFileRecord(
+                id: fileID, donor: host.donorID, sealedName: request.sealedName, size: request.size, segmentSize: request.segmentSize,
+                segments: segments, dataPieces: redundancy.dataPieces, parityPieces: redundancy.parityPieces,
+                state: StoredFileRecord.uploading, createdAt: now)
+            let placement: [[Int64]]
+            do {
+                placement = try Placement.place(segments: segments, pieceBytes: Self.pieceSize(file: file, segment: 0),
+                                                redundancy: redundancy, candidates: candidates)
+            } catch let error as StorageError {
+                throw EngineError.unavailable("cannot place the file: \(error)")
+            }
+            var pieces: [PieceRecord] = []
+            for (segment, hostsOfSegment) in placement.enumerated() {
+                let size = Self.pieceSize(file: file, segment: segment)
+                for (index, hostID) in hostsOfSegment.enumerated() {
+                    pieces.append(PieceRecord(fileID: fileID, segment: segment, index: index, host: HostID(hostID), sha256: nil,
+                                              size: size, state: PieceRecord.planned))
+                }
+            }
+            try q.createFile(file, pieces: pieces)
+            return (file, placement)
+        }
+        let hosts = try await store.read { q in try q.storageHosts() }
+        return layout(file, hosts: hosts, placement: placement.map { $0.map { HostID($0) } },
+                      digests: Array(repeating: Array(repeating: nil, count: file.dataPieces + file.parityPieces), count: segments),
+                      actions: [.put, .get, .delete], now: now)
+    }
+
+    /// Records what an upload stored. Every segment must have the success threshold of pieces; otherwise the
+    /// upload fails, and every piece it stored is collected from the hosts.
+    public func commit(host: HostRecord, file id: String, _ request: CommitFileRequest) async throws -> FileInfo {
+        let now = clock()
+        let outcome: Result<FileInfo, EngineError> = try await store.write { [self] q in
+            let file = try owned(id, by: host, q)
+            guard file.state == StoredFileRecord.uploading else { throw EngineError.wrongState("file \(id) is \(file.state), not uploading") }
+            let n = file.dataPieces + file.parityPieces
+            guard request.digests.count == file.segments, request.digests.allSatisfy({ $0.count == n }) else {
+                throw EngineError.invalid("digests must list \(file.segments) segments of \(n) pieces each")
+            }
+            let redundancy = try Redundancy(dataPieces: file.dataPieces, parityPieces: file.parityPieces)
+            for (segment, digests) in request.digests.enumerated() {
+                let stored = digests.compactMap { $0 }
+                guard stored.allSatisfy(BlobStore.isDigest) else { throw EngineError.invalid("digests must be SHA-256 in lowercase hex") }
+                guard stored.count >= redundancy.successThreshold else {
+                    try q.setFileState(id, StoredFileRecord.deleted)
+                    try q.discardPieces(file: id, storedToo: true)
+                    return .failure(EngineError.wrongState(
+                        "segment \(segment) has \(stored.count) of \(n) pieces stored, \(redundancy.successThreshold) needed; the upload failed and its pieces will be collected, put the file again"))
+                }
+                for (index, digest) in digests.enumerated() {
+                    if let digest { try q.storePiece(file: id, segment: segment, index: index, sha256: digest) }
+                }
+            }
+            try q.discardPieces(file: id, storedToo: false)
+            try q.setFileState(id, StoredFileRecord.stored)
+            let health = try health(of: [id], q, now: now)
+            return .success(info(file, state: StoredFileRecord.stored, healthy: health[id] ?? 0))
+        }
+        return try outcome.get()
+    }
+
+    /// Where the file's pieces are, with orders to read them.
+    public func location(host: HostRecord, file id: String) async throws -> FileLayout {
+        let now = clock()
+        let (file, pieces, hosts) = try await store.read { [self] q in
+            let file = try owned(id, by: host, q)
+            return (file, try q.pieces(file: id), try q.storageHosts())
+        }
+        guard file.state == StoredFileRecord.stored else { throw EngineError.wrongState("file \(id) is \(file.state)") }
+        let n = file.dataPieces + file.parityPieces
+        var placement = Array(repeating: [HostID?](repeating: nil, count: n), count: file.segments)
+        var digests = Array(repeating: [String?](repeating: nil, count: n), count: file.segments)
+        for piece in pieces where piece.state == PieceRecord.stored {
+            placement[piece.segment][piece.index] = piece.host
+            digests[piece.segment][piece.index] = piece.sha256
+        }
+        return layout(file, hosts: hosts, placement: placement, digests: digests, actions: [.get], now: now)
+    }
+
+    /// The donor's files, newest first.
+    public func list(host: HostRecord) async throws -> [FileInfo] {
+        let now = clock()
+        return try await store.read { [self] q in
+            let files = try q.files(donor: host.donorID)
+            let health = try health(of: files.map(\.id), q, now: now)
+            return files.map { info($0, state: $0.state, healthy: health[$0.id] ?? 0) }
+        }
+    }
+
+    /// Deletes the file: it leaves the listing at once and its pieces are collected from the hosts.
+    public func delete(host: HostRecord, file id: String) async throws -> FileInfo {
+        try await store.write { [self] q in
+            let file = try owned(id, by: host, q)
+            guard file.state != StoredFileRecord.deleted else { throw EngineError.unknown("file \(id) was deleted") }
+            try q.setFileState(id, StoredFileRecord.deleted)
+            try q.discardPieces(file: id, storedToo: true)
+            return info(file, state: StoredFileRecord.deleted, healthy: 0)
+        }
+    }
+
+    func owned(_ id: String, by host: HostRecord, _ q: StoreQueries) throws -> StoredFileRecord {
+        guard ReadCap.isFileID(id), let file = try q.file(id), file.state != StoredFileRecord.deleted else {
+            throw EngineError.unknown("no file \(id.prefix(64)); 'borg-client files ls' lists yours")
+        }
+        guard file.donor == host.donorID else { throw EngineError.notYours("file \(id) belongs to another donor") }
+        return file
+    }
+
+    /// For each file, the fewest stored pieces any of its segments has on online hosts.
+    func health(of files: [String], _ q: StoreQueries, now: Double) throws -> [String: Int] {
+        let online = Set(try q.storageHosts().filter { isOnline($0, now: now) }.map(\.host))
+        var result: [String: Int] = [:]
+        for id in files {
+            guard let file = try q.file(id) else { continue }
+            result[id] = try Self.piecesPerSegment(file, q, online: online).min() ?? 0
+        }
+        return result
+    }
+
+    /// For each segment of the file, how many of its pieces are stored on the `online` hosts.
+    static func piecesPerSegment(_ file: StoredFileRecord, _ q: StoreQueries, online: Set<HostID>) throws -> [Int] {
+        var perSegment = [Int](repeating: 0, count: file.segments)
+        for piece in try q.pieces(file: file.id) where piece.state == PieceRecord.stored && online.contains(piece.host) {
+            perSegment[piece.segment] += 1
+        }
+        return perSegment
+    }
+
+    func info(_ file: StoredFileRecord, state: String, healthy: Int) -> FileInfo {
+        FileInfo(fileID: file.id, sealedName: file.sealedName, size: file.size, redundancy: "\(file.dataPieces)+\(file.parityPieces)",
+                 state: state, createdAt: file.createdAt, healthyPieces: healthy)
+    }
+
+    func layout(_ file: StoredFileRecord, hosts: [StorageHostRecord], placement: [[HostID?]], digests: [[String?]],
+                actions: [PieceAction], now: Double) -> FileLayout {
+        let used = Set(placement.joined().compactMap { $0 })
+        let maxPiece = Int(Self.pieceSize(file: file, segment: 0))
+        let orders = hosts.filter { used.contains($0.host) }.map {
+            StorageHostOrder(host: $0.host, url: $0.url,
+                             order: order(file: file.id, host: $0.host, actions: actions, maxPieceBytes: maxPiece, now: now))
+        }
+        let redundancy = "\(file.dataPieces)+\(file.parityPieces)"
+        let threshold = (try? Redundancy(dataPieces: file.dataPieces, parityPieces: file.parityPieces))?.successThreshold ?? file.dataPieces
+        return FileLayout(fileID: file.id, redundancy: redundancy, size: file.size, segmentSize: file.segmentSize, segments: file.segments,
+                          successThreshold: threshold, hosts: orders, pieces: placement, digests: digests)
+    }
+}

@@ -1,0 +1,110 @@
+import BorgCore
+import BorgProtocol
+import BorgStorage
+import BorgStore
+import Foundation
+
+/// How a piece stands for repair.
+enum PieceStanding {
+    /// On an online host that keeps it.
+    case healthy
+    /// On an online host that is leaving: copy it elsewhere.
+    case leaving
+    /// Its host is silent, but not yet for the grace period: wait.
+    case waiting
+    /// Gone: an audit failed, its host was removed, or silent past the grace period.
+    case lost
+}
+
+extension StorageEngine {
+    /// Segments that lost pieces (or have pieces on leaving hosts), most endangered first, at most `limit`,
+    /// each with new hosts chosen for the pieces to put back and orders for every transfer.
+    public func repairs(limit: Int) async throws -> [SegmentRepair] {
+        let now = clock()
+        let (files, hosts) = try await store.read { q in
+            (try q.allStoredFiles().map { ($0, try q.pieces(file: $0.id)) }, try q.storageHosts())
+        }
+        let byID = Dictionary(hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
+        var candidates = candidates(hosts, now: now)
+        var wanted: [(file: StoredFileRecord, segment: Int, pieces: [(PieceRecord, PieceStanding)])] = []
+        for (file, pieces) in files {
+            for (segment, ofSegment) in Dictionary(grouping: pieces, by: \.segment) {
+                let judged = ofSegment.map { ($0, standing(of: $0, host: byID[$0.host], now: now)) }
+                if judged.contains(where: { $0.1 == .lost || $0.1 == .leaving }) { wanted.append((file, segment, judged)) }
+            }
+        }
+        wanted.sort { $0.pieces.filter { $0.1 == .healthy }.count < $1.pieces.filter { $0.1 == .healthy }.count }
+        var repairs: [SegmentRepair] = []
+        for (file, segment, pieces) in wanted where repairs.count < limit {
+            guard let redundancy = try? Redundancy(dataPieces: file.dataPieces, parityPieces: file.parityPieces) else { continue }
+            let pieceSize = Int(Self.pieceSize(file: file, segment: segment))
+            let sources = pieces.filter { $0.1 == .healthy || $0.1 == .leaving }
+                .sorted { ($0.1 == .healthy ? 0 : 1, $0.0.index) < ($1.1 == .healthy ? 0 : 1, $1.0.index) }
+                .compactMap { piece, _ in source(piece, hosts: byID, pieceSize: pieceSize, now: now) }
+            let moving = pieces.filter { $0.1 == .lost || $0.1 == .leaving }.map(\.0)
+            // A rebuild needs k readable pieces; a move needs the leaving copy.
+            let copies = Dictionary(sources.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
+            guard sources.count >= redundancy.dataPieces || moving.allSatisfy({ copies[$0.index] != nil }) else { continue }
+            let occupied = Set(pieces.map(\.0.host).map(\.rawValue))
+            let donors = Set(pieces.filter { $0.1 == .healthy }.compactMap { byID[$0.0.host]?.donor.rawValue })
+            guard let chosen = Self.hosts(for: moving.count, pieceBytes: Int64(pieceSize), candidates: &candidates,
+                                          occupied: occupied, donors: donors) else { continue }
+            let urls = Dictionary(hosts.map { ($0.host.rawValue, $0.url) }, uniquingKeysWith: { first, _ in first })
+            let targets = zip(moving, chosen).compactMap { piece, host -> PieceTarget? in
+                guard let sha = piece.sha256, let url = urls[host] else { return nil }
+                return PieceTarget(index: piece.index, from: piece.host, to: HostID(host), url: url,
+                                   order: order(file: file.id, host: HostID(host), actions: [.put, .delete], maxPieceBytes: pieceSize, now: now),
+                                   sha256: sha, copy: copies[piece.index])
+            }
+            repairs.append(SegmentRepair(
+                fileID: file.id, segment: segment, redundancy: redundancy, pieceSize: pieceSize,
+                sealedLength: Int(min(Int64(file.segmentSize), file.size - Int64(segment) * Int64(file.segmentSize))) + SegmentCipher.overhead,
+                sources: sources, targets: targets, healthy: pieces.filter { $0.1 == .healthy }.count))
+        }
+        return repairs
+    }
+
+    /// Records pieces put back on new hosts; returns how many were recorded (a piece another repair moved
+    /// first is not).
+    @discardableResult
+    public func repaired(_ file: String, segment: Int, _ targets: [PieceTarget]) async throws -> Int {
+        guard !targets.isEmpty else { return 0 }
+        return try await store.write { q in
+            try targets.filter { try q.replacePiece(file: file, segment: segment, index: $0.index, from: $0.from, to: $0.to) }.count
+        }
+    }
+
+    /// New hosts for `count` pieces of one segment: hosts without a piece of it where there are enough; on a
+    /// grid with fewer hosts than pieces, hosts that hold one already, spread as evenly as space allows.
+    static func hosts(for count: Int, pieceBytes: Int64, candidates: inout [StorageCandidate], occupied: Set<Int64>,
+                      donors: Set<Int64>) -> [Int64]? {
+        if let distinct = Placement.choose(count: count, pieceBytes: pieceBytes, candidates: &candidates, avoidingHosts: occupied,
+                                           preferringNot: donors) {
+            return distinct
+        }
+        var chosen: [Int64] = []
+        for _ in 0..<count {
+            let host = Placement.choose(count: 1, pieceBytes: pieceBytes, candidates: &candidates,
+                                        avoidingHosts: occupied.union(chosen), preferringNot: donors)
+                ?? Placement.choose(count: 1, pieceBytes: pieceBytes, candidates: &candidates, avoidingHosts: Set(chosen),
+                                    preferringNot: donors)
+                ?? Placement.choose(count: 1, pieceBytes: pieceBytes, candidates: &candidates, avoidingHosts: [], preferringNot: donors)
+            guard let host = host?.first else { return nil }
+            chosen.append(host)
+        }
+        return chosen
+    }
+
+    func standing(of piece: PieceRecord, host: StorageHostRecord?, now: Double) -> PieceStanding {
+        guard piece.state != PieceRecord.lost, let host, host.active else { return .lost }
+        if isOnline(host, now: now) { return host.leaving ? .leaving : .healthy }
+        return host.seenAt < now - policy.repairGrace ? .lost : .waiting
+    }
+
+    func source(_ piece: PieceRecord, hosts: [HostID: StorageHostRecord], pieceSize: Int, now: Double) -> PieceSource? {
+        guard let host = hosts[piece.host], let sha = piece.sha256 else { return nil }
+        return PieceSource(index: piece.index, host: piece.host, url: host.url,
+                           order: order(file: piece.fileID, host: piece.host, actions: [.get], maxPieceBytes: pieceSize, now: now),
+                           sha256: sha)
+    }
+}

@@ -1,0 +1,57 @@
+import BorgAPIClient
+import BorgEngine
+import BorgStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The leading coordinator's storage housekeeping: drops uploads never committed and deletes pieces no file
+/// needs (of deleted files, failed uploads, or replaced elsewhere) from their hosts.
+struct StorageMaintenanceService: Service {
+    let storage: StorageEngine
+    let pieces: PieceClient
+    let interval: Duration
+    let logger: Logger
+    let isActive: @Sendable () -> Bool
+
+    /// One pass; returns how many garbage pieces were collected.
+    @discardableResult
+    static func pass(_ storage: StorageEngine, pieces: PieceClient, logger: Logger) async throws -> Int {
+        let dropped = try await storage.abandonStaleUploads()
+        if dropped > 0 { logger.info("dropped \(dropped) uploads never committed") }
+        let deletions = try await storage.pieceDeletions(limit: 1_000)
+        let done = await withTaskGroup(of: GarbagePiece?.self) { group in
+            for deletion in deletions {
+                group.addTask {
+                    guard let url = deletion.url else { return deletion.garbage }
+                    do {
+                        try await pieces.delete(piece: deletion.garbage.piece, order: deletion.order, at: url)
+                        return deletion.garbage
+                    } catch {
+                        logger.debug("could not delete \(error)")
+                        return nil
+                    }
+                }
+            }
+            var done: [GarbagePiece] = []
+            for await piece in group { if let piece { done.append(piece) } }
+            return done
+        }
+        try await storage.collected(done)
+        return done.count
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard isActive() else { continue }
+                do {
+                    try await Self.pass(storage, pieces: pieces, logger: logger)
+                } catch {
+                    logger.error("storage maintenance failed: \(error)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import BorgAPIClient
+import BorgCore
+import BorgEngine
+import BorgStorage
+import BorgStore
+import Crypto
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The leading coordinator's storage upkeep: audits random pieces on every host, and mends segments that
+/// lost pieces (rebuilding them from k others) or have pieces on a leaving host (copying them), most
+/// endangered first. It reads and writes coded ciphertext only; file keys never reach a coordinator.
+struct StorageRepairService: Service {
+    let storage: StorageEngine
+    let pieces: PieceClient
+    let interval: Duration
+    /// Pieces audited per host and pass.
+    let auditsPerHost: Int
+    let logger: Logger
+    let isActive: @Sendable () -> Bool
+
+    /// What one pass did.
+    struct Outcome: Sendable, Equatable {
+        var audited = 0
+        var auditsFailed = 0
+        var piecesRepaired = 0
+    }
+
+    /// One pass: audit, then repair what is due (including what the audit found lost).
+    @discardableResult
+    static func pass(_ storage: StorageEngine, pieces: PieceClient, auditsPerHost: Int, logger: Logger) async throws -> Outcome {
+        LargeBuffers.configure()
+        var outcome = Outcome()
+        let audits = try await storage.audits(perHost: auditsPerHost)
+        let results = await withTaskGroup(of: (PieceRecord, Bool)?.self) { group in
+            for audit in audits {
+                group.addTask { await audited(audit, pieces: pieces) }
+            }
+            var results: [(PieceRecord, passed: Bool)] = []
+            for await result in group { if let result { results.append(result) } }
+            return results
+        }
+        try await storage.audited(results)
+        outcome.audited = results.count
+        outcome.auditsFailed = results.filter { !$0.passed }.count
+        for (piece, passed) in results where !passed {
+            logger.warning("audit failed: piece \(PieceID(fileID: piece.fileID, segment: piece.segment, index: piece.index)) on host \(piece.host) is missing or damaged")
+        }
+        // Segments are mended eight at a time; each is recorded as soon as its pieces are stored.
+        let repairs = try await storage.repairs(limit: 64)
+        try await withThrowingTaskGroup(of: (SegmentRepair, [PieceTarget]).self) { group in
+            var next = 0
+            func schedule() {
+                let repair = repairs[next]
+                next += 1
+                group.addTask { (repair, await mend(repair, pieces: pieces, logger: logger)) }
+            }
+            while next < min(8, repairs.count) { schedule() }
+            for try await (repair, done) in group {
+                outcome.piecesRepaired += try await storage.repaired(repair.fileID, segment: repair.segment, done)
+                if next < repairs.count { schedule() }
+            }
+        }
+        if outcome.piecesRepaired > 0 { logger.info("repaired \(outcome.piecesRepaired) pieces") }
+        return outcome
+    }
+
+    /// Reads a piece and checks it; nil when the host did not answer (silence is not a failed audit).
+    static func audited(_ audit: PieceAudit, pieces: PieceClient) async -> (PieceRecord, Bool)? {
+        let name = PieceID(fileID: audit.piece.fileID, segment: audit.piece.segment, index: audit.piece.index).description
+        do {
+            let bytes = try await pieces.get(piece: name, order: audit.order, at: audit.url, limit: Int(audit.piece.size) + 1)
+            return (audit.piece, HexEncoding.string(SHA256.hash(data: bytes)) == audit.piece.sha256)
+        } catch let error as PieceTransferError where error.status != nil {
+            return (audit.piece, false)
+        } catch {
+            return nil
+        }
+    }
+
+    /// Puts a segment's missing pieces on their new hosts: copies where a leaving host still has the piece,
+    /// else rebuilt from k verified pieces. Returns the targets that now hold their piece.
+    static func mend(_ repair: SegmentRepair, pieces: PieceClient, logger: Logger) async -> [PieceTarget] {
+        var bytes: [Int: [UInt8]] = [:]
+        for target in repair.targets {
+            if let copy = target.copy, let piece = await read(copy, repair, pieces: pieces) { bytes[target.index] = piece }
+        }
+        let missing = repair.targets.map(\.index).filter { bytes[$0] == nil }
+        if !missing.isEmpty {
+            let good = await readAny(repair.redundancy.dataPieces, of: repair.sources, repair, pieces: pieces)
+            if good.count == repair.redundancy.dataPieces,
+               let rebuilt = try? ErasureCoder(repair.redundancy).rebuild(good, missing: missing) {
+                bytes.merge(rebuilt) { first, _ in first }
+            } else {
+                logger.warning("segment \(repair.segment) of file \(repair.fileID): only \(good.count) of \(repair.redundancy.dataPieces) pieces readable; repair waits")
+            }
+        }
+        var done: [PieceTarget] = []
+        for target in repair.targets {
+            guard let piece = bytes[target.index], HexEncoding.string(SHA256.hash(data: piece)) == target.sha256 else { continue }
+            do {
+                try await pieces.put(piece[...], piece: PieceID(fileID: repair.fileID, segment: repair.segment, index: target.index).description,
+                                     sha256: target.sha256,
+                                     order: target.order, at: target.url)
+                done.append(target)
+            } catch {
+                logger.warning("repair could not store a piece: \(error)")
+            }
+        }
+        return done
+    }
+
+    /// `count` verified pieces from `sources`, read `count` at a time (the next source replaces one that
+    /// fails); fewer if not enough can be read.
+    static func readAny(_ count: Int, of sources: [PieceSource], _ repair: SegmentRepair, pieces: PieceClient) async -> [Int: [UInt8]] {
+        var good: [Int: [UInt8]] = [:]
+        var remaining = sources[...]
+        while good.count < count, !remaining.isEmpty {
+            let batch = remaining.prefix(count - good.count)
+            remaining = remaining.dropFirst(batch.count)
+            await withTaskGroup(of: (Int, [UInt8]?).self) { group in
+                for source in batch { group.addTask { (source.index, await read(source, repair, pieces: pieces)) } }
+                for await (index, bytes) in group { if let bytes { good[index] = bytes } }
+            }
+        }
+        return good
+    }
+
+    /// A piece's bytes if its host gives them and they match the digest.
+    static func read(_ source: PieceSource, _ repair: SegmentRepair, pieces: PieceClient) async -> [UInt8]? {
+        let name = PieceID(fileID: repair.fileID, segment: repair.segment, index: source.index).description
+        guard let bytes = try? await pieces.get(piece: name, order: source.order, at: source.url, limit: repair.pieceSize + 1),
+              bytes.count == repair.pieceSize, HexEncoding.string(SHA256.hash(data: bytes)) == source.sha256
+        else { return nil }
+        return bytes
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard isActive() else { continue }
+                do {
+                    try await Self.pass(storage, pieces: pieces, auditsPerHost: auditsPerHost, logger: logger)
+                } catch {
+                    logger.error("storage repair failed: \(error)")
+                }
+            }
+        }
+    }
+}

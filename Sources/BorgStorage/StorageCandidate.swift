@@ -1,0 +1,13 @@
+/// A storage host that ``Placement`` may choose, with the space it has left.
+public struct StorageCandidate: Sendable, Equatable {
+    public let host: Int64
+    /// The donor who owns the host; pieces of a segment go to distinct donors where possible.
+    public let donor: Int64
+    public var freeBytes: Int64
+
+    public init(host: Int64, donor: Int64, freeBytes: Int64) {
+        self.host = host
+        self.donor = donor
+        self.freeBytes = freeBytes
+    }
+}

@@ -1,0 +1,130 @@
+import BorgAPIClient
+import BorgCore
+import BorgProtocol
+import BorgStorage
+import Foundation
+import Testing
+
+/// The coordinator's side of storage donation over real HTTP: offers, plans, commits, listings, quotas,
+/// and every bad request refused with its reason.
+@Suite struct StorageRoutesTests {
+    /// Three hosts of three donors that each offer 64 MiB (at addresses nothing listens on: no piece moves here).
+    static func storageHosts(_ f: CoordinatorFixture) async throws -> ([TestHost], [String]) {
+        var hosts: [TestHost] = []
+        var keys: [String] = []
+        for name in ["s1", "s2", "s3"] {
+            let host = try await f.host(name)
+            let reply = try await host.client.registerStorage(host: host.id, StorageRegistration(
+                url: "http://127.0.0.1:9/\(name)", capacityBytes: 64 << 20, usedBytes: 0))
+            keys = reply.orderKeys
+            hosts.append(host)
+        }
+        return (hosts, keys)
+    }
+
+    @Test func aPlanPlacesEveryPieceOnDistinctHostsUnderSignedOrdersAndACommitListsTheFile() async throws {
+        try await CoordinatorFixture.run { f in
+            let (hosts, keys) = try await Self.storageHosts(f)
+            let owner = hosts[0]
+            let plan = try await owner.client.createFile(host: owner.id, CreateFileRequest(
+                sealedName: "c2VhbGVk", size: 5 << 20, segmentSize: 1 << 20))
+            #expect(plan.redundancy == "2+1")
+            #expect(plan.segments == 5)
+            #expect(plan.pieces.allSatisfy { Set($0.compactMap { $0 }).count == 3 }, "each segment's pieces on three distinct hosts")
+            let verifier = try OrderVerifier(publicKeys: keys)
+            for target in plan.hosts {
+                let order = try verifier.verify(target.order, now: Date().timeIntervalSince1970)
+                #expect(order.fileID == plan.fileID && order.host == target.host.rawValue && order.actions.contains(.put))
+            }
+            // Not listed until committed.
+            #expect(try await owner.client.files(host: owner.id).isEmpty)
+            let digest = String(repeating: "ab", count: 32)
+            let info = try await owner.client.commitFile(host: owner.id, file: plan.fileID, CommitFileRequest(
+                digests: Array(repeating: [digest, digest, digest], count: 5)))
+            #expect(info.state == "stored" && info.healthyPieces == 3)
+            #expect(try await owner.client.files(host: owner.id).map(\.fileID) == [plan.fileID])
+            let space = try await owner.client.space(host: owner.id)
+            #expect(space.donorStoredBytes == 5 << 20)
+            #expect(space.donorQuotaBytes == Int64(Double(64 << 20) / 1.5), "you store what you give, over the expansion")
+
+            // Another donor can neither read nor delete it.
+            var (status, reason) = try await f.raw(.get, "/v1/hosts/\(hosts[1].id)/files/\(plan.fileID)", body: nil,
+                                                   credential: hosts[1].client.credential)
+            #expect(status == 403 && reason.contains("another donor"))
+            (status, _) = try await f.raw(.delete, "/v1/hosts/\(hosts[1].id)/files/\(plan.fileID)", body: nil,
+                                          credential: hosts[1].client.credential)
+            #expect(status == 403)
+            _ = try await owner.client.deleteFile(host: owner.id, file: plan.fileID)
+            #expect(try await owner.client.files(host: owner.id).isEmpty)
+        }
+    }
+
+    @Test func anUploadShortOfTheSuccessThresholdFailsAndListsNothing() async throws {
+        try await CoordinatorFixture.run { f in
+            let (hosts, _) = try await Self.storageHosts(f)
+            let owner = hosts[0]
+            let plan = try await owner.client.createFile(host: owner.id, CreateFileRequest(sealedName: "bg==", size: 100, segmentSize: 4096))
+            let digest = String(repeating: "cd", count: 32)
+            do {
+                _ = try await owner.client.commitFile(host: owner.id, file: plan.fileID, CommitFileRequest(digests: [[digest, digest, nil]]))
+                Issue.record("a segment with 2 of 3 pieces (threshold 3) was accepted")
+            } catch let error as APIClientError {
+                #expect(error.status == 409 && error.reason.contains("2 of 3 pieces stored, 3 needed"), "\(error)")
+            }
+            #expect(try await owner.client.files(host: owner.id).isEmpty)
+            #expect(try await f.admin.storageStatus().pieces == 0)
+        }
+    }
+
+    @Test func badStorageRequestsAreRefusedWithTheReason() async throws {
+        try await CoordinatorFixture.run { f in
+            let (hosts, _) = try await Self.storageHosts(f)
+            let a = hosts[0]
+            let secret = a.client.credential
+            func post(_ path: String, _ body: String) async throws -> (Int, String) {
+                try await f.raw(.post, "/v1/hosts/\(a.id)\(path)", body: body, credential: secret)
+            }
+            var (status, reason) = try await post("/storage", #"{"url": "ftp://x", "capacityBytes": 1, "usedBytes": 0, "leaving": false}"#)
+            #expect(status == 400 && reason.contains("url"))
+            (status, reason) = try await post("/storage", #"{"url": "http://x:1", "capacityBytes": -5, "usedBytes": 0, "leaving": false}"#)
+            #expect(status == 400 && reason.contains("capacityBytes"))
+            (status, reason) = try await post("/files", #"{"sealedName": "x", "size": -1, "segmentSize": 65536}"#)
+            #expect(status == 400 && reason.contains("size"))
+            (status, reason) = try await post("/files", #"{"sealedName": "x", "size": 10, "segmentSize": 7}"#)
+            #expect(status == 400 && reason.contains("segmentSize"))
+            (status, reason) = try await post("/files", #"{"sealedName": "", "size": 10, "segmentSize": 65536}"#)
+            #expect(status == 400 && reason.contains("sealedName"))
+            (status, reason) = try await post("/files", #"{"sealedName": "x", "size": 10, "segmentSize": 65536, "redundancy": "0+9"}"#)
+            #expect(status == 400 && reason.contains("redundancy"))
+            (status, reason) = try await post("/files", #"{"sealedName": "x", "size": 17592186044416, "segmentSize": 4096}"#)
+            #expect(status == 413 && reason.contains("segments"))
+            (status, reason) = try await post("/files", #"{"sealedName": "x", "size": 1099511627776, "segmentSize": 16777216}"#)
+            #expect(status == 413 && reason.contains("quota"), "a donor stores no more than its quota: \(reason)")
+            (status, reason) = try await f.raw(.get, "/v1/hosts/\(a.id)/files/not-a-file", body: nil, credential: secret)
+            #expect(status == 404 && reason.contains("files ls"))
+            (status, _) = try await f.raw(.get, "/v1/hosts/\(a.id)/files/\(ReadCap.newFileID())", body: nil, credential: secret)
+            #expect(status == 404)
+            let plan = try await a.client.createFile(host: a.id, CreateFileRequest(sealedName: "x", size: 10, segmentSize: 4096))
+            (status, reason) = try await post("/files/\(plan.fileID)/commit", #"{"digests": [["zz", null, null]]}"#)
+            #expect(status == 400 && reason.contains("SHA-256"))
+            (status, reason) = try await post("/files/\(plan.fileID)/commit", #"{"digests": []}"#)
+            #expect(status == 400 && reason.contains("digests"))
+            (status, _) = try await f.raw(.get, "/v1/storage", body: nil)
+            #expect(status == 401)
+            (status, _) = try await f.raw(.get, "/v1/storage", body: nil, credential: secret)
+            #expect(status == 401 || status == 403)
+            // Still serving; nothing stored by any of it.
+            #expect(try await f.admin.storageStatus().files == 0)
+        }
+    }
+
+    @Test func aGridWithTooFewStorageHostsSaysSo() async throws {
+        try await CoordinatorFixture.run { f in
+            let lone = try await f.host("lone")
+            _ = try await lone.client.registerStorage(host: lone.id, StorageRegistration(url: "http://127.0.0.1:9", capacityBytes: 1 << 30, usedBytes: 0))
+            let (status, reason) = try await f.raw(.post, "/v1/hosts/\(lone.id)/files", body: #"{"sealedName": "x", "size": 10, "segmentSize": 4096}"#,
+                                                   credential: lone.client.credential)
+            #expect(status == 503 && reason.contains("at least 2"), "\(reason)")
+        }
+    }
+}

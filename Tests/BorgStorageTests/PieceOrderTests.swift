@@ -1,0 +1,39 @@
+import BorgStorage
+import Foundation
+import Testing
+
+struct PieceOrderTests {
+    static let file = "0123456789abcdef0123456789abcdef"
+    let order = PieceOrder(fileID: file, host: 7, actions: [.put, .get], maxPieceBytes: 1000, expires: 2e9)
+    let piece = PieceID(fileID: file, segment: 3, index: 1)
+
+    @Test func allowsWhatItNames() {
+        #expect(order.allows(.put, on: piece, host: 7, bytes: 1000))
+        #expect(order.allows(.put, on: piece, host: 7, bytes: 0))
+        #expect(order.allows(.get, on: piece, host: 7, bytes: nil))
+    }
+
+    @Test func checksTheAction() {
+        #expect(!order.allows(.delete, on: piece, host: 7, bytes: nil))
+    }
+
+    @Test func checksTheFile() {
+        let other = PieceID(fileID: "fedcba9876543210fedcba9876543210", segment: 3, index: 1)
+        #expect(!order.allows(.get, on: other, host: 7, bytes: nil))
+    }
+
+    @Test func checksTheHost() {
+        #expect(!order.allows(.get, on: piece, host: 8, bytes: nil))
+    }
+
+    @Test func checksTheSize() {
+        #expect(!order.allows(.put, on: piece, host: 7, bytes: 1001))
+        #expect(!order.allows(.put, on: piece, host: 7, bytes: -1))
+    }
+
+    @Test func jsonRoundTrip() throws {
+        let json = try JSONEncoder().encode(order)
+        #expect(try JSONDecoder().decode(PieceOrder.self, from: json) == order)
+        #expect(String(decoding: json, as: UTF8.self).contains(#""actions":["put","get"]"#))
+    }
+}

@@ -1,0 +1,114 @@
+import BorgStorage
+import Testing
+
+struct PlacementTests {
+    let fourTwo: Redundancy
+    init() throws { fourTwo = try Redundancy(parsing: "4+2") }
+
+    static func hosts(_ count: Int, donors: Int? = nil, free: Int64 = 1 << 30) -> [StorageCandidate] {
+        (0..<count).map {
+            StorageCandidate(host: Int64(100 + $0), donor: Int64($0 % (donors ?? count)), freeBytes: free)
+        }
+    }
+
+    @Test func piecesOfASegmentGoToDistinctHosts() throws {
+        let plan = try Placement.place(segments: 50, pieceBytes: 1000, redundancy: fourTwo, candidates: Self.hosts(9))
+        #expect(plan.count == 50)
+        #expect(plan.allSatisfy { $0.count == 6 && Set($0).count == 6 })
+    }
+
+    @Test func distinctDonorsWhenPossible() throws {
+        // 8 hosts on 6 donors: donors 0 and 1 have two hosts each.
+        let candidates = Self.hosts(8, donors: 6)
+        let donorOf = Dictionary(uniqueKeysWithValues: candidates.map { ($0.host, $0.donor) })
+        let plan = try Placement.place(segments: 40, pieceBytes: 1000, redundancy: fourTwo, candidates: candidates)
+        #expect(plan.allSatisfy { segment in Set(segment.compactMap { donorOf[$0] }).count == 6 })
+    }
+
+    @Test func sharesDonorsOnlyAsNeeded() throws {
+        // 6 hosts on 3 donors: every segment needs all six, two per donor.
+        let candidates = Self.hosts(6, donors: 3)
+        let plan = try Placement.place(segments: 10, pieceBytes: 1000, redundancy: fourTwo, candidates: candidates)
+        #expect(plan.allSatisfy { Set($0).count == 6 })
+        let twoPerDonor = try Placement.place(
+            segments: 10, pieceBytes: 1000, redundancy: Redundancy(parsing: "2+1"), candidates: candidates)
+        let donorOf = Dictionary(uniqueKeysWithValues: candidates.map { ($0.host, $0.donor) })
+        #expect(twoPerDonor.allSatisfy { Set($0.compactMap { donorOf[$0] }).count == 3 })
+    }
+
+    @Test(arguments: [6, 8, 11])
+    func balancesEqualHosts(hostCount: Int) throws {
+        let plan = try Placement.place(
+            segments: 60, pieceBytes: 1000, redundancy: fourTwo, candidates: Self.hosts(hostCount))
+        var pieces: [Int64: Int] = [:]
+        for host in plan.joined() { pieces[host, default: 0] += 1 }
+        let fair = 360 / hostCount
+        #expect(pieces.count == hostCount)
+        #expect(pieces.values.allSatisfy { abs($0 - fair) <= 1 }, "\(pieces)")
+    }
+
+    @Test func mostFreeSpaceFirst() throws {
+        var candidates = Self.hosts(8)
+        candidates[3].freeBytes = 10 << 30
+        candidates[5].freeBytes = 9 << 30
+        let plan = try Placement.place(segments: 1, pieceBytes: 1000, redundancy: fourTwo, candidates: candidates)
+        #expect(Array(plan[0].prefix(2)) == [103, 105])
+    }
+
+    @Test func notEnoughHosts() {
+        #expect(throws: StorageError.notEnoughHosts(have: 5, need: 6)) {
+            try Placement.place(segments: 1, pieceBytes: 1000, redundancy: fourTwo, candidates: Self.hosts(5))
+        }
+        var candidates = Self.hosts(7)
+        candidates[0].freeBytes = 999
+        candidates[1].freeBytes = 0
+        #expect(throws: StorageError.notEnoughHosts(have: 5, need: 6)) {
+            try Placement.place(segments: 1, pieceBytes: 1000, redundancy: fourTwo, candidates: candidates)
+        }
+    }
+
+    @Test func aFullHostIsSkipped() throws {
+        var candidates = Self.hosts(7)
+        candidates[2].freeBytes = 999
+        let plan = try Placement.place(segments: 30, pieceBytes: 1000, redundancy: fourTwo, candidates: candidates)
+        #expect(!plan.joined().contains(102))
+    }
+
+    @Test func runningOutOfRoomMidwayIsNoRoom() {
+        let candidates = Self.hosts(6, free: 10_000)
+        #expect(throws: Never.self) {
+            try Placement.place(segments: 10, pieceBytes: 1000, redundancy: fourTwo, candidates: candidates)
+        }
+        let error = #expect(throws: StorageError.self) {
+            try Placement.place(segments: 11, pieceBytes: 1000, redundancy: fourTwo, candidates: candidates)
+        }
+        #expect(error.map { if case .noRoom = $0 { true } else { false } } == true)
+    }
+
+    @Test func chooseAvoidsHostsAndPrefersOtherDonors() throws {
+        var candidates = Self.hosts(8, donors: 4)
+        let before = candidates
+        let chosen = try #require(
+            Placement.choose(
+                count: 2, pieceBytes: 1000, candidates: &candidates, avoidingHosts: [100, 101, 102],
+                preferringNot: [0, 1, 2]))
+        #expect(Set(chosen).isDisjoint(with: [100, 101, 102]))
+        // Donor 3 (hosts 103, 107) first, then another host not avoided.
+        #expect(chosen.count == 2 && Set(chosen).count == 2)
+        #expect(chosen.first == 103)
+        #expect(chosen[1] != 107)
+        for (old, new) in zip(before, candidates) {
+            #expect(new.freeBytes == old.freeBytes - (chosen.contains(old.host) ? 1000 : 0))
+        }
+    }
+
+    @Test func chooseReturnsNilAndChangesNothingWithoutEnoughHosts() {
+        var candidates = Self.hosts(4)
+        let before = candidates
+        #expect(
+            Placement.choose(
+                count: 2, pieceBytes: 1000, candidates: &candidates, avoidingHosts: [100, 101, 102], preferringNot: [])
+                == nil)
+        #expect(candidates == before)
+    }
+}

@@ -1,0 +1,266 @@
+import BorgAPIClient
+import BorgCore
+import BorgHarness
+import BorgProtocol
+import BorgStorage
+import Foundation
+import Testing
+
+/// Storage donation with real processes on 127.0.0.1: a coordinator, donors running `borg-client run
+/// --storage`, and `borg-client files` moving pieces straight to and from them.
+@Suite(.serialized) struct StorageScenarioTests {
+    /// A coordinator and `hosts` storage hosts of distinct donors, each lending `capacity`.
+    static func grid(_ prefix: String, hosts: Int, capacity: String = "64MiB", coordinators: Int = 1, serverArguments: [String] = [])
+        async throws -> (DonorGrid, [URL], [ClientProcess])
+    {
+        let grid = try DonorGrid(prefix: prefix, replicas: coordinators, serverArguments: ["--storage-host-timeout", "4", "--storage-interval", "0.5",
+                                                                   "--storage-repair-grace", "2"] + serverArguments)
+        var data: [URL] = []
+        var clients: [ClientProcess] = []
+        for index in 0..<hosts {
+            let host = try await grid.enroll("storer\(index)", flags: ["--storage", capacity, "--storage-listen", "127.0.0.1:0"])
+            data.append(host)
+            clients.append(try grid.start(host))
+        }
+        try await grid.waitUntil("\(hosts) storage hosts online", timeout: 30) {
+            (try? await grid.admin.storageStatus())?.hosts.filter(\.online).count == hosts
+        }
+        return (grid, data, clients)
+    }
+
+    /// Random bytes in a file of the test's directory.
+    static func randomFile(_ grid: DonorGrid, bytes: Int) throws -> (URL, Data) {
+        var generator = SystemRandomNumberGenerator()
+        let content = Data((0..<bytes / 8).flatMap { _ in withUnsafeBytes(of: generator.next() as UInt64) { Array($0) } })
+        let url = grid.dir.url.appendingPathComponent("plain-\(UUID().uuidString.prefix(6)).bin")
+        try content.write(to: url)
+        return (url, content)
+    }
+
+    /// Every piece file the hosts hold.
+    static func pieceFiles(_ hosts: [URL]) -> [URL] {
+        hosts.flatMap { host -> [URL] in
+            let root = host.appendingPathComponent("storage/pieces")
+            guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+            return walker.compactMap { $0 as? URL }.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+        }
+    }
+
+    @Test func aFileSurvivesTwoKilledHostsAndNoPieceHoldsItsPlaintext() async throws {
+        let (grid, hosts, clients) = try await Self.grid("storage-survive", hosts: 6)
+        defer { grid.shutDown() }
+        let (plain, content) = try Self.randomFile(grid, bytes: 6 << 20)
+
+        let put = try grid.client(["files", "put", plain.path, "--name", "results.bin", "--data-dir", hosts[0].path])
+        #expect(put.status == 0, "put failed: \(put.stderr)")
+        let cap = try ReadCap(parsing: put.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let status = try await grid.admin.storageStatus()
+        #expect(status.files == 1)
+        #expect(status.redundancy == "4+2")
+        // 6 segments of 4+2: every host holds pieces, none holds two of one segment.
+        #expect(status.hosts.allSatisfy { $0.pieces > 0 }, "\(status.hosts.map(\.pieces))")
+        #expect(status.pieces >= 6 * 5)
+
+        // Encrypted before coding: no piece holds any 64-byte run of the file (every such run contains one of
+        // the file's 32-byte aligned blocks, and no piece holds one of those at any offset).
+        let blocks = Set(stride(from: 0, to: content.count - 31, by: 32).map { content.subdata(in: $0..<($0 + 32)) })
+        for file in Self.pieceFiles(hosts) {
+            let piece = try Data(contentsOf: file)
+            let leaked = piece.count >= 32 && (0...(piece.count - 32)).contains { blocks.contains(piece.subdata(in: $0..<($0 + 32))) }
+            #expect(!leaked, "\(file.path) holds plaintext")
+        }
+
+        // Kill two hosts (not the one fetching): the file still reads, byte for byte, from the other four.
+        clients[4].stop(signal: SIGKILL)
+        clients[5].stop(signal: SIGKILL)
+        let out = grid.dir.url.appendingPathComponent("fetched.bin")
+        let get = try grid.client(["files", "get", "results.bin", "--out", out.path, "--data-dir", hosts[0].path])
+        #expect(get.status == 0, "get failed: \(get.stderr)")
+        #expect(try Data(contentsOf: out) == content)
+
+        // The read-cap alone, from another donor's machine, reads nothing: the file is not theirs.
+        let stranger = try grid.client(["files", "get", cap.description, "--out", out.path + ".2", "--data-dir", hosts[1].path])
+        #expect(stranger.status != 0)
+        #expect(stranger.stderr.contains("belongs to another donor"), "\(stranger.stderr)")
+
+        // Once the killed hosts are silent past the grace period, repair rebuilds their pieces on the four left
+        // (two of them then hold two pieces of a segment), and the file reads again from those.
+        try await grid.waitUntil("every segment back to six pieces on live hosts", timeout: 60) {
+            guard let status = try? await grid.admin.storageStatus() else { return false }
+            return status.hosts.filter(\.online).count == 4 && status.segmentsToRepair == 0 && status.pieces == 6 * 6
+        }
+        clients[3].stop(signal: SIGKILL)
+        let again = grid.dir.url.appendingPathComponent("fetched-after-repair.bin")
+        let reread = try grid.client(["files", "get", "results.bin", "--out", again.path, "--data-dir", hosts[0].path])
+        #expect(reread.status == 0, "get after repair failed: \(reread.stderr)")
+        #expect(try Data(contentsOf: again) == content)
+    }
+
+    @Test func auditsCatchDamagedAndDroppedPiecesAndRepairRestoresThem() async throws {
+        let (grid, hosts, _) = try await Self.grid("storage-audit", hosts: 3)
+        defer { grid.shutDown() }
+        let (plain, content) = try Self.randomFile(grid, bytes: (20 << 20) / 16)
+        // 20 segments of 64 KiB at 2+1: every host holds 20 pieces.
+        let put = try grid.client(["files", "put", plain.path, "--name", "data", "--segment-size", "64KiB", "--data-dir", hosts[0].path])
+        #expect(put.status == 0, "put failed: \(put.stderr)")
+        var original: [URL: Data] = [:]
+        for file in Self.pieceFiles(hosts) { original[file] = try Data(contentsOf: file) }
+        #expect(original.count >= 60)
+
+        // One byte flipped in a piece on host 1; host 0 silently drops 10 % of its pieces.
+        let onHost1 = try #require(Self.pieceFiles([hosts[1]]).first)
+        var damaged = try Data(contentsOf: onHost1)
+        damaged[damaged.count / 2] ^= 0xFF
+        try damaged.write(to: onHost1)
+        let dropped = Array(Self.pieceFiles([hosts[0]]).prefix(max(1, Self.pieceFiles([hosts[0]]).count / 10)))
+        for file in dropped { try FileManager.default.removeItem(at: file) }
+
+        // The owner still reads the file: a bad piece is skipped and another read.
+        let out = grid.dir.url.appendingPathComponent("out.bin")
+        let get = try grid.client(["files", "get", "data", "--out", out.path, "--data-dir", hosts[2].path])
+        #expect(get.status != 0, "another donor's machine has no key to the file")
+        let own = try grid.client(["files", "get", "data", "--out", out.path, "--data-dir", hosts[0].path])
+        #expect(own.status == 0, "get failed: \(own.stderr)")
+        #expect(try Data(contentsOf: out) == content)
+
+        // Audits find both hosts' faults, and repair puts every piece back, byte for byte.
+        try await grid.waitUntil("every damaged and dropped piece rebuilt", timeout: 90) {
+            original.allSatisfy { FileManager.default.contents(atPath: $0.key.path) == $0.value }
+        }
+        let status = try await grid.admin.storageStatus()
+        let failed = Dictionary(status.hosts.map { ($0.name, $0.auditsFailed) }, uniquingKeysWith: { a, _ in a })
+        #expect(failed["storer0"] ?? 0 >= dropped.count, "\(status.hosts)")
+        #expect(failed["storer1"] ?? 0 >= 1, "\(status.hosts)")
+        #expect(failed["storer2"] == 0)
+        for host in status.hosts {
+            print("audits of \(host.name): \(host.auditsPassed) passed, \(host.auditsFailed) failed")
+        }
+    }
+
+    @Test func unenrollMovesEveryPieceElsewhereBeforeItDeletesAnything() async throws {
+        let (grid, hosts, clients) = try await Self.grid("storage-exit", hosts: 4)
+        defer { grid.shutDown() }
+        let (plain, content) = try Self.randomFile(grid, bytes: 1 << 20)
+        let put = try grid.client(["files", "put", plain.path, "--name", "kept", "--redundancy", "2+1", "--segment-size", "64KiB",
+                                   "--data-dir", hosts[0].path])
+        #expect(put.status == 0, "put failed: \(put.stderr)")
+        let leaving = hosts[3]
+        let held = Self.pieceFiles([leaving]).count
+        #expect(held > 0, "2+1 over four hosts: the leaving host holds some of the 16 segments' pieces")
+
+        let exit = try grid.client(["unenroll", "--data-dir", leaving.path])
+        #expect(exit.status == 0, "unenroll failed: \(exit.stdout) \(exit.stderr)")
+        #expect(exit.stdout.contains("every piece this host held is stored on other hosts"), "\(exit.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: leaving.path), "the unenrolled data directory is gone")
+
+        // Every segment still has all three pieces, none on the host that left, and the file reads back whole.
+        let status = try await grid.admin.storageStatus()
+        #expect(status.segmentsToRepair == 0)
+        #expect(status.pieces == 16 * 3)
+        #expect(status.hosts.allSatisfy { $0.name != "storer3" || $0.pieces == 0 })
+        let out = grid.dir.url.appendingPathComponent("kept.bin")
+        let get = try grid.client(["files", "get", "kept", "--out", out.path, "--data-dir", hosts[0].path])
+        #expect(get.status == 0, "get failed: \(get.stderr)")
+        #expect(try Data(contentsOf: out) == content)
+    }
+
+    @Test func aPutCutOffByKillingTheClientListsNothingAndItsPiecesAreCollected() async throws {
+        let (grid, hosts, _) = try await Self.grid("storage-cut", hosts: 3, serverArguments: ["--storage-order-lifetime", "3"])
+        defer { grid.shutDown() }
+        let (plain, _) = try Self.randomFile(grid, bytes: 16 << 20)
+        let put = Process()
+        put.executableURL = BuildProducts.executable("borg-client")
+        put.arguments = ["files", "put", plain.path, "--segment-size", "64KiB", "--data-dir", hosts[0].path]
+        put.standardOutput = FileHandle.nullDevice
+        put.standardError = FileHandle.nullDevice
+        try put.run()
+        try await grid.waitUntil("the put stored some pieces", timeout: 60) { !Self.pieceFiles(hosts).isEmpty }
+        kill(put.processIdentifier, SIGKILL)
+        put.waitUntilExit()
+        #expect(put.terminationReason == .uncaughtSignal, "the put was cut off, not finished")
+
+        #expect(try grid.client(["files", "ls", "--data-dir", hosts[0].path]).stdout.contains("no files stored"))
+        try await grid.waitUntil("every piece of the cut-off put collected", timeout: 60) { Self.pieceFiles(hosts).isEmpty }
+        #expect(try await grid.admin.storageStatus().pieces == 0)
+    }
+
+    @Test func repairCompletesThoughTheLeadingCoordinatorIsKilledDuringIt() async throws {
+        let (grid, hosts, clients) = try await Self.grid("storage-leader", hosts: 4, coordinators: 3)
+        defer { grid.shutDown() }
+        let coordinators = try #require(grid.coordinators)
+        let (plain, content) = try Self.randomFile(grid, bytes: 2 << 20)
+        let put = try grid.client(["files", "put", plain.path, "--name", "precious", "--redundancy", "2+1", "--segment-size", "16KiB",
+                                   "--data-dir", hosts[0].path])
+        #expect(put.status == 0, "put failed: \(put.stderr)")
+        let segments = 128
+
+        // A storage host dies; once its pieces are due for repair, the leading coordinator dies too.
+        clients[3].stop(signal: SIGKILL)
+        try await grid.waitUntil("repair under way", timeout: 60) {
+            grid.admin.learn(grid.urls)
+            guard let status = try? await grid.admin.storageStatus() else { return false }
+            return status.segmentsToRepair > 0 && status.segmentsToRepair < segments
+        }
+        let leader = try await coordinators.leader()
+        coordinators.stop(leader, signal: SIGKILL)
+
+        // The next leader finishes the repair; the file reads back whole.
+        try await grid.waitUntil("every segment back to three pieces", timeout: 120) {
+            grid.admin.learn(grid.urls)
+            guard let status = try? await grid.admin.storageStatus() else { return false }
+            return status.segmentsToRepair == 0 && status.pieces == segments * 3 && status.files == 1
+        }
+        let out = grid.dir.url.appendingPathComponent("precious.bin")
+        let get = try grid.client(["files", "get", "precious", "--out", out.path, "--data-dir", hosts[0].path])
+        #expect(get.status == 0, "get failed: \(get.stderr)")
+        #expect(try Data(contentsOf: out) == content)
+    }
+
+    @Test func deletingAFileCollectsItsPiecesFromTheHosts() async throws {
+        let (grid, hosts, _) = try await Self.grid("storage-rm", hosts: 3)
+        defer { grid.shutDown() }
+        let (plain, _) = try Self.randomFile(grid, bytes: 300_000)
+        let put = try grid.client(["files", "put", plain.path, "--name", "notes", "--data-dir", hosts[2].path])
+        #expect(put.status == 0, "put failed: \(put.stderr)")
+        #expect(Self.pieceFiles(hosts).count == 3, "2+1 on three hosts: one segment, three pieces")
+
+        let listed = try grid.client(["files", "ls", "--data-dir", hosts[2].path])
+        #expect(listed.stdout.contains("notes"), "\(listed.stdout)")
+        #expect(listed.stdout.contains("2+1"))
+        let space = try JSONDecoder().decode(StorageSpace.self, from: Data(
+            try grid.client(["space", "--json", "--data-dir", hosts[2].path]).stdout.utf8))
+        #expect(space.storageHosts == 3 && space.redundancy == "2+1")
+        #expect(space.donorStoredBytes == 300_000 && space.files.count == 1)
+        #expect(space.donorQuotaBytes == Int64(Double(64 << 20) / 1.5))
+        let operatorView = try CommandRunner.run(BuildProducts.executable("borg-server"),
+                                                 ["storage", "status", "--data-dir", grid.server.dataDirectory.path])
+        #expect(operatorView.status == 0 && operatorView.stdout.contains("files: 1, pieces: 3"), "\(operatorView.stdout)")
+
+        let removed = try grid.client(["files", "rm", "notes", "--data-dir", hosts[2].path])
+        #expect(removed.status == 0, "rm failed: \(removed.stderr)")
+        try await grid.waitUntil("every piece deleted from the hosts", timeout: 20) { Self.pieceFiles(hosts).isEmpty }
+        #expect(try grid.client(["files", "ls", "--data-dir", hosts[2].path]).stdout.contains("no files stored"))
+        let fetch = try grid.client(["files", "get", "notes", "--out", grid.dir.url.appendingPathComponent("x").path,
+                                     "--data-dir", hosts[2].path])
+        #expect(fetch.status != 0)
+    }
+
+    @Test func aFullGridRefusesPutsClearlyAndNoHostExceedsItsCap() async throws {
+        let (grid, hosts, _) = try await Self.grid("storage-full", hosts: 3, capacity: "3MiB")
+        defer { grid.shutDown() }
+        var refusal = ""
+        for index in 0..<10 {
+            let (plain, _) = try Self.randomFile(grid, bytes: 1 << 20)
+            let put = try grid.client(["files", "put", plain.path, "--name", "f\(index)", "--data-dir", hosts[index % 3].path])
+            if put.status != 0 {
+                refusal = put.stderr
+                break
+            }
+        }
+        #expect(refusal.contains("quota") || refusal.contains("cannot place"), "expected a clear refusal, got: '\(refusal)'")
+        for host in hosts {
+            let used = Self.pieceFiles([host]).reduce(0) { $0 + ((try? $1.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) }
+            #expect(used <= 3 << 20, "\(host.lastPathComponent) holds \(used) bytes over its 3 MiB cap")
+        }
+    }
+}
