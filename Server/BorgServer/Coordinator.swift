@@ -87,14 +87,12 @@ public final class Coordinator: Sendable {
         let retention = RetentionService(engine: engine, policy: configuration.retention, interval: configuration.retentionInterval,
                                          logger: logger, isActive: { replication.leads })
         let storageMaintenance = StorageMaintenanceService(storage: storage, pieces: PieceClient(), interval: configuration.storageInterval,
-                                                           logger: logger, isActive: { replication.leads })
-        let storageRepair = StorageRepairService(storage: storage, pieces: PieceClient(), interval: configuration.storageInterval,
-                                                 auditsPerHost: configuration.storageAuditsPerHost, logger: logger,
-                                                 isActive: { replication.leads })
+                                                           auditsPerHost: configuration.storageAuditsPerHost, logger: logger,
+                                                           isActive: { replication.leads })
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "borg-server"),
-            services: [background, retention, storageMaintenance, storageRepair] + replicationServices,
+            services: [background, retention, storageMaintenance] + replicationServices,
             onServerRunning: { [advertised] channel in
                 let port = channel.localAddress?.port ?? 0
                 advertised.listening(on: port)
@@ -117,13 +115,6 @@ public final class Coordinator: Sendable {
     /// Moves deadlines and backups forward once (the background service does this every tick).
     public func tick() async throws {
         try await BackgroundLifecycleService.pass(engine)
-    }
-
-    /// Collects storage garbage once (the storage maintenance service does this every `storageInterval`); returns
-    /// how many pieces were deleted from hosts.
-    @discardableResult
-    public func maintainStorage() async throws -> Int {
-        try await StorageMaintenanceService.pass(storage, pieces: PieceClient(), logger: logger)
     }
 
     /// Applies the retention policy once: purges what is due and collects unreferenced blobs (the retention

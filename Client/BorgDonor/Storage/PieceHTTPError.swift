@@ -1,3 +1,4 @@
+import BorgProtocol
 import Foundation
 import Hummingbird
 
@@ -15,12 +16,6 @@ struct PieceHTTPError: HTTPResponseError, CustomStringConvertible {
     var description: String { "\(status.code) \(reason)" }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        try PieceServer.json(Body(error: reason, status: status.code), status: status)
-    }
-
-    /// The JSON body.
-    private struct Body: Codable {
-        var error: String
-        var status: Int
+        try PieceServer.json(APIErrorBody(error: reason, status: status.code), status: status)
     }
 }

@@ -5,18 +5,21 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The leading coordinator's storage housekeeping: drops uploads never committed and deletes pieces no file
-/// needs (of deleted files, failed uploads, or replaced elsewhere) from their hosts.
+/// The leading coordinator's storage upkeep, every `interval`: drops uploads never committed, deletes pieces
+/// no file needs (of deleted files, failed uploads, or replaced elsewhere) from their hosts, then audits and
+/// repairs (``StorageRepair``).
 struct StorageMaintenanceService: Service {
     let storage: StorageEngine
     let pieces: PieceClient
     let interval: Duration
+    /// Pieces audited per host and pass.
+    let auditsPerHost: Int
     let logger: Logger
     let isActive: @Sendable () -> Bool
 
-    /// One pass; returns how many garbage pieces were collected.
+    /// Collects garbage once; returns how many garbage pieces were deleted from hosts.
     @discardableResult
-    static func pass(_ storage: StorageEngine, pieces: PieceClient, logger: Logger) async throws -> Int {
+    static func collect(_ storage: StorageEngine, pieces: PieceClient, logger: Logger) async throws -> Int {
         let dropped = try await storage.abandonStaleUploads()
         if dropped > 0 { logger.info("dropped \(dropped) uploads never committed") }
         let deletions = try await storage.pieceDeletions(limit: 1_000)
@@ -47,9 +50,10 @@ struct StorageMaintenanceService: Service {
                 try? await Task.sleep(for: interval)
                 guard isActive() else { continue }
                 do {
-                    try await Self.pass(storage, pieces: pieces, logger: logger)
+                    try await Self.collect(storage, pieces: pieces, logger: logger)
+                    try await StorageRepair.pass(storage, pieces: pieces, auditsPerHost: auditsPerHost, logger: logger)
                 } catch {
-                    logger.error("storage maintenance failed: \(error)")
+                    logger.error("storage upkeep failed: \(error)")
                 }
             }
         }

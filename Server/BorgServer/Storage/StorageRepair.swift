@@ -6,20 +6,12 @@ import BorgStore
 import Crypto
 import Foundation
 import Logging
-import ServiceLifecycle
 
-/// The leading coordinator's storage upkeep: audits random pieces on every host, and mends segments that
-/// lost pieces (rebuilding them from k others) or have pieces on a leaving host (copying them), most
-/// endangered first. It reads and writes coded ciphertext only; file keys never reach a coordinator.
-struct StorageRepairService: Service {
-    let storage: StorageEngine
-    let pieces: PieceClient
-    let interval: Duration
-    /// Pieces audited per host and pass.
-    let auditsPerHost: Int
-    let logger: Logger
-    let isActive: @Sendable () -> Bool
-
+/// Audits and repair, run by ``StorageMaintenanceService`` on the leading coordinator: audits random pieces
+/// on every host, and mends segments that lost pieces (rebuilding them from k others) or have pieces on a
+/// leaving host (copying them), most endangered first. It reads and writes coded ciphertext only; file keys
+/// never reach a coordinator.
+enum StorageRepair {
     /// What one pass did.
     struct Outcome: Sendable, Equatable {
         var audited = 0
@@ -134,19 +126,5 @@ struct StorageRepairService: Service {
               bytes.count == repair.pieceSize, HexEncoding.string(SHA256.hash(data: bytes)) == source.sha256
         else { return nil }
         return bytes
-    }
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard isActive() else { continue }
-                do {
-                    try await Self.pass(storage, pieces: pieces, auditsPerHost: auditsPerHost, logger: logger)
-                } catch {
-                    logger.error("storage repair failed: \(error)")
-                }
-            }
-        }
     }
 }
