@@ -164,6 +164,45 @@ import Testing
         #expect(try Data(contentsOf: out) == content)
     }
 
+    @Test func hostsLeavingDuringAPutAndAGetCostNeitherAByte() async throws {
+        let (grid, hosts, _) = try await Self.grid("storage-leave-busy", hosts: 7)
+        defer { grid.shutDown() }
+        let (plain, content) = try Self.randomFile(grid, bytes: 8 << 20)
+        func start(_ arguments: [String]) throws -> Process {
+            let process = Process()
+            process.executableURL = BuildProducts.executable("borg-client")
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+
+        // A host leaves while a put sends pieces (some to it).
+        let put = try start(["files", "put", plain.path, "--name", "busy", "--segment-size", "32KiB", "--data-dir", hosts[0].path])
+        try await grid.waitUntil("the put under way", timeout: 60) { Self.pieceFiles([hosts[6]]).count > 2 }
+        let firstExit = try grid.client(["unenroll", "--data-dir", hosts[6].path])
+        put.waitUntilExit()
+        #expect(put.terminationStatus == 0, "the put failed while a host left")
+        #expect(firstExit.status == 0, "\(firstExit.stdout) \(firstExit.stderr)")
+
+        // Another leaves while a get reads pieces (some from it).
+        let out = grid.dir.url.appendingPathComponent("busy.bin")
+        let get = try start(["files", "get", "busy", "--out", out.path, "--data-dir", hosts[0].path])
+        let secondExit = try grid.client(["unenroll", "--data-dir", hosts[5].path])
+        get.waitUntilExit()
+        #expect(get.terminationStatus == 0, "the get failed while a host left")
+        #expect(secondExit.status == 0, "\(secondExit.stdout) \(secondExit.stderr)")
+        #expect(try Data(contentsOf: out) == content)
+
+        // Both left empty-handed and the grid still holds every segment whole.
+        #expect(!FileManager.default.fileExists(atPath: hosts[6].path) && !FileManager.default.fileExists(atPath: hosts[5].path))
+        try await grid.waitUntil("full redundancy on the five hosts left", timeout: 60) {
+            guard let status = try? await grid.admin.storageStatus() else { return false }
+            return status.segmentsToRepair == 0 && status.pieces == 256 * 6 && status.hosts.filter(\.online).count == 5
+        }
+    }
+
     @Test func aPutCutOffByKillingTheClientListsNothingAndItsPiecesAreCollected() async throws {
         let (grid, hosts, _) = try await Self.grid("storage-cut", hosts: 3, serverArguments: ["--storage-order-lifetime", "3"])
         defer { grid.shutDown() }
@@ -235,6 +274,24 @@ import Testing
         let operatorView = try CommandRunner.run(BuildProducts.executable("borg-server"),
                                                  ["storage", "status", "--data-dir", grid.server.dataDirectory.path])
         #expect(operatorView.status == 0 && operatorView.stdout.contains("files: 1, pieces: 3"), "\(operatorView.stdout)")
+
+        // The admin lowers the donor's quota below what it stores: the next put is refused, saying why.
+        let quota = try CommandRunner.run(BuildProducts.executable("borg-server"),
+                                          ["storage", "quota", "storer2", "200KB", "--data-dir", grid.server.dataDirectory.path])
+        #expect(quota.status == 0, "\(quota.stderr)")
+        let refused = try grid.client(["files", "put", plain.path, "--name", "again", "--data-dir", hosts[2].path])
+        #expect(refused.status != 0 && refused.stderr.contains("quota"), "\(refused.stderr)")
+        #expect(try CommandRunner.run(BuildProducts.executable("borg-server"),
+                                      ["storage", "quota", "nobody", "1GiB", "--data-dir", grid.server.dataDirectory.path]).status != 0)
+
+        // A malformed read-cap, and a well-formed one of no file, each get a clear error.
+        let out = grid.dir.url.appendingPathComponent("nothing")
+        let malformed = try grid.client(["files", "get", "borg-read:nonsense", "--out", out.path, "--data-dir", hosts[2].path])
+        #expect(malformed.status != 0 && malformed.stderr.contains("read-cap"), "\(malformed.stderr)")
+        let unknown = ReadCap(fileID: ReadCap.newFileID(), key: FileKey.random())
+        let missing = try grid.client(["files", "get", unknown.description, "--out", out.path, "--data-dir", hosts[2].path])
+        #expect(missing.status != 0 && missing.stderr.contains("no file"), "\(missing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
 
         let removed = try grid.client(["files", "rm", "notes", "--data-dir", hosts[2].path])
         #expect(removed.status == 0, "rm failed: \(removed.stderr)")

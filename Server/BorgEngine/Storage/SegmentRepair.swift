@@ -13,13 +13,15 @@ public struct PieceSource: Sendable, Equatable {
 /// A piece to put on a new host: rebuilt from `k` sources, or copied from `copy` (a leaving host).
 public struct PieceTarget: Sendable, Equatable {
     public let index: Int
-    /// The host the piece leaves (lost, gone, or leaving).
-    public let from: HostID
+    /// The host the piece leaves (lost, gone, or leaving); nil for a piece the upload never stored (a put
+    /// succeeds with fewer than n pieces).
+    public let from: HostID?
     public let to: HostID
     public let url: String
     public let order: String
-    /// The piece's digest: a rebuilt piece is the same bytes as the original.
-    public let sha256: String
+    /// The piece's digest (a rebuilt piece is the same bytes as the original); nil for a piece never stored,
+    /// whose digest is that of its rebuilt bytes.
+    public let sha256: String?
     /// The readable copy on a leaving host, when there is one.
     public let copy: PieceSource?
 }

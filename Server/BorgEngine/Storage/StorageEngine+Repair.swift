@@ -28,9 +28,12 @@ extension StorageEngine {
         var candidates = candidates(hosts, now: now)
         var wanted: [(file: StoredFileRecord, segment: Int, pieces: [(PieceRecord, PieceStanding)])] = []
         for (file, pieces) in files {
-            for (segment, ofSegment) in Dictionary(grouping: pieces, by: \.segment) {
-                let judged = ofSegment.map { ($0, standing(of: $0, host: byID[$0.host], now: now)) }
-                if judged.contains(where: { $0.1 == .lost || $0.1 == .leaving }) { wanted.append((file, segment, judged)) }
+            let bySegment = Dictionary(grouping: pieces, by: \.segment)
+            for segment in 0..<file.segments {
+                let judged = (bySegment[segment] ?? []).map { ($0, standing(of: $0, host: byID[$0.host], now: now)) }
+                if judged.count < file.dataPieces + file.parityPieces || judged.contains(where: { $0.1 == .lost || $0.1 == .leaving }) {
+                    wanted.append((file, segment, judged))
+                }
             }
         }
         wanted.sort { $0.pieces.filter { $0.1 == .healthy }.count < $1.pieces.filter { $0.1 == .healthy }.count }
@@ -41,7 +44,11 @@ extension StorageEngine {
             let sources = pieces.filter { $0.1 == .healthy || $0.1 == .leaving }
                 .sorted { ($0.1 == .healthy ? 0 : 1, $0.0.index) < ($1.1 == .healthy ? 0 : 1, $1.0.index) }
                 .compactMap { piece, _ in source(piece, hosts: byID, pieceSize: pieceSize, now: now) }
-            let moving = pieces.filter { $0.1 == .lost || $0.1 == .leaving }.map(\.0)
+            // Pieces to put back: those lost or on a leaving host, and those the upload never stored.
+            let present = Set(pieces.map(\.0.index))
+            let moving: [(index: Int, from: HostID?, sha256: String?)] =
+                pieces.filter { $0.1 == .lost || $0.1 == .leaving }.map { ($0.0.index, $0.0.host, $0.0.sha256) }
+                + (0..<redundancy.totalPieces).filter { !present.contains($0) }.map { ($0, nil, nil) }
             // A rebuild needs k readable pieces; a move needs the leaving copy.
             let copies = Dictionary(sources.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
             guard sources.count >= redundancy.dataPieces || moving.allSatisfy({ copies[$0.index] != nil }) else { continue }
@@ -51,10 +58,10 @@ extension StorageEngine {
                                           occupied: occupied, donors: donors) else { continue }
             let urls = Dictionary(hosts.map { ($0.host.rawValue, $0.url) }, uniquingKeysWith: { first, _ in first })
             let targets = zip(moving, chosen).compactMap { piece, host -> PieceTarget? in
-                guard let sha = piece.sha256, let url = urls[host] else { return nil }
-                return PieceTarget(index: piece.index, from: piece.host, to: HostID(host), url: url,
+                guard let url = urls[host], piece.from == nil || piece.sha256 != nil else { return nil }
+                return PieceTarget(index: piece.index, from: piece.from, to: HostID(host), url: url,
                                    order: order(file: file.id, host: HostID(host), actions: [.put, .delete], maxPieceBytes: pieceSize, now: now),
-                                   sha256: sha, copy: copies[piece.index])
+                                   sha256: piece.sha256, copy: copies[piece.index])
             }
             repairs.append(SegmentRepair(
                 fileID: file.id, segment: segment, redundancy: redundancy, pieceSize: pieceSize,
@@ -64,13 +71,19 @@ extension StorageEngine {
         return repairs
     }
 
-    /// Records pieces put back on new hosts; returns how many were recorded (a piece another repair moved
-    /// first is not).
+    /// Records pieces put back on new hosts, each with the digest of the bytes stored; returns how many were
+    /// recorded (a piece another repair moved first is not).
     @discardableResult
-    public func repaired(_ file: String, segment: Int, _ targets: [PieceTarget]) async throws -> Int {
-        guard !targets.isEmpty else { return 0 }
+    public func repaired(_ file: String, segment: Int, _ stored: [(target: PieceTarget, sha256: String, size: Int)]) async throws -> Int {
+        guard !stored.isEmpty else { return 0 }
         return try await store.write { q in
-            try targets.filter { try q.replacePiece(file: file, segment: segment, index: $0.index, from: $0.from, to: $0.to) }.count
+            try stored.filter { target, sha256, size in
+                guard let from = target.from else {
+                    return try q.addPiece(PieceRecord(fileID: file, segment: segment, index: target.index, host: target.to, sha256: sha256,
+                                                      size: Int64(size), state: PieceRecord.stored))
+                }
+                return try q.replacePiece(file: file, segment: segment, index: target.index, from: from, to: target.to)
+            }.count
         }
     }
 

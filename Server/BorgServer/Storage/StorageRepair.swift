@@ -41,7 +41,7 @@ enum StorageRepair {
         }
         // Segments are mended eight at a time; each is recorded as soon as its pieces are stored.
         let repairs = try await storage.repairs(limit: 64)
-        try await withThrowingTaskGroup(of: (SegmentRepair, [PieceTarget]).self) { group in
+        try await withThrowingTaskGroup(of: (SegmentRepair, [(target: PieceTarget, sha256: String, size: Int)]).self) { group in
             var next = 0
             func schedule() {
                 let repair = repairs[next]
@@ -72,8 +72,8 @@ enum StorageRepair {
     }
 
     /// Puts a segment's missing pieces on their new hosts: copies where a leaving host still has the piece,
-    /// else rebuilt from k verified pieces. Returns the targets that now hold their piece.
-    static func mend(_ repair: SegmentRepair, pieces: PieceClient, logger: Logger) async -> [PieceTarget] {
+    /// else rebuilt from k verified pieces. Returns the targets that now hold their piece, with its digest and size.
+    static func mend(_ repair: SegmentRepair, pieces: PieceClient, logger: Logger) async -> [(target: PieceTarget, sha256: String, size: Int)] {
         var bytes: [Int: [UInt8]] = [:]
         for target in repair.targets {
             if let copy = target.copy, let piece = await read(copy, repair, pieces: pieces) { bytes[target.index] = piece }
@@ -88,14 +88,15 @@ enum StorageRepair {
                 logger.warning("segment \(repair.segment) of file \(repair.fileID): only \(good.count) of \(repair.redundancy.dataPieces) pieces readable; repair waits")
             }
         }
-        var done: [PieceTarget] = []
+        var done: [(target: PieceTarget, sha256: String, size: Int)] = []
         for target in repair.targets {
-            guard let piece = bytes[target.index], HexEncoding.string(SHA256.hash(data: piece)) == target.sha256 else { continue }
+            guard let piece = bytes[target.index] else { continue }
+            let digest = HexEncoding.string(SHA256.hash(data: piece))
+            guard target.sha256 == nil || digest == target.sha256 else { continue }
             do {
                 try await pieces.put(piece[...], piece: PieceID(fileID: repair.fileID, segment: repair.segment, index: target.index).description,
-                                     sha256: target.sha256,
-                                     order: target.order, at: target.url)
-                done.append(target)
+                                     sha256: digest, order: target.order, at: target.url)
+                done.append((target, digest, piece.count))
             } catch {
                 logger.warning("repair could not store a piece: \(error)")
             }

@@ -243,6 +243,14 @@ extension StoreQueries {
         return moved
     }
 
+    /// Adds a piece the upload never stored, rebuilt since; false if the segment has that piece already.
+    public func addPiece(_ piece: PieceRecord) throws -> Bool {
+        try db.execute(
+            "INSERT OR IGNORE INTO piece (file_id, segment, piece_index, host_id, sha256, size, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            .text(piece.fileID), .integer(Int64(piece.segment)), .integer(Int64(piece.index)), SQLValue(piece.host),
+            piece.sha256.map { .text($0) } ?? .null, .integer(piece.size), .text(piece.state)).rowsAffected > 0
+    }
+
     /// Records an audit of one of the host's pieces; a failed one marks the piece lost, for repair.
     public func recordAudit(of piece: PieceRecord, passed: Bool) throws {
         try db.run("UPDATE storage_host SET \(passed ? "audits_passed = audits_passed + 1" : "audits_failed = audits_failed + 1") WHERE host_id = ?",
