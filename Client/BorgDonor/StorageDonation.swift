@@ -2,7 +2,7 @@ import Foundation
 
 /// The disk this host lends to the grid's storage, and where it serves its pieces.
 public struct StorageDonation: Codable, Sendable, Equatable {
-    /// The most the host's pieces may take (never exceeded; the minimum free disk still applies).
+    /// The most the host's pieces may take (never exceeded; the piece store also keeps 1 GiB of the disk free).
     public var capacityBytes: UInt64
     /// `HOST:PORT` the piece server listens on.
     public var listen: String

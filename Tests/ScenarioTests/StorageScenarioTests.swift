@@ -203,6 +203,26 @@ import Testing
         }
     }
 
+    @Test func aStalledHostDoesNotHoldAReadUp() async throws {
+        let (grid, hosts, clients) = try await Self.grid("storage-stalled", hosts: 3)
+        defer { grid.shutDown() }
+        let (plain, content) = try Self.randomFile(grid, bytes: 256 << 10)
+        let put = try grid.client(["files", "put", plain.path, "--name", "f", "--segment-size", "64KiB", "--data-dir", hosts[0].path])
+        #expect(put.status == 0, "put failed: \(put.stderr)")
+
+        // Host 1 stops answering (SIGSTOP: connections open, nothing comes back). Each segment's read asks a
+        // spare host once the first reads are slow, so the get ends long before a read of host 1 would time
+        // out (60 s); `timeout 30` stops it otherwise.
+        kill(clients[1].pid, SIGSTOP)
+        defer { kill(clients[1].pid, SIGCONT) }
+        let out = grid.dir.url.appendingPathComponent("f.bin")
+        let get = try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/timeout"),
+                                        ["30", BuildProducts.executable("borg-client").path, "files", "get", "f", "--out", out.path,
+                                         "--data-dir", hosts[0].path])
+        #expect(get.status == 0, "the get waited on the stalled host: \(get.status) \(get.stderr)")
+        #expect(try Data(contentsOf: out) == content)
+    }
+
     @Test func aPutCutOffByKillingTheClientListsNothingAndItsPiecesAreCollected() async throws {
         let (grid, hosts, _) = try await Self.grid("storage-cut", hosts: 3, serverArguments: ["--storage-order-lifetime", "3"])
         defer { grid.shutDown() }

@@ -49,8 +49,12 @@ public final class PieceStore: Sendable {
     /// Opens the store in `directory` (created owner-only if missing) and counts the pieces already there.
     /// Anything that is not a piece is left alone and not counted; temporary files of interrupted puts are
     /// deleted.
-    public init(directory: URL, capacity: Int64) throws(PieceStoreError) {
+    /// Free bytes the disk keeps for its owner: a piece that would leave less is refused, whatever the cap.
+    public let minimumFreeBytes: Int64
+
+    public init(directory: URL, capacity: Int64, minimumFreeBytes: Int64 = 1 << 30) throws(PieceStoreError) {
         self.directory = directory.standardizedFileURL
+        self.minimumFreeBytes = minimumFreeBytes
         do {
             try FileManager.default.createDirectory(
                 at: self.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -164,7 +168,14 @@ public final class PieceStore: Sendable {
 
     /// Counts `size` more bytes for `piece` against the capacity, less those of a piece it replaces.
     private func reserve(_ piece: PieceID, size: Int64) throws(PieceStoreError) -> Reservation {
-        try state.withLock { (state) throws(PieceStoreError) -> Reservation in
+        var disk = statvfs()
+        if statvfs(directory.path, &disk) == 0 {
+            let free = Int64(clamping: UInt64(disk.f_bavail) &* UInt64(disk.f_frsize))
+            guard free - size >= minimumFreeBytes else {
+                throw .diskNearlyFull(needed: size, free: free, keeping: minimumFreeBytes)
+            }
+        }
+        return try state.withLock { (state) throws(PieceStoreError) -> Reservation in
             let after = state.used + state.reserved + size - (state.sizes[piece] ?? 0)
             guard after <= state.capacity else {
                 throw .full(needed: size, used: state.used + state.reserved, capacity: state.capacity)

@@ -6,6 +6,8 @@ public enum PieceStoreError: Error, CustomStringConvertible, Equatable, Sendable
     case mismatch(String)
     /// Storing `needed` more bytes would pass the capacity.
     case full(needed: Int64, used: Int64, capacity: Int64)
+    /// Storing `needed` more bytes would leave the disk with less free space than the host keeps.
+    case diskNearlyFull(needed: Int64, free: Int64, keeping: Int64)
     /// A symbolic link or another non-regular file stands where a piece or its directory belongs.
     case refused(String)
     /// A piece id that does not name a file inside the store.
@@ -21,6 +23,8 @@ public enum PieceStoreError: Error, CustomStringConvertible, Equatable, Sendable
             return "piece \(piece) does not match its SHA-256: send the piece again with the SHA-256 of exactly those bytes"
         case .full(let needed, let used, let capacity):
             return "this host's storage donation is full (\(used) of \(capacity) bytes used, \(needed) more needed): store the piece on another host"
+        case .diskNearlyFull(let needed, let free, let keeping):
+            return "this host's disk is nearly full (\(free) bytes free, \(needed) more needed, \(keeping) kept free for its owner): store the piece on another host"
         case .refused(let path):
             return "'\(path)' is a symbolic link or not a regular file or directory; pieces are never read or written through one: remove it"
         case .invalid(let piece):

@@ -23,9 +23,9 @@ struct PieceFixture: Sendable {
     let signer: OrderSigner
     let server: PieceServer
 
-    init(capacity: Int64 = 1 << 30) throws {
+    init(capacity: Int64 = 1 << 30, minimumFreeBytes: Int64 = 0) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("borg-pieces-\(UUID().uuidString.prefix(8))")
-        store = try PieceStore(directory: root.appendingPathComponent("pieces"), capacity: capacity)
+        store = try PieceStore(directory: root.appendingPathComponent("pieces"), capacity: capacity, minimumFreeBytes: minimumFreeBytes)
         signer = OrderSigner(privateKey: Curve25519.Signing.PrivateKey())
         keys = try OrderKeys(publicKeys: [signer.publicKey], host: Self.host)
         server = PieceServer(store: store, keys: keys, host: "127.0.0.1", port: 0, clock: { Self.now })

@@ -87,6 +87,19 @@ struct PieceStoreTests {
         #expect(fixture.filesOnDisk().count == 2)
     }
 
+    @Test func theDisksOwnerKeepsTheMinimumFreeSpace() throws {
+        // More free space kept than any disk has: every piece is refused, under the cap or not.
+        let fixture = try PieceFixture(capacity: 1 << 30, minimumFreeBytes: 1 << 60)
+        defer { fixture.remove() }
+        #expect {
+            try put(fixture.store, PieceFixture.piece(0), PieceFixture.bytes(10))
+        } throws: { error in
+            guard case .diskNearlyFull(needed: 10, _, keeping: 1 << 60) = error as? PieceStoreError else { return false }
+            return "\(error)".contains("nearly full")
+        }
+        #expect(fixture.store.usedBytes == 0 && fixture.filesOnDisk().isEmpty)
+    }
+
     /// Forty threads put at once into room for ten: what is being written counts against the capacity.
     @Test func concurrentPutsNeverPassTheCapacity() throws {
         let fixture = try PieceFixture(capacity: 10 * 4096)
