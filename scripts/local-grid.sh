@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A whole Borg grid on this machine: one coordinator, several donors (each its own account and
-# its own borg-client with a different --cpu cap), the primes project counting pi(x), checked
-# against the published value, and every donor's contribution.
+# its own borg-client with a different --cpu cap, each lending 256 MiB of disk), the primes project
+# counting pi(x), checked against the published value, a file stored on the donors' disks (encrypted,
+# erasure-coded) and read back after one of them is killed, and every donor's contribution.
 #
 #   scripts/local-grid.sh [--upto N] [--units N] [--keep] [--listen HOST:PORT]
 #
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
     --units) units=${2:?--units needs a number}; shift 2 ;;
     --keep) keep=1; shift ;;
     --listen) listen=${2:?--listen needs HOST:PORT}; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "local-grid.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
   esac
 done
@@ -75,7 +76,8 @@ for entry in "${donors[@]}"; do
   name=${entry%%:*}
   cpu=${entry#*:}
   token=$("$bin/borg-submit" donor add "$name" --quiet)
-  "$bin/borg-client" enroll "$url" --token "$token" --cpu "$cpu" --name "$name" --data-dir "$grid/donors/$name"
+  "$bin/borg-client" enroll "$url" --token "$token" --cpu "$cpu" --name "$name" --data-dir "$grid/donors/$name" \
+    --storage 256MiB --storage-listen 127.0.0.1:0
   "$bin/borg-client" run --data-dir "$grid/donors/$name" >"$grid/donors/$name.log" 2>&1 &
   pids+=($!)
 done
@@ -95,6 +97,15 @@ echo "batch $batch took $(( $(date +%s) - started )) s"
 echo "== results"
 "$bin/borg-submit" batch results "$batch" --out "$grid/results"
 python3 Projects/primes/assemble.py "$grid/units" "$grid/results"
+
+echo "== storage: a file on the donors' disks"
+head -c $((32 << 20)) /dev/urandom >"$grid/precious.bin"
+"$bin/borg-client" files put "$grid/precious.bin" --name precious.bin --data-dir "$grid/donors/ada"
+"$bin/borg-client" space --data-dir "$grid/donors/ada"
+echo "-- dee's machine stops (SIGKILL); the file is read back from the other three"
+kill -9 "${pids[3]}"
+"$bin/borg-client" files get precious.bin --out "$grid/precious.back" --data-dir "$grid/donors/ada"
+cmp "$grid/precious.bin" "$grid/precious.back" && echo "read back identical: $(stat -c %s "$grid/precious.back") bytes"
 
 echo "== contributions"
 for entry in "${donors[@]}"; do
