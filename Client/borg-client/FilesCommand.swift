@@ -39,8 +39,9 @@ struct FilesPutCommand: AsyncParsableCommand {
     @Option(help: "Data and parity pieces per segment, K+M, e.g. 4+2 (default: the grid's, from its number of storage hosts).")
     var redundancy: String?
 
-    @Option(name: .customLong("segment-size"), help: "Plaintext bytes per segment, 4KiB to 16MiB (default 1MiB).")
-    var segmentSize = "1MiB"
+    @Option(name: .customLong("segment-size"),
+            help: "Plaintext bytes per segment, 4KiB to 16MiB (default 1MiB, larger for files past about 4 GiB).")
+    var segmentSize: String?
 
     @OptionGroup var data: DataDirectoryOption
 
@@ -49,10 +50,16 @@ struct FilesPutCommand: AsyncParsableCommand {
         let url = URL(fileURLWithPath: path)
         let chosen: Redundancy?
         do { chosen = try redundancy.map { try Redundancy(parsing: $0) } } catch { throw ValidationError("--redundancy: \(error)") }
-        guard let segment = ByteCount.parse(segmentSize), (4 << 10...16 << 20).contains(segment) else {
-            throw ValidationError("--segment-size must be from 4KiB to 16MiB, got '\(segmentSize)'")
-        }
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0
+        let segment: UInt64
+        if let segmentSize {
+            guard let parsed = ByteCount.parse(segmentSize), (4 << 10...16 << 20).contains(parsed) else {
+                throw ValidationError("--segment-size must be from 4KiB to 16MiB, got '\(segmentSize)'")
+            }
+            segment = parsed
+        } else {
+            segment = Self.segmentSize(for: size, pieces: chosen?.totalPieces ?? 6)
+        }
         let fileName = name ?? url.lastPathComponent
         let (cap, info) = try await FileUploader(coordinator: host.client, host: host.configuration.hostID)
             .put(url, name: fileName, redundancy: chosen, segmentSize: Int(segment), progress: TransferProgress("put \(fileName)", total: size))
@@ -60,6 +67,15 @@ struct FilesPutCommand: AsyncParsableCommand {
         print(cap.description)
         FileHandle.standardError.write(Data(
             "stored '\(fileName)' (\(info.size) bytes) at \(info.redundancy); keep the read-cap above: it is the only key to the file (a copy is in \(FileKeyring(host.directory).url.path))\n".utf8))
+    }
+}
+
+extension FilesPutCommand {
+    /// 1 MiB, doubled (up to 16 MiB) until the file's pieces fit the API's limit per file.
+    static func segmentSize(for size: Int64, pieces: Int) -> UInt64 {
+        var segment: Int64 = 1 << 20
+        while segment < 16 << 20, (size + segment - 1) / segment * Int64(pieces) > Int64(APILimits.maxPiecesPerFile) { segment *= 2 }
+        return UInt64(segment)
     }
 }
 

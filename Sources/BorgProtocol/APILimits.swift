@@ -8,4 +8,7 @@ public enum APILimits {
     public static let maxInputsPerWorkUnit = 100
     /// Most tasks one work request may ask for, and most reports in one request.
     public static let maxTasksPerRequest = 256
+    /// Most pieces one stored file has (segments × n): a plan inserts them in one transaction. `files put`
+    /// picks a segment size that keeps a file within it (16 MiB segments at 4+2: 64 GiB).
+    public static let maxPiecesPerFile = 24_576
 }

@@ -28,6 +28,10 @@ extension StorageEngine {
             guard let redundancy = chosen ?? Redundancy.defaults(storageHosts: candidates.count) else {
                 throw EngineError.unavailable("the grid has \(candidates.count) storage host(s) online; storing a file needs at least 2")
             }
+            guard segments * redundancy.totalPieces <= APILimits.maxPiecesPerFile else {
+                throw EngineError.tooLarge(
+                    "\(segments) segments of \(redundancy.totalPieces) pieces pass the limit of \(APILimits.maxPiecesPerFile) pieces per file; use a larger segmentSize")
+            }
             let quota = try quota(donor: host.donorID, hosts: hosts, redundancy: Redundancy.defaults(storageHosts: candidates.count), q)
             let stored = try q.storedBytes(donor: host.donorID)
             guard stored + request.size <= quota else {

@@ -32,7 +32,7 @@ struct StorageRoutes {
         }
         router.post("/v1/hosts/:host/files/:file/commit") { request, context in
             let host = try await host(request, context)
-            let body = try await JSONResponse.decode(CommitFileRequest.self, from: request, limit: 32 << 20)
+            let body = try await JSONResponse.decode(CommitFileRequest.self, from: request, limit: 4 << 20)
             return try JSONResponse.make(try await storage.commit(host: host, file: try context.parameters.require("file"), body))
         }
         router.delete("/v1/hosts/:host/files/:file") { request, context in
