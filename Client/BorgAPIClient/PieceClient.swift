@@ -50,7 +50,15 @@ public struct PieceClient: Sendable {
         } catch {
             throw PieceTransferError(host: base, piece: piece, status: nil, reason: "\(error)")
         }
-        let body = try await response.body.collect(upTo: limit)
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw PieceTransferError(host: base, piece: piece, status: Int(response.status.code), reason: "answered more than \(limit) bytes",
+                                     tooLarge: true)
+        } catch {
+            throw PieceTransferError(host: base, piece: piece, status: nil, reason: "\(error)")
+        }
         guard (200..<300).contains(response.status.code) else {
             let reason = (try? JSONDecoder().decode(APIErrorBody.self, from: Data(buffer: body)))?.error ?? "\(response.status)"
             throw PieceTransferError(host: base, piece: piece, status: Int(response.status.code), reason: reason)
@@ -70,6 +78,16 @@ public struct PieceTransferError: Error, CustomStringConvertible, Equatable {
     /// The host's HTTP status, nil when it did not answer.
     public let status: Int?
     public let reason: String
+    /// The host answered with more bytes than the piece can have.
+    public let tooLarge: Bool
+
+    init(host: String, piece: String, status: Int?, reason: String, tooLarge: Bool = false) {
+        self.host = host
+        self.piece = piece
+        self.status = status
+        self.reason = reason
+        self.tooLarge = tooLarge
+    }
 
     public var description: String {
         "piece \(piece) on \(host): " + (status.map { "\($0) \(reason)" } ?? "no answer (\(reason))")

@@ -22,6 +22,10 @@ struct UnenrollCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = data.directory
         let configuration = try DonorConfiguration.load(from: directory)
+        let keyring = FileKeyring(directory)
+        if !force, let held = try? keyring.entries(), !held.isEmpty {
+            throw DonorError("\(keyring.url.path) holds the read-caps of \(held.count) stored file(s), the only keys to them: move it somewhere safe (or 'borg-client files rm' the files), then unenroll again (--force deletes it with the rest); nothing was changed")
+        }
         try stopDaemon(directory)
         for leftover in TaskProcesses.endLeftovers(in: directory) {
             print("ended the sandbox (pid \(leftover.pid)) of task \(leftover.task), left running by a stopped client")

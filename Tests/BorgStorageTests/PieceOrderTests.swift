@@ -36,4 +36,11 @@ struct PieceOrderTests {
         #expect(try JSONDecoder().decode(PieceOrder.self, from: json) == order)
         #expect(String(decoding: json, as: UTF8.self).contains(#""actions":["put","get"]"#))
     }
+
+    @Test func anOrderCoversOnlyThePiecesOfTheFileItWasSignedFor() {
+        let bounded = PieceOrder(fileID: Self.file, host: 7, actions: [.put], maxPieceBytes: 1000, expires: 2e9, segments: 3, pieces: 6)
+        #expect(bounded.allows(.put, on: PieceID(fileID: Self.file, segment: 2, index: 5), host: 7, bytes: 10))
+        #expect(!bounded.allows(.put, on: PieceID(fileID: Self.file, segment: 3, index: 0), host: 7, bytes: 10))
+        #expect(!bounded.allows(.put, on: PieceID(fileID: Self.file, segment: 0, index: 6), host: 7, bytes: 10))
+    }
 }

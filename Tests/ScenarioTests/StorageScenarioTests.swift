@@ -313,6 +313,11 @@ import Testing
         #expect(missing.status != 0 && missing.stderr.contains("no file"), "\(missing.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.path))
 
+        // The machine that stored a file keeps its read-cap: unenroll refuses to delete the only key to it.
+        let leave = try grid.client(["unenroll", "--data-dir", hosts[2].path])
+        #expect(leave.status != 0 && leave.stderr.contains("read-caps of 1 stored file"), "\(leave.stderr)")
+        #expect(FileManager.default.fileExists(atPath: hosts[2].appendingPathComponent("files/keyring.json").path))
+
         let removed = try grid.client(["files", "rm", "notes", "--data-dir", hosts[2].path])
         #expect(removed.status == 0, "rm failed: \(removed.stderr)")
         try await grid.waitUntil("every piece deleted from the hosts", timeout: 20) { Self.pieceFiles(hosts).isEmpty }

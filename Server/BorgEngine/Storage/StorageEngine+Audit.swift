@@ -19,7 +19,7 @@ extension StorageEngine {
             try q.storageHosts().filter { isOnline($0, now: now) }.flatMap { host in
                 try q.randomPieces(host: host.host, limit: perHost).map {
                     PieceAudit(piece: $0, url: host.url,
-                               order: order(file: $0.fileID, host: host.host, actions: [.get], maxPieceBytes: Int($0.size), now: now))
+                               order: order(file: $0.fileID, segments: $0.segment + 1, pieces: $0.index + 1, host: host.host, actions: [.get], maxPieceBytes: Int($0.size), now: now))
                 }
             }
         }

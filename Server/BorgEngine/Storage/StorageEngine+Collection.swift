@@ -36,8 +36,10 @@ extension StorageEngine {
             let host = byID[piece.host]
             if let host, host.active, !isOnline(host, now: now) { return nil }
             let url = (host?.active ?? false) ? host?.url : nil
+            let id = try? PieceID(parsing: piece.piece)
             return PieceDeletion(garbage: piece, url: url,
-                                 order: order(file: piece.fileID, host: piece.host, actions: [.delete], maxPieceBytes: 0, now: now))
+                                 order: order(file: piece.fileID, segments: (id?.segment ?? 0) + 1, pieces: (id?.index ?? 0) + 1,
+                                              host: piece.host, actions: [.delete], maxPieceBytes: 0, now: now))
         }
     }
 

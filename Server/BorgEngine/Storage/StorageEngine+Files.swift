@@ -14,63 +14,73 @@ extension StorageEngine {
             throw EngineError.invalid("segmentSize must be between \(StoragePolicy.segmentSizes.lowerBound) and \(StoragePolicy.segmentSizes.upperBound) bytes")
         }
         let segments = max(1, Int((request.size + Int64(request.segmentSize) - 1) / Int64(request.segmentSize)))
-        guard segments <= StoragePolicy.maxSegments else {
-            throw EngineError.tooLarge("a file may have at most \(StoragePolicy.maxSegments) segments; use a larger segmentSize")
-        }
         let chosen = try request.redundancy.map { text -> Redundancy in
             do { return try Redundancy(parsing: text) } catch { throw EngineError.invalid("redundancy: \(error)") }
         }
         let now = clock()
         let fileID = ReadCap.newFileID()
-        let (file, placement) = try await store.write { [self] q in
-            let hosts = try q.storageHosts()
-            let candidates = candidates(hosts, now: now)
-            guard let redundancy = chosen ?? Redundancy.defaults(storageHosts: candidates.count) else {
-                throw EngineError.unavailable("the grid has \(candidates.count) storage host(s) online; storing a file needs at least 2")
-            }
-            guard segments * redundancy.totalPieces <= APILimits.maxPiecesPerFile else {
-                throw EngineError.tooLarge(
-                    "\(segments) segments of \(redundancy.totalPieces) pieces pass the limit of \(APILimits.maxPiecesPerFile) pieces per file; use a larger segmentSize")
-            }
-            let quota = try quota(donor: host.donorID, hosts: hosts, redundancy: Redundancy.defaults(storageHosts: candidates.count), q)
-            let stored = try q.storedBytes(donor: host.donorID)
-            guard stored + request.size <= quota else {
-                throw EngineError.tooLarge(
-                    "donor quota exceeded: \(stored) bytes stored + \(request.size) > \(quota); donate more storage (borg-client config --storage) or ask the admin")
-            }
-            let file = StoredFileRecord(
-                id: fileID, donor: host.donorID, sealedName: request.sealedName, size: request.size, segmentSize: request.segmentSize,
-                segments: segments, dataPieces: redundancy.dataPieces, parityPieces: redundancy.parityPieces,
-                state: StoredFileRecord.uploading, createdAt: now)
-            let placement: [[Int64]]
-            do {
-                placement = try Placement.place(segments: segments, pieceBytes: Self.pieceSize(file: file, segment: 0),
-                                                redundancy: redundancy, candidates: candidates)
-            } catch let error as StorageError {
-                throw EngineError.unavailable("cannot place the file: \(error)")
-            }
-            var pieces: [PieceRecord] = []
-            for (segment, hostsOfSegment) in placement.enumerated() {
-                let size = Self.pieceSize(file: file, segment: segment)
-                for (index, hostID) in hostsOfSegment.enumerated() {
-                    pieces.append(PieceRecord(fileID: fileID, segment: segment, index: index, host: HostID(hostID), sha256: nil,
-                                              size: size, state: PieceRecord.planned))
-                }
-            }
-            try q.createFile(file, pieces: pieces)
-            return (file, placement)
-        }
+        // Placement reads the hosts outside the write: a plan holds the writer only to insert its rows.
         let hosts = try await store.read { q in try q.storageHosts() }
+        let candidates = candidates(hosts, now: now)
+        let gridDefault = Redundancy.defaults(storageHosts: candidates.count)
+        guard let redundancy = chosen ?? gridDefault else {
+            throw EngineError.unavailable("the grid has \(candidates.count) storage host(s) online; storing a file needs at least 2")
+        }
+        let maxSegments = APILimits.maxPiecesPerFile / redundancy.totalPieces
+        guard segments <= maxSegments else {
+            throw EngineError.tooLarge(
+                "a file at \(redundancy) has at most \(maxSegments) segments (\(APILimits.maxPiecesPerFile) pieces): \(Int64(maxSegments) * Int64(StoragePolicy.segmentSizes.upperBound)) bytes with 16 MiB segments; this one needs \(segments) of \(request.segmentSize) bytes")
+        }
+        let file = StoredFileRecord(
+            id: fileID, donor: host.donorID, sealedName: request.sealedName, size: request.size, segmentSize: request.segmentSize,
+            segments: segments, dataPieces: redundancy.dataPieces, parityPieces: redundancy.parityPieces,
+            state: StoredFileRecord.uploading, createdAt: now)
+        // The quota counts bytes on hosts: the file's size times its expansion, against what the donor may store
+        // at the grid's default redundancy times that expansion (a wider K+M costs more). Checked before
+        // placement for the clear answer, and again in the write against concurrent plans.
+        let charged = Int64(Double(request.size) * redundancy.expansion)
+        let withinQuota: @Sendable (StoreQueries) throws -> Void = { [self] q in
+            try checkQuota(donor: host.donorID, charged: charged, redundancy: redundancy, gridDefault: gridDefault, hosts: hosts, q)
+        }
+        try await store.read { q in try withinQuota(q) }
+        let placement: [[Int64]]
+        do {
+            placement = try Placement.place(segments: segments, pieceBytes: Self.pieceSize(file: file, segment: 0),
+                                            redundancy: redundancy, candidates: candidates)
+        } catch let error as StorageError {
+            throw EngineError.unavailable("cannot place the file: \(error)")
+        }
+        let pieces = placement.enumerated().flatMap { segment, hostsOfSegment in
+            hostsOfSegment.enumerated().map { index, hostID in
+                PieceRecord(fileID: fileID, segment: segment, index: index, host: HostID(hostID), sha256: nil,
+                            size: Self.pieceSize(file: file, segment: segment), state: PieceRecord.planned)
+            }
+        }
+        try await store.write { q in
+            try withinQuota(q)
+            try q.createFile(file, pieces: pieces)
+        }
         return layout(file, hosts: hosts, placement: placement.map { $0.map { HostID($0) } },
                       digests: Array(repeating: Array(repeating: nil, count: file.dataPieces + file.parityPieces), count: segments),
                       actions: [.put, .get, .delete], now: now)
+    }
+
+    /// Throws unless the donor's files and `charged` more bytes on hosts fit its quota.
+    func checkQuota(donor: DonorID, charged: Int64, redundancy: Redundancy, gridDefault: Redundancy?, hosts: [StorageHostRecord],
+                    _ q: StoreQueries) throws {
+        let allowed = Int64(Double(try quota(donor: donor, hosts: hosts, redundancy: gridDefault, q)) * (gridDefault ?? redundancy).expansion)
+        let stored = try q.storedExpandedBytes(donor: donor)
+        guard stored + charged <= allowed else {
+            throw EngineError.tooLarge(
+                "donor quota exceeded: this file takes \(charged) bytes on hosts at \(redundancy), your files take \(stored) of the \(allowed) you may use; donate more storage (borg-client config --storage) or ask the admin")
+        }
     }
 
     /// Records what an upload stored. Every segment must have the success threshold of pieces; otherwise the
     /// upload fails, and every piece it stored is collected from the hosts.
     public func commit(host: HostRecord, file id: String, _ request: CommitFileRequest) async throws -> FileInfo {
         let now = clock()
-        let outcome: Result<FileInfo, EngineError> = try await store.write { [self] q in
+        let outcome: Result<StoredFileRecord, EngineError> = try await store.write { [self] q in
             let file = try owned(id, by: host, q)
             guard file.state == StoredFileRecord.uploading else { throw EngineError.wrongState("file \(id) is \(file.state), not uploading") }
             let n = file.dataPieces + file.parityPieces
@@ -93,10 +103,11 @@ extension StorageEngine {
             }
             try q.discardPieces(file: id, storedToo: false)
             try q.setFileState(id, StoredFileRecord.stored)
-            let health = try health(of: [id], q, now: now)
-            return .success(info(file, state: StoredFileRecord.stored, healthy: health[id] ?? 0))
+            return .success(file)
         }
-        return try outcome.get()
+        let file = try outcome.get()
+        let healthy = try await store.read { [self] q in try health(of: [id], q, now: now) }
+        return info(file, state: StoredFileRecord.stored, healthy: healthy[id] ?? 0)
     }
 
     /// Where the file's pieces are, with orders to read them.
@@ -177,7 +188,7 @@ extension StorageEngine {
         let maxPiece = Int(Self.pieceSize(file: file, segment: 0))
         let orders = hosts.filter { used.contains($0.host) }.map {
             StorageHostOrder(host: $0.host, url: $0.url,
-                             order: order(file: file.id, host: $0.host, actions: actions, maxPieceBytes: maxPiece, now: now))
+                             order: order(file: file.id, segments: file.segments, pieces: file.dataPieces + file.parityPieces, host: $0.host, actions: actions, maxPieceBytes: maxPiece, now: now))
         }
         let redundancy = "\(file.dataPieces)+\(file.parityPieces)"
         let threshold = (try? Redundancy(dataPieces: file.dataPieces, parityPieces: file.parityPieces))?.successThreshold ?? file.dataPieces

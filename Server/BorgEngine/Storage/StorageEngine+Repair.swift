@@ -60,7 +60,7 @@ extension StorageEngine {
             let targets = zip(moving, chosen).compactMap { piece, host -> PieceTarget? in
                 guard let url = urls[host], piece.from == nil || piece.sha256 != nil else { return nil }
                 return PieceTarget(index: piece.index, from: piece.from, to: HostID(host), url: url,
-                                   order: order(file: file.id, host: HostID(host), actions: [.put, .delete], maxPieceBytes: pieceSize, now: now),
+                                   order: order(file: file.id, segments: segment + 1, pieces: redundancy.totalPieces, host: HostID(host), actions: [.put, .delete], maxPieceBytes: pieceSize, now: now),
                                    sha256: piece.sha256, copy: copies[piece.index])
             }
             repairs.append(SegmentRepair(
@@ -77,13 +77,28 @@ extension StorageEngine {
     public func repaired(_ file: String, segment: Int, _ stored: [(target: PieceTarget, sha256: String, size: Int)]) async throws -> Int {
         guard !stored.isEmpty else { return 0 }
         return try await store.write { q in
-            try stored.filter { target, sha256, size in
-                guard let from = target.from else {
-                    return try q.addPiece(PieceRecord(fileID: file, segment: segment, index: target.index, host: target.to, sha256: sha256,
-                                                      size: Int64(size), state: PieceRecord.stored))
+            // A file deleted meanwhile, or a host that started leaving, takes nothing; a piece not recorded is
+            // garbage on the host it was just put on.
+            let current = try q.file(file)?.state == StoredFileRecord.stored
+            let leaving = Set(try q.storageHosts().filter(\.leaving).map(\.host))
+            var recorded = 0
+            for (target, sha256, size) in stored {
+                var kept = false
+                if current && !leaving.contains(target.to) {
+                    if let from = target.from {
+                        kept = try q.replacePiece(file: file, segment: segment, index: target.index, from: from, to: target.to)
+                    } else {
+                        kept = try q.addPiece(PieceRecord(fileID: file, segment: segment, index: target.index, host: target.to,
+                                                          sha256: sha256, size: Int64(size), state: PieceRecord.stored))
+                    }
                 }
-                return try q.replacePiece(file: file, segment: segment, index: target.index, from: from, to: target.to)
-            }.count
+                if kept {
+                    recorded += 1
+                } else {
+                    try q.discard(PieceID(fileID: file, segment: segment, index: target.index).description, file: file, on: target.to)
+                }
+            }
+            return recorded
         }
     }
 
@@ -117,7 +132,7 @@ extension StorageEngine {
     func source(_ piece: PieceRecord, hosts: [HostID: StorageHostRecord], pieceSize: Int, now: Double) -> PieceSource? {
         guard let host = hosts[piece.host], let sha = piece.sha256 else { return nil }
         return PieceSource(index: piece.index, host: piece.host, url: host.url,
-                           order: order(file: piece.fileID, host: piece.host, actions: [.get], maxPieceBytes: pieceSize, now: now),
+                           order: order(file: piece.fileID, segments: piece.segment + 1, pieces: piece.index + 1, host: piece.host, actions: [.get], maxPieceBytes: pieceSize, now: now),
                            sha256: sha)
     }
 }

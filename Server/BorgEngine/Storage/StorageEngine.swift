@@ -32,11 +32,11 @@ public final class StorageEngine: Sendable {
             throw EngineError.invalid("capacityBytes and usedBytes must be between 0 and 2^50")
         }
         let now = clock()
-        let placed = try await store.write { q in
+        try await store.write { q in
             try q.registerStorage(host: host.id, url: offer.url, capacity: offer.capacityBytes, used: offer.usedBytes,
                                   leaving: offer.leaving, now: now)
-            return try q.storageHosts().first { $0.host == host.id }?.pieces ?? 0
         }
+        let placed = try await store.read { q in try q.pieceCount(host: host.id) }
         return StorageRegistrationResponse(orderKeys: [signer.publicKey], pieces: placed, piecesToMove: offer.leaving ? placed : 0)
     }
 
@@ -58,10 +58,10 @@ public final class StorageEngine: Sendable {
         return Int64(Double(donated) / redundancy.expansion)
     }
 
-    /// An order for `host` on `file`'s pieces.
-    func order(file: String, host: HostID, actions: [PieceAction], maxPieceBytes: Int, now: Double) -> String {
+    /// An order for `host` on the pieces of `file` (which has `segments` segments of `pieces` pieces).
+    func order(file: String, segments: Int, pieces: Int, host: HostID, actions: [PieceAction], maxPieceBytes: Int, now: Double) -> String {
         signer.sign(PieceOrder(fileID: file, host: host.rawValue, actions: actions, maxPieceBytes: maxPieceBytes,
-                               expires: now + policy.orderLifetime))
+                               expires: now + policy.orderLifetime, segments: segments, pieces: pieces))
     }
 
     /// Bytes of each piece of segment `segment`: the segment's sealed bytes over k, rounded up.

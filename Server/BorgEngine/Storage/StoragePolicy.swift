@@ -13,8 +13,6 @@ public struct StoragePolicy: Sendable, Equatable {
     public static let defaultSegmentSize = 1 << 20
     /// Bounds of a segment's plaintext size.
     public static let segmentSizes = (4 << 10)...(16 << 20)
-    /// Most segments of one file (a plan lists every piece).
-    public static let maxSegments = 1 << 16
 
     public init(onlineWindow: Double = 60, orderLifetime: Double = 3_600, repairGrace: Double = 900) {
         self.onlineWindow = onlineWindow

@@ -58,13 +58,15 @@ enum StorageRepair {
         return outcome
     }
 
-    /// Reads a piece and checks it; nil when the host did not answer (silence is not a failed audit).
+    /// Reads a piece and checks it: a piece the host says it lacks (404), or bytes of another size or digest,
+    /// fail. Nil when the audit proves nothing: no answer (silence is the grace period's to judge) or a refusal
+    /// an honest host can give (it has not learned the order key yet, a clock off).
     static func audited(_ audit: PieceAudit, pieces: PieceClient) async -> (PieceRecord, Bool)? {
         let name = PieceID(fileID: audit.piece.fileID, segment: audit.piece.segment, index: audit.piece.index).description
         do {
             let bytes = try await pieces.get(piece: name, order: audit.order, at: audit.url, limit: Int(audit.piece.size) + 1)
-            return (audit.piece, HexEncoding.string(SHA256.hash(data: bytes)) == audit.piece.sha256)
-        } catch let error as PieceTransferError where error.status != nil {
+            return (audit.piece, bytes.count == Int(audit.piece.size) && HexEncoding.string(SHA256.hash(data: bytes)) == audit.piece.sha256)
+        } catch let error as PieceTransferError where error.status == 404 || error.tooLarge {
             return (audit.piece, false)
         } catch {
             return nil

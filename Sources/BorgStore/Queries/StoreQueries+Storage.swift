@@ -118,6 +118,11 @@ extension StoreQueries {
         }
     }
 
+    /// Pieces placed on the host (by the `piece_host` index, without reading the others).
+    public func pieceCount(host: HostID) throws -> Int {
+        Int(try db.queryOne("SELECT count(*) FROM piece WHERE host_id = ?", SQLValue(host))?.int(0) ?? 0)
+    }
+
     /// Adds a file being uploaded and the pieces planned for it.
     public func createFile(_ file: StoredFileRecord, pieces: [PieceRecord]) throws {
         try db.run(
@@ -169,6 +174,13 @@ extension StoreQueries {
             .int(0) ?? 0
     }
 
+    /// Bytes the donor's files (stored or being uploaded) take on hosts: each file's size times its expansion.
+    public func storedExpandedBytes(donor: DonorID) throws -> Int64 {
+        try db.queryOne(
+            "SELECT coalesce(sum(size * (data_pieces + parity_pieces) / data_pieces), 0) FROM stored_file WHERE donor_id = ? AND state != 'deleted'",
+            SQLValue(donor))?.int(0) ?? 0
+    }
+
     /// The donor's quota set by the admin, nil while it is the default.
     public func storageQuota(donor: DonorID) throws -> Int64? {
         try db.queryOne("SELECT storage_quota FROM donor WHERE id = ?", SQLValue(donor))?.optionalInt(0)
@@ -210,9 +222,25 @@ extension StoreQueries {
         try db.run("DELETE FROM piece WHERE file_id = ?\(condition)", .text(id))
     }
 
-    /// Pieces hosts should delete, at most `limit`.
+    /// Lists a piece just put on `host` as garbage there, unless a piece row refers to it.
+    public func discard(_ piece: String, file: String, on host: HostID) throws {
+        try db.run(
+            """
+            INSERT OR IGNORE INTO piece_garbage (host_id, piece, file_id) SELECT ?, ?, ?
+            WHERE NOT EXISTS (SELECT 1 FROM piece WHERE host_id = ? AND file_id || '.' || segment || '.' || piece_index = ?)
+            """, SQLValue(host), .text(piece), .text(file), SQLValue(host), .text(piece))
+    }
+
+    /// Pieces hosts should delete, at most `limit`, in random order (a host that stays silent does not hold up
+    /// the others); none that a piece row refers to again.
     public func garbagePieces(limit: Int) throws -> [GarbagePiece] {
-        try db.query("SELECT host_id, piece, file_id FROM piece_garbage ORDER BY host_id LIMIT ?", .integer(Int64(limit))).map {
+        try db.query(
+            """
+            SELECT g.host_id, g.piece, g.file_id FROM piece_garbage g
+            WHERE NOT EXISTS (SELECT 1 FROM piece p WHERE p.host_id = g.host_id AND p.file_id = g.file_id
+                              AND p.file_id || '.' || p.segment || '.' || p.piece_index = g.piece)
+            ORDER BY random() LIMIT ?
+            """, .integer(Int64(limit))).map {
             GarbagePiece(host: $0.id(0), piece: $0.string(1), fileID: $0.string(2))
         }
     }
@@ -236,6 +264,9 @@ extension StoreQueries {
         let moved = try db.execute(
             "UPDATE piece SET host_id = ?, state = 'stored' WHERE file_id = ? AND segment = ? AND piece_index = ? AND host_id = ?",
             SQLValue(new), .text(id), .integer(Int64(segment)), .integer(Int64(index)), SQLValue(old)).rowsAffected > 0
+        if moved {
+            try db.run("DELETE FROM piece_garbage WHERE host_id = ? AND piece = ?", SQLValue(new), .text("\(id).\(segment).\(index)"))
+        }
         if moved && old != new {
             try db.run("INSERT OR IGNORE INTO piece_garbage (host_id, piece, file_id) VALUES (?, ?, ?)",
                        SQLValue(old), .text("\(id).\(segment).\(index)"), .text(id))
@@ -245,10 +276,15 @@ extension StoreQueries {
 
     /// Adds a piece the upload never stored, rebuilt since; false if the segment has that piece already.
     public func addPiece(_ piece: PieceRecord) throws -> Bool {
-        try db.execute(
+        let added = try db.execute(
             "INSERT OR IGNORE INTO piece (file_id, segment, piece_index, host_id, sha256, size, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
             .text(piece.fileID), .integer(Int64(piece.segment)), .integer(Int64(piece.index)), SQLValue(piece.host),
             piece.sha256.map { .text($0) } ?? .null, .integer(piece.size), .text(piece.state)).rowsAffected > 0
+        if added {
+            try db.run("DELETE FROM piece_garbage WHERE host_id = ? AND piece = ?", SQLValue(piece.host),
+                       .text("\(piece.fileID).\(piece.segment).\(piece.index)"))
+        }
+        return added
     }
 
     /// Records an audit of one of the host's pieces; a failed one marks the piece lost, for repair.

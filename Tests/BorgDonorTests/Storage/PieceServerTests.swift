@@ -6,7 +6,9 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-struct PieceServerTests {
+// One case at a time: each runs its own server and some send 16 MiB bodies, which in a debug build under a
+// loaded machine can outlast the test client's fixed 20 s read timeout when many run at once.
+@Suite(.serialized) struct PieceServerTests {
     /// The answer to a put.
     struct Stored: Codable, Equatable {
         var piece: String
