@@ -1,6 +1,10 @@
 import BorgStorage
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The read-caps of the files this machine stored (`files/keyring.json`, mode 0600): the only place their
 /// keys and names exist besides what the owner copied. Coordinators see sealed names only.
 public struct FileKeyring: Sendable {
@@ -32,14 +36,25 @@ public struct FileKeyring: Sendable {
 
     /// Adds a file; one stored earlier under the same name stays listed by its file id.
     public func add(_ entry: Entry) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        try AtomicFile.writeJSON(try entries() + [entry], to: url)
+        try changing { $0 + [entry] }
     }
 
     public func remove(fileID: String) throws {
-        let kept = try entries().filter { (try? ReadCap(parsing: $0.cap))?.fileID != fileID }
-        try AtomicFile.writeJSON(kept, to: url)
+        try changing { entries in entries.filter { (try? ReadCap(parsing: $0.cap))?.fileID != fileID } }
+    }
+
+    /// Reads, changes and replaces the keyring under an exclusive lock (`files/keyring.lock`), so that two
+    /// `files put` at once on one machine both keep their caps.
+    private func changing(_ change: ([Entry]) throws -> [Entry]) throws {
+        let directory = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let lockPath = directory.appendingPathComponent("keyring.lock").path
+        let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard lock >= 0 else { throw DonorError("cannot open '\(lockPath)': \(String(cString: strerror(errno)))") }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX) == 0 else { throw DonorError("cannot lock '\(lockPath)': \(String(cString: strerror(errno)))") }
+        defer { flock(lock, LOCK_UN) }
+        try AtomicFile.writeJSON(try change(try entries()), to: url)
     }
 
     /// The read-cap for `nameOrCap`: a cap's text itself, else the newest file stored under that name.
