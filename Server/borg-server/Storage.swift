@@ -1,6 +1,7 @@
 import ArgumentParser
 import BorgCore
 import BorgEngine
+import BorgProtocol
 import BorgServer
 import BorgStore
 import Foundation
@@ -21,11 +22,7 @@ struct Storage: AsyncParsableCommand {
         func run() async throws {
             let now = Date().timeIntervalSince1970
             let status = try await DataDirectoryStore.read(data.url) { q in try StorageEngine.status(q, policy: StoragePolicy(), now: now) }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                return print(String(decoding: try encoder.encode(status), as: UTF8.self))
-            }
+            if json { return print(try WireJSON.pretty(status)) }
             print("files: \(status.files), pieces: \(status.pieces), segments to repair: \(status.segmentsToRepair), unreadable: \(status.segmentsUnreadable), default redundancy: \(status.redundancy ?? "none")")
             print("host  name                  donor             online  leaving  pieces  placed MiB  capacity MiB  url")
             for host in status.hosts {

@@ -37,6 +37,17 @@ import Testing
         return (url, content)
     }
 
+    /// Starts `borg-client ARGUMENTS` without waiting for it (its output discarded).
+    static func startClient(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = BuildProducts.executable("borg-client")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Every piece file the hosts hold.
     static func pieceFiles(_ hosts: [URL]) -> [URL] {
         hosts.flatMap { host -> [URL] in
@@ -168,18 +179,8 @@ import Testing
         let (grid, hosts, _) = try await Self.grid("storage-leave-busy", hosts: 7)
         defer { grid.shutDown() }
         let (plain, content) = try Self.randomFile(grid, bytes: 8 << 20)
-        func start(_ arguments: [String]) throws -> Process {
-            let process = Process()
-            process.executableURL = BuildProducts.executable("borg-client")
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
-        }
-
         // A host leaves while a put sends pieces (some to it).
-        let put = try start(["files", "put", plain.path, "--name", "busy", "--segment-size", "32KiB", "--data-dir", hosts[0].path])
+        let put = try Self.startClient(["files", "put", plain.path, "--name", "busy", "--segment-size", "32KiB", "--data-dir", hosts[0].path])
         try await grid.waitUntil("the put under way", timeout: 60) { Self.pieceFiles([hosts[6]]).count > 2 }
         let firstExit = try grid.client(["unenroll", "--data-dir", hosts[6].path])
         put.waitUntilExit()
@@ -188,7 +189,7 @@ import Testing
 
         // Another leaves while a get reads pieces (some from it).
         let out = grid.dir.url.appendingPathComponent("busy.bin")
-        let get = try start(["files", "get", "busy", "--out", out.path, "--data-dir", hosts[0].path])
+        let get = try Self.startClient(["files", "get", "busy", "--out", out.path, "--data-dir", hosts[0].path])
         let secondExit = try grid.client(["unenroll", "--data-dir", hosts[5].path])
         get.waitUntilExit()
         #expect(get.terminationStatus == 0, "the get failed while a host left")
@@ -227,12 +228,7 @@ import Testing
         let (grid, hosts, _) = try await Self.grid("storage-cut", hosts: 3, serverArguments: ["--storage-order-lifetime", "3"])
         defer { grid.shutDown() }
         let (plain, _) = try Self.randomFile(grid, bytes: 16 << 20)
-        let put = Process()
-        put.executableURL = BuildProducts.executable("borg-client")
-        put.arguments = ["files", "put", plain.path, "--segment-size", "64KiB", "--data-dir", hosts[0].path]
-        put.standardOutput = FileHandle.nullDevice
-        put.standardError = FileHandle.nullDevice
-        try put.run()
+        let put = try Self.startClient(["files", "put", plain.path, "--segment-size", "64KiB", "--data-dir", hosts[0].path])
         try await grid.waitUntil("the put stored some pieces", timeout: 60) { !Self.pieceFiles(hosts).isEmpty }
         kill(put.processIdentifier, SIGKILL)
         put.waitUntilExit()

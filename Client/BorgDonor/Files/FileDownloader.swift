@@ -2,7 +2,6 @@ import BorgAPIClient
 import BorgCore
 import BorgProtocol
 import BorgStorage
-import Crypto
 import Foundation
 
 #if canImport(Glibc)
@@ -72,71 +71,20 @@ public struct FileDownloader: Sendable {
         return layout.size
     }
 
-    /// What reading one piece gave.
-    enum PieceRead: Sendable {
-        case piece(index: Int, bytes: [UInt8]?, failure: String?)
-        /// The reads under way are slow: ask one more host.
-        case slow
-    }
-
-    /// `need` good pieces of one segment, from the fastest hosts: data pieces first (no decoding work); a
-    /// piece that fails is replaced by another, and if the reads take longer than half a second one spare
-    /// is asked too, so a slow host does not hold the segment up.
+    /// `need` good pieces of one segment from the fastest hosts, data pieces first (no decoding work).
     func fetch(segment: Int, pieceSize: Int, need: Int, layout: FileLayout, orders: [HostID: StorageHostOrder]) async throws -> [Int: [UInt8]] {
-        var candidates = layout.pieces[segment].indices.filter { layout.pieces[segment][$0] != nil && layout.digests[segment][$0] != nil }[...]
-        var good: [Int: [UInt8]] = [:]
-        var failures: [String] = []
-        await withTaskGroup(of: PieceRead.self) { group in
-            var inFlight = 0
-            func launch() {
-                guard let index = candidates.popFirst() else { return }
-                inFlight += 1
-                group.addTask { await read(index, segment: segment, pieceSize: pieceSize, layout: layout, orders: orders) }
+        let locations = layout.pieces[segment].indices.compactMap { index -> PieceLocation? in
+            guard let host = layout.pieces[segment][index], let target = orders[host], let digest = layout.digests[segment][index] else {
+                return nil
             }
-            for _ in 0..<need { launch() }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(500))
-                return .slow
-            }
-            for await outcome in group {
-                switch outcome {
-                case .slow:
-                    launch()
-                case .piece(let index, let bytes, let failure):
-                    inFlight -= 1
-                    if let bytes { good[index] = bytes }
-                    if let failure {
-                        failures.append(failure)
-                        launch()
-                    }
-                }
-                if good.count >= need || inFlight == 0 {
-                    group.cancelAll()
-                    break
-                }
-            }
+            return PieceLocation(index: index, piece: PieceID(fileID: layout.fileID, segment: segment, index: index).description,
+                                 url: target.url, order: target.order, sha256: digest)
         }
+        let (good, failures) = await pieces.read(need, of: locations, size: pieceSize)
         guard good.count >= need else {
             throw DonorError("segment \(segment) is unreadable: \(good.count) of the \(need) pieces needed could be read (\(failures.joined(separator: "; "))); the file may recover when its hosts return")
         }
         return good
-    }
-
-    /// One piece, checked against its digest and size.
-    func read(_ index: Int, segment: Int, pieceSize: Int, layout: FileLayout, orders: [HostID: StorageHostOrder]) async -> PieceRead {
-        guard let hostID = layout.pieces[segment][index], let target = orders[hostID], let digest = layout.digests[segment][index] else {
-            return .piece(index: index, bytes: nil, failure: "no order for piece \(index) of segment \(segment)")
-        }
-        let piece = PieceID(fileID: layout.fileID, segment: segment, index: index).description
-        do {
-            let bytes = try await pieces.get(piece: piece, order: target.order, at: target.url, limit: pieceSize + 1)
-            guard bytes.count == pieceSize, HexEncoding.string(SHA256.hash(data: bytes)) == digest else {
-                return .piece(index: index, bytes: nil, failure: "piece \(piece) on \(target.url) does not match its digest")
-            }
-            return .piece(index: index, bytes: bytes, failure: nil)
-        } catch {
-            return .piece(index: index, bytes: nil, failure: "\(error)")
-        }
     }
 }
 

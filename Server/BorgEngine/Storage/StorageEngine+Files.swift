@@ -106,7 +106,7 @@ extension StorageEngine {
             return .success(file)
         }
         let file = try outcome.get()
-        let healthy = try await store.read { [self] q in try health(of: [id], q, now: now) }
+        let healthy = try await store.read { [self] q in try health(of: [file], q, now: now) }
         return info(file, state: StoredFileRecord.stored, healthy: healthy[id] ?? 0)
     }
 
@@ -133,7 +133,7 @@ extension StorageEngine {
         let now = clock()
         return try await store.read { [self] q in
             let files = try q.files(donor: host.donorID)
-            let health = try health(of: files.map(\.id), q, now: now)
+            let health = try health(of: files, q, now: now)
             return files.map { info($0, state: $0.state, healthy: health[$0.id] ?? 0) }
         }
     }
@@ -158,13 +158,10 @@ extension StorageEngine {
     }
 
     /// For each file, the fewest stored pieces any of its segments has on online hosts.
-    func health(of files: [String], _ q: StoreQueries, now: Double) throws -> [String: Int] {
+    func health(of files: [StoredFileRecord], _ q: StoreQueries, now: Double) throws -> [String: Int] {
         let online = Set(try q.storageHosts().filter { isOnline($0, now: now) }.map(\.host))
         var result: [String: Int] = [:]
-        for id in files {
-            guard let file = try q.file(id) else { continue }
-            result[id] = try Self.piecesPerSegment(file, q, online: online).min() ?? 0
-        }
+        for file in files { result[file.id] = try Self.piecesPerSegment(file, q, online: online).min() ?? 0 }
         return result
     }
 

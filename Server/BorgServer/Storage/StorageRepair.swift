@@ -78,11 +78,13 @@ enum StorageRepair {
     static func mend(_ repair: SegmentRepair, pieces: PieceClient, logger: Logger) async -> [(target: PieceTarget, sha256: String, size: Int)] {
         var bytes: [Int: [UInt8]] = [:]
         for target in repair.targets {
-            if let copy = target.copy, let piece = await read(copy, repair, pieces: pieces) { bytes[target.index] = piece }
+            guard let copy = target.copy else { continue }
+            bytes.merge(await pieces.read(1, of: [location(copy, repair)], size: repair.pieceSize).pieces) { first, _ in first }
         }
         let missing = repair.targets.map(\.index).filter { bytes[$0] == nil }
         if !missing.isEmpty {
-            let good = await readAny(repair.redundancy.dataPieces, of: repair.sources, repair, pieces: pieces)
+            let good = await pieces.read(repair.redundancy.dataPieces, of: repair.sources.map { location($0, repair) },
+                                         size: repair.pieceSize).pieces
             if good.count == repair.redundancy.dataPieces,
                let rebuilt = try? ErasureCoder(repair.redundancy).rebuild(good, missing: missing) {
                 bytes.merge(rebuilt) { first, _ in first }
@@ -106,28 +108,9 @@ enum StorageRepair {
         return done
     }
 
-    /// `count` verified pieces from `sources`, read `count` at a time (the next source replaces one that
-    /// fails); fewer if not enough can be read.
-    static func readAny(_ count: Int, of sources: [PieceSource], _ repair: SegmentRepair, pieces: PieceClient) async -> [Int: [UInt8]] {
-        var good: [Int: [UInt8]] = [:]
-        var remaining = sources[...]
-        while good.count < count, !remaining.isEmpty {
-            let batch = remaining.prefix(count - good.count)
-            remaining = remaining.dropFirst(batch.count)
-            await withTaskGroup(of: (Int, [UInt8]?).self) { group in
-                for source in batch { group.addTask { (source.index, await read(source, repair, pieces: pieces)) } }
-                for await (index, bytes) in group { if let bytes { good[index] = bytes } }
-            }
-        }
-        return good
-    }
-
-    /// A piece's bytes if its host gives them and they match the digest.
-    static func read(_ source: PieceSource, _ repair: SegmentRepair, pieces: PieceClient) async -> [UInt8]? {
-        let name = PieceID(fileID: repair.fileID, segment: repair.segment, index: source.index).description
-        guard let bytes = try? await pieces.get(piece: name, order: source.order, at: source.url, limit: repair.pieceSize + 1),
-              bytes.count == repair.pieceSize, HexEncoding.string(SHA256.hash(data: bytes)) == source.sha256
-        else { return nil }
-        return bytes
+    /// Where the repairer reads a source piece.
+    static func location(_ source: PieceSource, _ repair: SegmentRepair) -> PieceLocation {
+        PieceLocation(index: source.index, piece: PieceID(fileID: repair.fileID, segment: repair.segment, index: source.index).description,
+                      url: source.url, order: source.order, sha256: source.sha256)
     }
 }
