@@ -29,7 +29,7 @@ public enum TaskProcesses {
     }
 
     /// Kills the process group of every sandbox still working in `directory` (SIGCONT, so a paused one
-    /// dies at once, then SIGKILL), waits up to 5 s for them to go, and returns them.
+    /// dies at once, then SIGKILL), waits up to 5 s for the groups to be gone, and returns them.
     @discardableResult
     public static func endLeftovers(in directory: DataDirectory) -> [Leftover] {
         let leftovers = sandboxes(in: directory).filter { getpgid($0.pid) == $0.pid }
@@ -37,7 +37,8 @@ public enum TaskProcesses {
             kill(-leftover.pid, SIGCONT)
             kill(-leftover.pid, SIGKILL)
         }
-        for _ in 0..<250 where leftovers.contains(where: { isSandbox($0.pid) }) { usleep(20_000) }
+        // Until the sandbox and every process of its group are gone (SIGKILL is delivered asynchronously).
+        for _ in 0..<250 where leftovers.contains(where: { isSandbox($0.pid) || kill(-$0.pid, 0) == 0 }) { usleep(20_000) }
         return leftovers
     }
 
