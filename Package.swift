@@ -145,6 +145,7 @@ let package = Package(
                 "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgSandbox", "BorgStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Client/BorgDonor"
         ),

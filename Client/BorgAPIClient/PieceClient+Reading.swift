@@ -17,6 +17,11 @@ public struct PieceLocation: Sendable, Equatable {
         self.order = order
         self.sha256 = sha256
     }
+
+    /// Whether `bytes` have this piece's digest.
+    public func matches(_ bytes: [UInt8]) -> Bool {
+        HexEncoding.string(SHA256.hash(data: bytes)) == sha256
+    }
 }
 
 extension PieceClient {
@@ -27,22 +32,25 @@ extension PieceClient {
         case slow
     }
 
-    /// `count` pieces of `size` bytes, each checked against its digest, from the fastest of `locations`
-    /// (listed in order of preference): `count` are read at once, one that fails or does not match is
-    /// replaced by the next, and if the reads take longer than `hedgeAfter` one spare is asked too, so a slow
-    /// host holds nothing up. Fewer pieces when not enough can be read, with why each failed.
-    public func read(_ count: Int, of locations: [PieceLocation], size: Int, hedgeAfter: Duration = .milliseconds(500))
-        async -> (pieces: [Int: [UInt8]], failures: [String])
+    /// `count` pieces of `size` bytes from the fastest of `locations` (listed in order of preference), each
+    /// checked against its digest unless `verifying` is false (a reader whose segment authenticates as a whole
+    /// checks the digests only when it does not): `count` are read at once, one that fails or does not match
+    /// is replaced by the next, and if the reads take longer than `hedgeAfter` one spare is asked too, so a
+    /// slow host holds nothing up. Fewer pieces when not enough can be read, with why each failed and the
+    /// indices of those that failed.
+    public func read(_ count: Int, of locations: [PieceLocation], size: Int, verifying: Bool = true,
+                     hedgeAfter: Duration = .milliseconds(500)) async -> (pieces: [Int: [UInt8]], failures: [String], failed: Set<Int>)
     {
         var waiting = locations[...]
         var good: [Int: [UInt8]] = [:]
         var failures: [String] = []
+        var failed: Set<Int> = []
         await withTaskGroup(of: Read.self) { group in
             var inFlight = 0
             func launch() {
                 guard let location = waiting.popFirst() else { return }
                 inFlight += 1
-                group.addTask { await checked(location, size: size) }
+                group.addTask { await checked(location, size: size, verifying: verifying) }
             }
             for _ in 0..<count { launch() }
             group.addTask {
@@ -58,6 +66,7 @@ extension PieceClient {
                     if let bytes { good[index] = bytes }
                     if let failure {
                         failures.append(failure)
+                        failed.insert(index)
                         launch()
                     }
                 }
@@ -67,14 +76,17 @@ extension PieceClient {
                 }
             }
         }
-        return (good, failures)
+        return (good, failures, failed)
     }
 
-    /// One piece, checked against its digest and size.
-    private func checked(_ location: PieceLocation, size: Int) async -> Read {
+    /// One piece, checked against its size and, when `verifying`, its digest.
+    private func checked(_ location: PieceLocation, size: Int, verifying: Bool) async -> Read {
         do {
             let bytes = try await get(piece: location.piece, order: location.order, at: location.url, limit: size + 1)
-            guard bytes.count == size, HexEncoding.string(SHA256.hash(data: bytes)) == location.sha256 else {
+            guard bytes.count == size else {
+                return .piece(index: location.index, bytes: nil, failure: "piece \(location.piece) on \(location.url) has \(bytes.count) bytes, not \(size)")
+            }
+            guard !verifying || location.matches(bytes) else {
                 return .piece(index: location.index, bytes: nil, failure: "piece \(location.piece) on \(location.url) does not match its digest")
             }
             return .piece(index: location.index, bytes: bytes, failure: nil)

@@ -24,15 +24,30 @@ public struct PieceClient: Sendable {
         request.headers.add(name: "Borg-Piece-SHA256", value: sha256)
         request.headers.add(name: "Content-Type", value: "application/octet-stream")
         request.body = .bytes(ByteBuffer(bytes: bytes))
-        _ = try await send(request, piece: piece, base: base, limit: 1 << 16)
+        try await send(request, piece: piece, base: base, limit: 1 << 16)
     }
 
-    /// A piece's bytes from the host at `base`.
+    /// A piece's bytes from the host at `base`, copied once from the network into the array.
     public func get(piece: String, order: String, at base: String, limit: Int) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: Self.url(base, piece))
         request.headers.add(name: "Borg-Order", value: order)
-        let buffer = try await send(request, piece: piece, base: base, limit: limit)
-        return Array(buffer.readableBytesView)
+        let response = try await answer(request, piece: piece, base: base)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(min(limit, response.headers.first(name: "Content-Length").flatMap { Int($0) } ?? 0))
+        do {
+            for try await chunk in response.body {
+                guard bytes.count + chunk.readableBytes <= limit else {
+                    throw PieceTransferError(host: base, piece: piece, status: Int(response.status.code),
+                                             reason: "answered more than \(limit) bytes", tooLarge: true)
+                }
+                bytes.append(contentsOf: chunk.readableBytesView)
+            }
+        } catch let error as PieceTransferError {
+            throw error
+        } catch {
+            throw PieceTransferError(host: base, piece: piece, status: nil, reason: "\(error)")
+        }
+        return bytes
     }
 
     /// Deletes a piece from the host at `base` (done if it is not there).
@@ -40,30 +55,33 @@ public struct PieceClient: Sendable {
         var request = HTTPClientRequest(url: Self.url(base, piece))
         request.method = .DELETE
         request.headers.add(name: "Borg-Order", value: order)
-        _ = try await send(request, piece: piece, base: base, limit: 1 << 16)
+        try await send(request, piece: piece, base: base, limit: 1 << 16)
     }
 
-    private func send(_ request: HTTPClientRequest, piece: String, base: String, limit: Int) async throws -> ByteBuffer {
+    /// Sends `request` and reads the short answer to a put or delete.
+    private func send(_ request: HTTPClientRequest, piece: String, base: String, limit: Int) async throws {
+        let response = try await answer(request, piece: piece, base: base)
+        do {
+            _ = try await response.body.collect(upTo: limit)
+        } catch {
+            throw PieceTransferError(host: base, piece: piece, status: nil, reason: "\(error)")
+        }
+    }
+
+    /// The host's answer to `request` once it is a success; a refusal throws with the host's reason.
+    private func answer(_ request: HTTPClientRequest, piece: String, base: String) async throws -> HTTPClientResponse {
         let response: HTTPClientResponse
         do {
             response = try await http.execute(request, timeout: timeout)
         } catch {
             throw PieceTransferError(host: base, piece: piece, status: nil, reason: "\(error)")
         }
-        let body: ByteBuffer
-        do {
-            body = try await response.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw PieceTransferError(host: base, piece: piece, status: Int(response.status.code), reason: "answered more than \(limit) bytes",
-                                     tooLarge: true)
-        } catch {
-            throw PieceTransferError(host: base, piece: piece, status: nil, reason: "\(error)")
-        }
         guard (200..<300).contains(response.status.code) else {
-            let reason = (try? JSONDecoder().decode(APIErrorBody.self, from: Data(buffer: body)))?.error ?? "\(response.status)"
+            let body = try? await response.body.collect(upTo: 1 << 16)
+            let reason = body.flatMap { try? JSONDecoder().decode(APIErrorBody.self, from: Data(buffer: $0)) }?.error ?? "\(response.status)"
             throw PieceTransferError(host: base, piece: piece, status: Int(response.status.code), reason: reason)
         }
-        return body
+        return response
     }
 
     static func url(_ base: String, _ piece: String) -> String {

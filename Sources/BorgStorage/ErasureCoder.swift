@@ -55,27 +55,35 @@ public struct ErasureCoder: Sendable {
     /// ``StorageError/corrupt(_:)`` for an index out of range, pieces of unequal lengths, or a length
     /// that does not fit `segmentLength`.
     public func decode(_ pieces: [Int: [UInt8]], segmentLength: Int) throws -> [UInt8] {
+        let size = try pieceLength(of: pieces)
+        return try [UInt8](unsafeUninitializedCapacity: redundancy.dataPieces * size) { output, count in
+            try decode(pieces, segmentLength: segmentLength, into: UnsafeMutableRawBufferPointer(output))
+            count = segmentLength
+        }
+    }
+
+    /// Decodes as ``decode(_:segmentLength:)`` does into `output`, which must hold k pieces (the padding past
+    /// the segment is written too); a reader uses it to decode straight into the buffer it decrypts.
+    public func decode(_ pieces: [Int: [UInt8]], segmentLength: Int, into output: UnsafeMutableRawBufferPointer) throws {
         let k = redundancy.dataPieces
         let size = try pieceLength(of: pieces)
         guard segmentLength >= 0, pieceSize(forSegmentOf: segmentLength) == size else {
             throw StorageError.corrupt(
                 "pieces of \(size) bytes cannot hold a segment of \(segmentLength) bytes at \(redundancy)")
         }
+        precondition(output.count >= k * size, "decode needs room for \(k) pieces of \(size) bytes")
         let missing = (0..<k).filter { pieces[$0] == nil }
         let sources = sourceIndices(pieces)
         let tables = missing.isEmpty ? [] : Self.tables(try coefficients(of: missing, from: sources), sources: k)
-        // Every data piece goes to its place in a buffer of k pieces; the padding past the segment is dropped.
-        return [UInt8](unsafeUninitializedCapacity: k * size) { output, count in
-            for (i, piece) in pieces where i < k {
-                _ = output[(i * size)..<(i * size + size)].initialize(fromContentsOf: piece)
+        // Every data piece goes to its place in the k pieces' room, then the missing ones are coded there.
+        for (i, piece) in pieces where i < k {
+            piece.withUnsafeBytes { output.baseAddress!.advanced(by: i * size).copyMemory(from: $0.baseAddress!, byteCount: size) }
+        }
+        if !missing.isEmpty {
+            Self.withPointers(to: sources.compactMap { pieces[$0] }) { inputs in
+                let outputs = missing.map { output.baseAddress?.advanced(by: $0 * size).assumingMemoryBound(to: UInt8.self) }
+                Self.code(length: size, tables: tables, sources: k, pointers: inputs + outputs)
             }
-            if !missing.isEmpty {
-                Self.withPointers(to: sources.compactMap { pieces[$0] }) { inputs in
-                    let outputs = missing.map { output.baseAddress?.advanced(by: $0 * size) }
-                    Self.code(length: size, tables: tables, sources: k, pointers: inputs + outputs)
-                }
-            }
-            count = segmentLength
         }
     }
 

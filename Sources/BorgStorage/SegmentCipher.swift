@@ -4,18 +4,19 @@ import Foundation
 /// AES-256-GCM encryption of segments and names under a ``FileKey``.
 ///
 /// A segment's nonce is its index (12 bytes, big-endian), so nothing but the tag is stored with it; the
-/// additional data is the file id and the segment index, so a piece moved to another file or position
-/// fails to open. A key must therefore seal each segment index of one file only once.
+/// additional data is the file id, the segment index and the file's number of segments, so a piece moved to
+/// another file or position fails to open, and so does every segment of a file cut short or lengthened by a
+/// forged layout. A key must therefore seal each segment index of one file only once.
 public enum SegmentCipher {
     /// Bytes a sealed segment has beyond its plaintext: the 16-byte tag (sealed = ciphertext ‖ tag).
     public static let overhead = 16
 
-    /// Segment `segment` of file `fileID`, encrypted and authenticated.
-    public static func seal(_ plaintext: [UInt8], segment: Int, fileID: String, key: FileKey) -> [UInt8] {
+    /// Segment `segment` of the `segments` of file `fileID`, encrypted and authenticated.
+    public static func seal(_ plaintext: [UInt8], segment: Int, of segments: Int, fileID: String, key: FileKey) -> [UInt8] {
         do {
             let box = try AES.GCM.seal(
                 plaintext, using: key.segmentKey, nonce: nonce(segment),
-                authenticating: additionalData(segment: segment, fileID: fileID))
+                authenticating: additionalData(segment: segment, of: segments, fileID: fileID))
             var sealed: [UInt8] = []
             sealed.reserveCapacity(plaintext.count + overhead)
             sealed.append(contentsOf: box.ciphertext)
@@ -27,8 +28,8 @@ public enum SegmentCipher {
     }
 
     /// The plaintext of a sealed segment; ``StorageError/corrupt(_:)`` if it does not authenticate as
-    /// segment `segment` of file `fileID` under `key`.
-    public static func open(_ sealed: [UInt8], segment: Int, fileID: String, key: FileKey) throws -> [UInt8] {
+    /// segment `segment` of the `segments` of file `fileID` under `key`.
+    public static func open(_ sealed: [UInt8], segment: Int, of segments: Int, fileID: String, key: FileKey) throws -> Data {
         guard sealed.count >= overhead else {
             throw StorageError.corrupt(
                 "segment \(segment) of file \(fileID) is \(sealed.count) bytes, shorter than its \(overhead)-byte tag")
@@ -37,8 +38,8 @@ public enum SegmentCipher {
             let box = try AES.GCM.SealedBox(
                 nonce: nonce(segment), ciphertext: sealed[..<(sealed.count - overhead)],
                 tag: sealed[(sealed.count - overhead)...])
-            let aad = additionalData(segment: segment, fileID: fileID)
-            return Array(try AES.GCM.open(box, using: key.segmentKey, authenticating: aad))
+            let aad = additionalData(segment: segment, of: segments, fileID: fileID)
+            return try AES.GCM.open(box, using: key.segmentKey, authenticating: aad)
         } catch {
             throw StorageError.corrupt(
                 "segment \(segment) of file \(fileID) fails authentication: the key is wrong, or its pieces were altered or belong to another file or segment")
@@ -81,10 +82,10 @@ public enum SegmentCipher {
         try AES.GCM.Nonce(data: [0, 0, 0, 0] + bigEndian(segment))
     }
 
-    /// The file id's bytes, then the segment index (8 bytes, big-endian); the fixed-length index makes the
-    /// pair unambiguous.
-    private static func additionalData(segment: Int, fileID: String) -> [UInt8] {
-        Array(fileID.utf8) + bigEndian(segment)
+    /// The segment index and the number of segments (8 bytes each, big-endian), then the file id's bytes;
+    /// the fixed-length numbers make the triple unambiguous.
+    private static func additionalData(segment: Int, of segments: Int, fileID: String) -> [UInt8] {
+        bigEndian(segment) + bigEndian(segments) + Array(fileID.utf8)
     }
 
     private static func bigEndian(_ value: Int) -> [UInt8] {

@@ -1,4 +1,5 @@
 import BorgStorage
+import Foundation
 import Testing
 
 struct SegmentCipherTests {
@@ -8,9 +9,9 @@ struct SegmentCipherTests {
     @Test(arguments: [0, 1, 1000, (1 << 20) + 3])
     func roundTrip(length: Int) throws {
         let plaintext = ErasureCoderTests.randomBytes(length)
-        let sealed = SegmentCipher.seal(plaintext, segment: 3, fileID: fileID, key: key)
+        let sealed = SegmentCipher.seal(plaintext, segment: 3, of: 9, fileID: fileID, key: key)
         #expect(sealed.count == length + SegmentCipher.overhead)
-        #expect(try SegmentCipher.open(sealed, segment: 3, fileID: fileID, key: key) == plaintext)
+        #expect(try Array(SegmentCipher.open(sealed, segment: 3, of: 9, fileID: fileID, key: key)) == plaintext)
     }
 
     @Test func overheadIsTheTag() {
@@ -19,7 +20,7 @@ struct SegmentCipherTests {
 
     @Test func sealedTextNeverContainsThePlaintext() {
         let plaintext = Array(String(repeating: "the quick brown fox jumps over the lazy dog. ", count: 200).utf8)
-        let sealed = SegmentCipher.seal(plaintext, segment: 0, fileID: fileID, key: key)
+        let sealed = SegmentCipher.seal(plaintext, segment: 0, of: 9, fileID: fileID, key: key)
         let window = Array(plaintext[..<8])
         #expect(!sealed.indices.dropLast(7).contains { Array(sealed[$0..<($0 + 8)]) == window })
         #expect(Set(sealed).count > 200)
@@ -27,18 +28,21 @@ struct SegmentCipherTests {
 
     @Test func theNonceIsTheSegment() {
         let plaintext = ErasureCoderTests.randomBytes(100)
-        let first = SegmentCipher.seal(plaintext, segment: 1, fileID: fileID, key: key)
-        #expect(SegmentCipher.seal(plaintext, segment: 1, fileID: fileID, key: key) == first)
-        #expect(SegmentCipher.seal(plaintext, segment: 2, fileID: fileID, key: key) != first)
+        let first = SegmentCipher.seal(plaintext, segment: 1, of: 9, fileID: fileID, key: key)
+        #expect(SegmentCipher.seal(plaintext, segment: 1, of: 9, fileID: fileID, key: key) == first)
+        #expect(SegmentCipher.seal(plaintext, segment: 2, of: 9, fileID: fileID, key: key) != first)
     }
 
-    @Test func wrongKeySegmentOrFileIsCorrupt() {
+    @Test func wrongKeySegmentFileOrLengthIsCorrupt() {
         let plaintext = ErasureCoderTests.randomBytes(1000)
-        let sealed = SegmentCipher.seal(plaintext, segment: 5, fileID: fileID, key: key)
-        let attempts: [(String, () throws -> [UInt8])] = [
-            ("wrong key", { try SegmentCipher.open(sealed, segment: 5, fileID: fileID, key: .random()) }),
-            ("wrong segment", { try SegmentCipher.open(sealed, segment: 6, fileID: fileID, key: key) }),
-            ("wrong file", { try SegmentCipher.open(sealed, segment: 5, fileID: ReadCap.newFileID(), key: key) }),
+        let sealed = SegmentCipher.seal(plaintext, segment: 5, of: 9, fileID: fileID, key: key)
+        let attempts: [(String, () throws -> Data)] = [
+            ("wrong key", { try SegmentCipher.open(sealed, segment: 5, of: 9, fileID: fileID, key: .random()) }),
+            ("wrong segment", { try SegmentCipher.open(sealed, segment: 6, of: 9, fileID: fileID, key: key) }),
+            ("wrong file", { try SegmentCipher.open(sealed, segment: 5, of: 9, fileID: ReadCap.newFileID(), key: key) }),
+            // A layout that cuts the file short after this segment, or claims one segment more.
+            ("file cut short", { try SegmentCipher.open(sealed, segment: 5, of: 6, fileID: fileID, key: key) }),
+            ("file lengthened", { try SegmentCipher.open(sealed, segment: 5, of: 10, fileID: fileID, key: key) }),
         ]
         for (name, attempt) in attempts {
             let error = #expect(throws: StorageError.self, "\(name)") { try attempt() }
@@ -48,19 +52,19 @@ struct SegmentCipherTests {
 
     @Test(arguments: [0, 500, 999, 1000, 1015])
     func aFlippedByteIsCorrupt(position: Int) {
-        var sealed = SegmentCipher.seal(ErasureCoderTests.randomBytes(1000), segment: 0, fileID: fileID, key: key)
+        var sealed = SegmentCipher.seal(ErasureCoderTests.randomBytes(1000), segment: 0, of: 9, fileID: fileID, key: key)
         sealed[position] ^= 1
         let error = #expect(throws: StorageError.self) {
-            try SegmentCipher.open(sealed, segment: 0, fileID: fileID, key: key)
+            try SegmentCipher.open(sealed, segment: 0, of: 9, fileID: fileID, key: key)
         }
         #expect(error.map(ErasureCoderTests.isCorrupt) == true)
     }
 
     @Test(arguments: [0, 15, 16, 1015])
     func truncatedIsCorrupt(length: Int) {
-        let sealed = SegmentCipher.seal(ErasureCoderTests.randomBytes(1000), segment: 0, fileID: fileID, key: key)
+        let sealed = SegmentCipher.seal(ErasureCoderTests.randomBytes(1000), segment: 0, of: 9, fileID: fileID, key: key)
         let error = #expect(throws: StorageError.self) {
-            try SegmentCipher.open(Array(sealed[..<length]), segment: 0, fileID: fileID, key: key)
+            try SegmentCipher.open(Array(sealed[..<length]), segment: 0, of: 9, fileID: fileID, key: key)
         }
         #expect(error.map(ErasureCoderTests.isCorrupt) == true)
     }

@@ -118,15 +118,21 @@ import Testing
         for file in Self.pieceFiles(hosts) { original[file] = try Data(contentsOf: file) }
         #expect(original.count >= 60)
 
-        // One byte flipped in a piece on host 1; host 0 silently drops 10 % of its pieces.
-        let onHost1 = try #require(Self.pieceFiles([hosts[1]]).first)
+        // Host 0 silently drops 10 % of its pieces; one byte is flipped in a data piece (`<segment>.<index>`,
+        // index < k) on host 1, of a segment whose piece on host 0 is still there, so the read needs it.
+        let dropped = Array(Self.pieceFiles([hosts[0]]).prefix(max(1, Self.pieceFiles([hosts[0]]).count / 10)))
+        for file in dropped { try FileManager.default.removeItem(at: file) }
+        let droppedSegments = Set(dropped.map { $0.lastPathComponent.split(separator: ".")[0] })
+        let onHost1 = try #require(Self.pieceFiles([hosts[1]]).first { file in
+            let name = file.lastPathComponent.split(separator: ".")
+            return Int(name[1])! < 2 && !droppedSegments.contains(name[0])
+        })
         var damaged = try Data(contentsOf: onHost1)
         damaged[damaged.count / 2] ^= 0xFF
         try damaged.write(to: onHost1)
-        let dropped = Array(Self.pieceFiles([hosts[0]]).prefix(max(1, Self.pieceFiles([hosts[0]]).count / 10)))
-        for file in dropped { try FileManager.default.removeItem(at: file) }
 
-        // The owner still reads the file: a bad piece is skipped and another read.
+        // The owner still reads the file: the segment does not authenticate, its bad piece is found by its
+        // digest, skipped, and another read.
         let out = grid.dir.url.appendingPathComponent("out.bin")
         let get = try grid.client(["files", "get", "data", "--out", out.path, "--data-dir", hosts[2].path])
         #expect(get.status != 0, "another donor's machine has no key to the file")

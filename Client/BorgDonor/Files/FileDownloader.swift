@@ -8,16 +8,17 @@ import Foundation
     import Glibc
 #endif
 
-/// `borg-client files get`: fetches k pieces of each segment straight from the hosts, checks each against
-/// its digest (a bad or missing piece is skipped and another fetched), decodes and decrypts, and writes the
-/// file under its final name only once every byte is there.
+/// `borg-client files get`: fetches k pieces of each segment straight from the hosts, decodes and decrypts
+/// (a segment that does not authenticate has its pieces checked against their digests, and a bad or missing
+/// piece is skipped and another fetched), and writes the file under its final name only once every byte is
+/// there.
 public struct FileDownloader: Sendable {
     let coordinator: CoordinatorClient
     let host: HostID
     let pieces: PieceClient
     let parallelSegments: Int
 
-    public init(coordinator: CoordinatorClient, host: HostID, pieces: PieceClient = PieceClient(), parallelSegments: Int = 4) {
+    public init(coordinator: CoordinatorClient, host: HostID, pieces: PieceClient = PieceClient(), parallelSegments: Int = 16) {
         self.coordinator = coordinator
         self.host = host
         self.pieces = pieces
@@ -40,17 +41,7 @@ public struct FileDownloader: Sendable {
                     let segment = next
                     next += 1
                     group.addTask {
-                        let plainLength = Int(min(Int64(layout.segmentSize), layout.size - Int64(segment) * Int64(layout.segmentSize)))
-                        let sealedLength = max(0, plainLength) + SegmentCipher.overhead
-                        let coded = try await fetch(segment: segment, pieceSize: coder.pieceSize(forSegmentOf: sealedLength),
-                                                    need: coder.redundancy.dataPieces, layout: layout, orders: orders)
-                        let sealed = try coder.decode(coded, segmentLength: sealedLength)
-                        let plain: [UInt8]
-                        do {
-                            plain = try SegmentCipher.open(sealed, segment: segment, fileID: cap.fileID, key: cap.key)
-                        } catch {
-                            throw DonorError("segment \(segment) does not decrypt: the read-cap's key is not this file's, or its pieces are damaged")
-                        }
+                        let plain = try await read(segment: segment, cap: cap, coder: coder, layout: layout, orders: orders)
                         try sink.write(plain, at: Int64(segment) * Int64(layout.segmentSize))
                         progress?.advance(Int64(plain.count))
                     }
@@ -71,8 +62,15 @@ public struct FileDownloader: Sendable {
         return layout.size
     }
 
-    /// `need` good pieces of one segment from the fastest hosts, data pieces first (no decoding work).
-    func fetch(segment: Int, pieceSize: Int, need: Int, layout: FileLayout, orders: [HostID: StorageHostOrder]) async throws -> [Int: [UInt8]] {
+    /// The plaintext of one segment, from the fastest k hosts, data pieces first (no decoding work). The pieces
+    /// are not hashed on arrival: the segment's AES-GCM tag covers every byte of them. Only when it does not
+    /// authenticate are they checked against their digests; the bad ones are skipped and replaced by
+    /// checked pieces from the other hosts.
+    func read(segment: Int, cap: ReadCap, coder: ErasureCoder, layout: FileLayout, orders: [HostID: StorageHostOrder]) async throws -> Data {
+        let plainLength = Int(min(Int64(layout.segmentSize), layout.size - Int64(segment) * Int64(layout.segmentSize)))
+        let sealedLength = max(0, plainLength) + SegmentCipher.overhead
+        let pieceSize = coder.pieceSize(forSegmentOf: sealedLength)
+        let need = coder.redundancy.dataPieces
         let locations = layout.pieces[segment].indices.compactMap { index -> PieceLocation? in
             guard let host = layout.pieces[segment][index], let target = orders[host], let digest = layout.digests[segment][index] else {
                 return nil
@@ -80,11 +78,30 @@ public struct FileDownloader: Sendable {
             return PieceLocation(index: index, piece: PieceID(fileID: layout.fileID, segment: segment, index: index).description,
                                  url: target.url, order: target.order, sha256: digest)
         }
-        let (good, failures) = await pieces.read(need, of: locations, size: pieceSize)
-        guard good.count >= need else {
-            throw DonorError("segment \(segment) is unreadable: \(good.count) of the \(need) pieces needed could be read (\(failures.joined(separator: "; "))); the file may recover when its hosts return")
+        func open(_ pieces: [Int: [UInt8]]) throws -> Data {
+            try SegmentCipher.open(try coder.decode(pieces, segmentLength: sealedLength), segment: segment, of: layout.segments, fileID: cap.fileID, key: cap.key)
         }
-        return good
+        let fastest = await self.pieces.read(need, of: locations, size: pieceSize, verifying: false)
+        if fastest.pieces.count >= need, let plain = try? open(fastest.pieces) { return plain }
+        var pieces = fastest.pieces
+        var failures = fastest.failures
+        let damaged = Set(locations.filter { location in pieces[location.index].map { !location.matches($0) } ?? false }.map(\.index))
+        pieces = pieces.filter { !damaged.contains($0.key) }
+        failures += damaged.sorted().map { "piece \(PieceID(fileID: layout.fileID, segment: segment, index: $0)) does not match its digest" }
+        let untried = locations.filter { pieces[$0.index] == nil && !damaged.contains($0.index) && !fastest.failed.contains($0.index) }
+        if pieces.count < need {
+            let more = await self.pieces.read(need - pieces.count, of: untried, size: pieceSize)
+            pieces.merge(more.pieces) { first, _ in first }
+            failures += more.failures
+        }
+        guard pieces.count >= need else {
+            throw DonorError("segment \(segment) is unreadable: \(pieces.count) of the \(need) pieces needed could be read (\(failures.joined(separator: "; "))); the file may recover when its hosts return")
+        }
+        do {
+            return try open(pieces)
+        } catch {
+            throw DonorError("segment \(segment) does not decrypt: the read-cap's key is not this file's, or its pieces are damaged")
+        }
     }
 }
 
@@ -101,7 +118,7 @@ final class SegmentSink: @unchecked Sendable {
         guard descriptor >= 0 else { throw DonorError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
     }
 
-    func write(_ bytes: [UInt8], at offset: Int64) throws {
+    func write(_ bytes: Data, at offset: Int64) throws {
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { buffer in
@@ -112,10 +129,11 @@ final class SegmentSink: @unchecked Sendable {
         }
     }
 
-    /// Sets the final size (a file of zero-length segments), flushes and closes.
+    /// Sets the final size (a file of zero-length segments) and closes. Like `cp`, it leaves flushing to the
+    /// kernel: the grid still holds the file.
     func finish(size: Int64) throws {
         defer { close() }
-        guard ftruncate(descriptor, off_t(size)) == 0, fsync(descriptor) == 0 else {
+        guard ftruncate(descriptor, off_t(size)) == 0 else {
             throw DonorError("cannot write '\(path)': \(String(cString: strerror(errno)))")
         }
     }

@@ -48,7 +48,7 @@ public struct FileUploader: Sendable {
                 next += 1
                 group.addTask {
                     let plain = try source.read(segment: segment, segmentSize: plan.segmentSize)
-                    let sealed = SegmentCipher.seal(plain, segment: segment, fileID: plan.fileID, key: key)
+                    let sealed = SegmentCipher.seal(plain, segment: segment, of: plan.segments, fileID: plan.fileID, key: key)
                     let stored = await send(coder.pieces(of: sealed), segment: segment, plan: plan, orders: orders)
                     progress?.advance(Int64(plain.count))
                     return (segment, stored)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 #if canImport(Glibc)
     import Glibc
@@ -58,8 +59,9 @@ enum PieceFiles {
         guard fsync(descriptor) == 0 else { throw .io("cannot flush '\(path)' to the disk: \(reason())") }
     }
 
-    /// The whole regular file `name` in `directory`; `nil` if it does not exist.
-    static func contents(of name: String, in directory: Int32, path: String) throws(PieceStoreError) -> Data? {
+    /// The whole regular file `name` in `directory`, read straight into the buffer a server answers with;
+    /// `nil` if it does not exist.
+    static func contents(of name: String, in directory: Int32, path: String) throws(PieceStoreError) -> ByteBuffer? {
         // O_NONBLOCK: a FIFO planted at the path must not hang the read; fstat refuses it below.
         let descriptor = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -73,23 +75,23 @@ enum PieceFiles {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw .io("cannot inspect '\(path)': \(reason())") }
         guard status.st_mode & S_IFMT == S_IFREG else { throw .refused(path) }
-        var data = Data(count: Int(status.st_size))
-        let failure: String? = data.withUnsafeMutableBytes { buffer in
-            guard let base = buffer.baseAddress else { return nil }
-            var offset = 0
-            while offset < buffer.count {
-                let count = read(descriptor, base + offset, buffer.count - offset)
+        let size = Int(status.st_size)
+        var buffer = ByteBufferAllocator().buffer(capacity: size)
+        var failure: String?
+        while buffer.readableBytes < size, failure == nil {
+            let wanted = size - buffer.readableBytes
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { room in
+                let count = read(descriptor, room.baseAddress, wanted)
                 if count < 0 {
-                    if errno == EINTR { continue }
-                    return reason()
+                    if errno != EINTR { failure = reason() }
+                    return 0
                 }
-                if count == 0 { return "the file shrank while it was read" }
-                offset += count
+                if count == 0 { failure = "the file shrank while it was read" }
+                return count
             }
-            return nil
         }
         if let failure { throw .io("cannot read '\(path)': \(failure)") }
-        return data
+        return buffer
     }
 
     /// The size of the regular file `name` in `directory`; `nil` if nothing has that name, refused if a

@@ -75,9 +75,7 @@ public struct PieceServer: Sendable {
         let piece = try Self.piece(in: context)
         _ = try authorize(request, .get, on: piece)
         let bytes = try await Self.offload { [store] in try store.get(piece) }
-        return Response(
-            status: .ok, headers: [.contentType: "application/octet-stream"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: ResponseBody(byteBuffer: bytes))
     }
 
     private func delete(_ request: Request, context: BasicRequestContext) async throws -> Response {
@@ -98,15 +96,9 @@ public struct PieceServer: Sendable {
             throw PieceHTTPError(
                 .unauthorized, "missing header \(Self.orderHeader): ask the coordinator for an order for this piece and send it")
         }
-        let (verifier, host) = keys.current()
-        guard let verifier else {
-            throw PieceHTTPError(
-                .serviceUnavailable,
-                "this host has not yet learned the coordinator's order keys: try again in a minute, or another host")
-        }
-        let order: PieceOrder
+        let verified: (order: PieceOrder, host: Int64)?
         do {
-            order = try verifier.verify(token, now: clock())
+            verified = try keys.verify(token, now: clock())
         } catch StorageError.forgedOrder {
             throw PieceHTTPError(
                 .forbidden, "the order in \(Self.orderHeader) is not signed by the coordinator: ask the coordinator for a new order")
@@ -118,6 +110,11 @@ public struct PieceServer: Sendable {
         } catch {
             throw PieceHTTPError(
                 .badRequest, "the order in \(Self.orderHeader) is not valid (\(error)): ask the coordinator for a new order")
+        }
+        guard let (order, host) = verified else {
+            throw PieceHTTPError(
+                .serviceUnavailable,
+                "this host has not yet learned the coordinator's order keys: try again in a minute, or another host")
         }
         guard order.allows(action, on: piece, host: host, bytes: nil) else {
             throw PieceHTTPError(.forbidden, Self.refusal(of: order, action, on: piece, host: host))

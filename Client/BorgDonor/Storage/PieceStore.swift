@@ -1,6 +1,7 @@
 import BorgStorage
 import Crypto
 import Foundation
+import NIOCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -117,7 +118,7 @@ public final class PieceStore: Sendable {
     }
 
     /// The bytes of `piece`.
-    public func get(_ piece: PieceID) throws(PieceStoreError) -> Data {
+    public func get(_ piece: PieceID) throws(PieceStoreError) -> ByteBuffer {
         let name = try Self.fileName(of: piece)
         guard let fileDirectory = try openFileDirectory(piece.fileID, creating: false) else {
             throw .notFound(piece.description)

@@ -5,7 +5,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The leading coordinator's storage upkeep, every `interval`: drops uploads never committed, deletes pieces
+/// The leading coordinator's storage upkeep, every `interval` (at once while repairs are waiting): drops uploads never committed, deletes pieces
 /// no file needs (of deleted files, failed uploads, or replaced elsewhere) from their hosts, then audits and
 /// repairs (``StorageRepair``).
 struct StorageMaintenanceService: Service {
@@ -44,14 +44,17 @@ struct StorageMaintenanceService: Service {
         return done.count
     }
 
+    /// Runs a pass every `interval`, or at once after a pass that left segments to repair.
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            var backlog = false
             while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+                if !backlog { try? await Task.sleep(for: interval) }
+                backlog = false
                 guard isActive() else { continue }
                 do {
                     try await Self.collect(storage, pieces: pieces, logger: logger)
-                    try await StorageRepair.pass(storage, pieces: pieces, auditsPerHost: auditsPerHost, logger: logger)
+                    backlog = try await StorageRepair.pass(storage, pieces: pieces, auditsPerHost: auditsPerHost, logger: logger).moreToRepair
                 } catch {
                     logger.error("storage upkeep failed: \(error)")
                 }

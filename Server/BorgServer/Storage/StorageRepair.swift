@@ -12,11 +12,16 @@ import Logging
 /// leaving host (copying them), most endangered first. It reads and writes coded ciphertext only; file keys
 /// never reach a coordinator.
 enum StorageRepair {
+    /// Segments one pass mends at most; a pass that reaches it is followed by the next without a pause.
+    static let segmentsPerPass = 64
+
     /// What one pass did.
     struct Outcome: Sendable, Equatable {
         var audited = 0
         var auditsFailed = 0
         var piecesRepaired = 0
+        /// The pass was given as many segments as it may and mended some: more may be waiting.
+        var moreToRepair = false
     }
 
     /// One pass: audit, then repair what is due (including what the audit found lost).
@@ -40,7 +45,7 @@ enum StorageRepair {
             logger.warning("audit failed: piece \(PieceID(fileID: piece.fileID, segment: piece.segment, index: piece.index)) on host \(piece.host) is missing or damaged")
         }
         // Segments are mended eight at a time; each is recorded as soon as its pieces are stored.
-        let repairs = try await storage.repairs(limit: 64)
+        let repairs = try await storage.repairs(limit: segmentsPerPass)
         try await withThrowingTaskGroup(of: (SegmentRepair, [(target: PieceTarget, sha256: String, size: Int)]).self) { group in
             var next = 0
             func schedule() {
@@ -55,6 +60,8 @@ enum StorageRepair {
             }
         }
         if outcome.piecesRepaired > 0 { logger.info("repaired \(outcome.piecesRepaired) pieces") }
+        // A pass that mends nothing (pieces unreadable for now) must not be repeated at once.
+        outcome.moreToRepair = repairs.count == segmentsPerPass && outcome.piecesRepaired > 0
         return outcome
     }
 

@@ -7,7 +7,7 @@ import HummingbirdTesting
 import Testing
 
 /// A piece store in a temporary directory, served by a ``PieceServer`` as host 7 with a locally made
-/// coordinator key, at a fixed time; helpers to make pieces, orders and requests.
+/// coordinator key, at a fixed time unless told otherwise; helpers to make pieces, orders and requests.
 struct PieceFixture: Sendable {
     /// Seconds since 1970 on the server's clock.
     static let now = 1_800_000_000.0
@@ -23,12 +23,12 @@ struct PieceFixture: Sendable {
     let signer: OrderSigner
     let server: PieceServer
 
-    init(capacity: Int64 = 1 << 30, minimumFreeBytes: Int64 = 0) throws {
+    init(capacity: Int64 = 1 << 30, minimumFreeBytes: Int64 = 0, clock: @escaping @Sendable () -> Double = { PieceFixture.now }) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("borg-pieces-\(UUID().uuidString.prefix(8))")
         store = try PieceStore(directory: root.appendingPathComponent("pieces"), capacity: capacity, minimumFreeBytes: minimumFreeBytes)
         signer = OrderSigner(privateKey: Curve25519.Signing.PrivateKey())
         keys = try OrderKeys(publicKeys: [signer.publicKey], host: Self.host)
-        server = PieceServer(store: store, keys: keys, host: "127.0.0.1", port: 0, clock: { Self.now })
+        server = PieceServer(store: store, keys: keys, host: "127.0.0.1", port: 0, clock: clock)
     }
 
     func remove() {

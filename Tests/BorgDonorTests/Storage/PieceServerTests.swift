@@ -3,6 +3,7 @@ import BorgStorage
 import Crypto
 import Foundation
 import Hummingbird
+import Synchronization
 import HummingbirdTesting
 import Testing
 
@@ -228,6 +229,7 @@ import Testing
         try await fixture.live { client in
             let old = try PieceFixture.headers(order: fixture.order([.get]))
             let new = try PieceFixture.headers(order: fixture.order([.get], signer: rotated))
+            #expect(try await client.execute(uri: uri, method: .get, headers: old).status == .ok)
             #expect(try await client.execute(uri: uri, method: .get, headers: new).status == .forbidden)
             try fixture.keys.update([fixture.signer.publicKey, rotated.publicKey])
             #expect(try await client.execute(uri: uri, method: .get, headers: new).status == .ok)
@@ -241,6 +243,24 @@ import Testing
             let unknown = try await client.execute(uri: uri, method: .get, headers: new)
             #expect(unknown.status == .serviceUnavailable)
             #expect(try PieceErrorBody(unknown).error.contains("has not yet learned the coordinator's order keys"))
+        }
+    }
+
+    @Test func aRememberedOrderStillExpires() async throws {
+        let clock = Mutex(PieceFixture.now)
+        let fixture = try PieceFixture(clock: { clock.withLock { $0 } })
+        let piece = PieceFixture.piece(0)
+        let bytes = PieceFixture.bytes(10)
+        try fixture.store.put(piece, bytes: bytes, sha256: PieceFixture.sha256(bytes))
+        let uri = "/v1/pieces/\(piece)"
+        let order = try PieceFixture.headers(order: fixture.order([.get], expires: PieceFixture.now + 60))
+        try await fixture.live { client in
+            #expect(try await client.execute(uri: uri, method: .get, headers: order).status == .ok)
+            #expect(try await client.execute(uri: uri, method: .get, headers: order).status == .ok)
+            clock.withLock { $0 = PieceFixture.now + 61 }
+            let late = try await client.execute(uri: uri, method: .get, headers: order)
+            #expect(late.status == .forbidden)
+            #expect(try PieceErrorBody(late).error.contains("has expired"))
         }
     }
 

@@ -31,7 +31,7 @@ struct PieceStoreTests {
         #expect(reopened.usedBytes == 6000)
         #expect(reopened.pieceCount == 3)
         #expect(Set(reopened.pieces()) == Set(pieces))
-        #expect(try reopened.get(pieces[2]) == PieceFixture.bytes(3000))
+        #expect(try Data(reopened.get(pieces[2]).readableBytesView) == PieceFixture.bytes(3000))
         #expect(!FileManager.default.fileExists(atPath: fileDirectory.appendingPathComponent(".0.5.123.tmp").path))
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("README").path))
     }
@@ -43,7 +43,7 @@ struct PieceStoreTests {
         try put(fixture.store, piece, PieceFixture.bytes(1000))
         try put(fixture.store, piece, PieceFixture.bytes(1400, seed: 2))
         #expect(fixture.store.usedBytes == 1400)
-        #expect(try fixture.store.get(piece) == PieceFixture.bytes(1400, seed: 2))
+        #expect(try Data(fixture.store.get(piece).readableBytesView) == PieceFixture.bytes(1400, seed: 2))
         try put(fixture.store, piece, PieceFixture.bytes(10, seed: 3))
         #expect(fixture.store.usedBytes == 10)
         #expect(fixture.store.pieces() == [piece])
