@@ -145,7 +145,7 @@ public enum Schema {
         // Retention: a finished batch's work units and tasks are purged once its results were collected (or
         // it grew old); the batch row stays, with the credit its purged tasks had granted. A blob remembers
         // when it was last stored, so one uploaded just before the request that refers to it is never collected
-        // (the index lists old blobs without reading their data).
+        // (migration 8 drops the index it first had).
         """
         ALTER TABLE batch ADD COLUMN collected_at REAL;
         ALTER TABLE batch ADD COLUMN purged_at REAL;
@@ -200,6 +200,19 @@ public enum Schema {
             PRIMARY KEY (host_id, piece)
         ) WITHOUT ROWID;
         ALTER TABLE donor ADD COLUMN storage_quota INTEGER;
+        """,
+        // Blobs without the index on touched_at: keeping it cost every report a second B-tree insert (6 % of the
+        // lifecycle's throughput). The collector's scan now reads touched_at from the start of each row, never
+        // the blob's overflow pages.
+        """
+        CREATE TABLE blob_by_touch (
+            sha256 TEXT PRIMARY KEY,
+            touched_at REAL NOT NULL DEFAULT 0,
+            data BLOB NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO blob_by_touch (sha256, touched_at, data) SELECT sha256, touched_at, data FROM blob;
+        DROP TABLE blob;
+        ALTER TABLE blob_by_touch RENAME TO blob;
         """,
     ]
 
