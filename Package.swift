@@ -172,6 +172,8 @@ let package = Package(
         .target(name: "CISALBaseline", dependencies: ["CISAL"], path: "Benchmarks/CISALBaseline"),
 
         // Real processes and protocol-level hosts for scenario tests and benchmarks.
+        // One simulated host as a process of its own, for the network fault tests' lab nodes.
+        .executableTarget(name: "borg-lab-host", dependencies: ["BorgHarness", "BorgAPIClient", "BorgCore"], path: "Tests/borg-lab-host"),
         .target(name: "BorgHarness", dependencies: ["BorgAPIClient", "BorgProtocol", "BorgCore",
             "BorgCluster",
         ], path: "Tests/BorgHarness"),
@@ -203,7 +205,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ScenarioTests", dependencies: [
-            "BorgHarness", "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgStore", "BorgCluster", "borg-server", "borg-submit",
+            "BorgHarness", "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgStore", "BorgCluster", "borg-server", "borg-submit", "borg-lab-host",
             "borg-client", "borg-sandbox", "BorgDonor", "BorgSandbox", "BorgStorage",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

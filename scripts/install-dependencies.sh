@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Borg builds against (C libraries behind systemLibrary targets: SQLite, dqlite,
-# ISA-L for erasure coding) and bubblewrap, the sandbox native apps run in on donors.
+# ISA-L for erasure coding), bubblewrap, the sandbox native apps run in on donors, and iproute2 and
+# nftables, with which the network fault tests build their lab of network namespaces.
 set -euo pipefail
-packages=(libsqlite3-dev libdqlite-dev libisal-dev pkg-config python3 bubblewrap)
+packages=(libsqlite3-dev libdqlite-dev libisal-dev pkg-config python3 bubblewrap iproute2 nftables)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -10,7 +10,7 @@ scripts/install-dependencies.sh
 swift build --build-tests
 # The whole-grid scenarios run apart from the sandbox's hostile-app tests: apps of every test run as the same
 # unprivileged user, whose process count a fork bomb fills (see docs/SECURITY.md, Known limits).
-heavy='ClusterScenarioTests|DonorScenarioTests|StorageScenarioTests'
+heavy='ClusterScenarioTests|DonorScenarioTests|StorageScenarioTests|NetworkFaultTests'
 cpu_cap_tests='CPUThrottleTests|cpuCap'
 status=0
 

@@ -99,30 +99,14 @@ public final class CoordinatorGrid: @unchecked Sendable {
         throw HarnessError("no running coordinator leads after \(timeout) s")
     }
 
-    /// The name of the coordinators' replicated database.
-    private static let database = "borg"
-
     /// The node ID of the dqlite leader, as the leader itself confirms it (asked over dqlite's own protocol).
     public func leaderNodeID() throws -> UInt64 {
-        let client = DqliteClient(seeds: clusterAddresses, database: Self.database, timeout: 10, dialer: dqliteDialer)
-        defer { client.close() }
-        return try client.leader().id
+        try DqliteLeadership.leader(seeds: clusterAddresses, dialer: dqliteDialer)
     }
 
     /// Hands Raft leadership to coordinator `index`'s dqlite node, unless it leads already, and waits until it
     /// leads. Raft hands leadership only to a member whose log has caught up with the leader's.
     public func transferLeadership(to index: Int, timeout: Double = 30) async throws {
-        let target = try nodeID(index)
-        let client = DqliteClient(seeds: clusterAddresses, database: Self.database, timeout: 10, dialer: dqliteDialer)
-        defer { client.close() }
-        let deadline = Date().addingTimeInterval(timeout)
-        var lastError: (any Error)?
-        while try client.leader().id != target {
-            guard Date() < deadline else {
-                throw HarnessError("coordinator \(index) (node \(target)) does not lead after \(timeout) s; last transfer: \(lastError.map { "\($0)" } ?? "none")")
-            }
-            do { try client.transfer(to: target) } catch { lastError = error }
-            try await Task.sleep(for: .milliseconds(200))
-        }
+        try await DqliteLeadership.transfer(to: try nodeID(index), seeds: clusterAddresses, dialer: dqliteDialer, timeout: timeout)
     }
 }

@@ -1,30 +1,40 @@
 import Foundation
 
-/// A real `borg-server` process on 127.0.0.1 with a port it picked itself; stopped by PID.
+/// A real `borg-server` process with a port it picked itself, on 127.0.0.1 or on a node of a
+/// ``NetworkLab``; stopped by PID.
 public final class ServerProcess: @unchecked Sendable {
     public let dataDirectory: URL
     public let process: Process
+    public let host: String
     public let port: Int
     public let logFile: URL
 
-    public var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://\(host):\(port)" }
     public var pid: Int32 { process.processIdentifier }
 
-    /// Starts `borg-server` on `dataDirectory` and waits until it listens.
-    public init(dataDirectory: URL, arguments: [String] = [], executable: URL = BuildProducts.executable("borg-server")) throws {
+    /// Starts `borg-server` on `dataDirectory` and waits until it listens: on 127.0.0.1, or on `node`'s
+    /// address inside its namespace when `lab` is given.
+    public init(dataDirectory: URL, arguments: [String] = [], executable: URL = BuildProducts.executable("borg-server"),
+                lab: NetworkLab? = nil, node: String = "") throws {
         self.dataDirectory = dataDirectory
+        host = lab?.address(of: node) ?? "127.0.0.1"
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         let portFile = dataDirectory.appendingPathComponent("port")
         try? FileManager.default.removeItem(at: portFile)
         logFile = dataDirectory.appendingPathComponent("server-\(UUID().uuidString.prefix(6)).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logFile)
-        process = Process()
-        process.executableURL = executable
-        process.arguments = ["serve", "--data-dir", dataDirectory.path, "--listen", "127.0.0.1:0", "--port-file", portFile.path] + arguments
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        let serve = ["serve", "--data-dir", dataDirectory.path, "--listen", "\(host):0", "--port-file", portFile.path] + arguments
+        if let lab {
+            process = try lab.start(node, executable, serve, log: logFile)
+        } else {
+            FileManager.default.createFile(atPath: logFile.path, contents: nil)
+            let log = try FileHandle(forWritingTo: logFile)
+            process = Process()
+            process.executableURL = executable
+            process.arguments = serve
+            process.standardOutput = log
+            process.standardError = log
+            try process.run()
+        }
         let deadline = Date().addingTimeInterval(30)
         var found: Int?
         while Date() < deadline {
