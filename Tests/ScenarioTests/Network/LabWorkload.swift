@@ -23,6 +23,8 @@ final class LabWorkload: @unchecked Sendable {
     private var processes: [Process] = []
     private var polling: Task<Void, Never>?
     private var stopped = false
+    /// When ``start()`` started the hosts.
+    private(set) var startedAt = Date()
 
     /// A project (replication 2, quorum 2, tasks due after `deadline` seconds), a batch of `workUnits`, and a
     /// host of its own donor enrolled for each of `hostNodes`.
@@ -51,6 +53,7 @@ final class LabWorkload: @unchecked Sendable {
 
     /// Starts a `borg-lab-host` on each host's node, and the submitter's polling.
     func start() throws {
+        startedAt = Date()
         for (node, host) in hosts.sorted(by: { $0.key < $1.key }) {
             processes.append(try lab.start(node, BuildProducts.executable("borg-lab-host"), [
                 urls.joined(separator: ","), "\(host.id.rawValue)", "\(host.donorID.rawValue)", host.client.credential ?? "",

@@ -14,8 +14,9 @@ struct NetworkFaultTests {
     static let coordinatorNodes = ["c0", "c1", "c2"]
     static let hostNodes = ["h0", "h1", "h2", "h3"]
 
-    /// A lab with three coordinators and four hosts, torn down whatever happens in `body`.
-    static func withLab(_ name: String, deadline: Double, workUnits: Int, computeSeconds: Double = 0,
+    /// A lab with three coordinators and a host on each of `hostNodes`, torn down whatever happens in `body`;
+    /// the history checker runs once `body` is done.
+    static func withLab(_ name: String, deadline: Double, workUnits: Int, computeSeconds: Double = 0, hostNodes: [String] = hostNodes,
                         _ body: (NetworkLab, LabCoordinators, LabWorkload) async throws -> Void) async throws {
         let directory = try TemporaryDirectory(prefix: "borg-\(name)")
         defer { directory.remove() }
@@ -120,5 +121,26 @@ struct NetworkFaultTests {
             #expect(try await coordinators.leader(asSeenBy: old) == (try await coordinators.leader(asSeenBy: peers[0])))
             try await workload.waitForCompleted(workload.workUnits, timeout: 300)
         }
+    }
+
+    @Test func aFifthOfTheDonorsVanishingMidBatchCostsLittleTime() async throws {
+        let hosts = ["h0", "h1", "h2", "h3", "h4"]
+        var clean = 0.0
+        try await Self.withLab("no-failure", deadline: 3, workUnits: 300, computeSeconds: 0.3, hostNodes: hosts) { _, _, workload in
+            try await workload.waitForCompleted(workload.workUnits, timeout: 300)
+            clean = Date().timeIntervalSince(workload.startedAt)
+        }
+        var faulty = 0.0
+        try await Self.withLab("vanishing-donors", deadline: 3, workUnits: 300, computeSeconds: 0.3, hostNodes: hosts) { lab, _, workload in
+            try await workload.waitForCompleted(workload.workUnits / 2, timeout: 300)
+            // One host in five loses every coordinator for good, holding tasks.
+            try lab.partition(["h4"], from: Self.coordinatorNodes)
+            try await workload.waitForCompleted(workload.workUnits, timeout: 300)
+            faulty = Date().timeIntervalSince(workload.startedAt)
+        }
+        print(String(format: "vanishing donors: makespan %.1f s with one host in five cut off half way, %.1f s without: %.2f×", faulty, clean, faulty / clean))
+        // The speed itself is measured, not asserted (docs/RELIABILITY.md); twice as long means the grid waited
+        // for the lost host.
+        #expect(faulty < 2 * clean, "makespan \(faulty) s with a host lost, \(clean) s without")
     }
 }
