@@ -22,6 +22,10 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Most voting coordinators (3 survives 1 failure, 5 survives 2); others join as standbys.")
     var maxVoters = 3
 
+    @Option(name: .customLong("voter-grace"), help: ArgumentHelp(
+        "Seconds a voting coordinator may stay silent before the leader gives its vote to a live standby.", valueName: "seconds"))
+    var voterGrace: Double = 60
+
     func validate() throws {
         guard let clusterListen else {
             for (flag, given) in [("--join", join != nil), ("--cluster-secret", clusterSecret != nil),
@@ -41,12 +45,16 @@ struct ClusterOptions: ParsableArguments {
         }
         guard nodeID != 0 else { throw ValidationError("--node-id must not be 0") }
         guard (1...7).contains(maxVoters) else { throw ValidationError("--max-voters must be 1 to 7, got \(maxVoters)") }
+        guard voterGrace.isFinite, (1...86_400).contains(voterGrace) else {
+            throw ValidationError("--voter-grace must be 1 to 86400 seconds, got \(voterGrace)")
+        }
     }
 
     /// The cluster settings, or `nil` for a single coordinator on embedded SQLite.
     func configuration() throws -> ClusterConfiguration? {
         guard let clusterListen else { return nil }
-        return ClusterConfiguration(address: clusterListen, join: join, secret: try secret(), nodeID: nodeID, maxVoters: maxVoters)
+        return ClusterConfiguration(address: clusterListen, join: join, secret: try secret(), nodeID: nodeID, maxVoters: maxVoters,
+                                    voterGrace: voterGrace)
     }
 
     /// The secret from --cluster-secret or --cluster-secret-file.

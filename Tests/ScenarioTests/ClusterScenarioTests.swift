@@ -148,6 +148,39 @@ import Testing
         #expect(wrongSecret.status != 0 && wrongSecret.stderr.contains("wrong cluster secret"))
     }
 
+    @Test func aStandbyTakesTheVoteOfACoordinatorGoneForGood() async throws {
+        let dir = try TemporaryDirectory(prefix: "borg-voters")
+        defer { dir.remove() }
+        // Four coordinators, three of them voters: the fourth joins as a standby.
+        let grid = try CoordinatorGrid(directory: dir.url, size: 4, arguments: ["--tick", "0.2", "--max-voters", "3", "--voter-grace", "3"])
+        defer { grid.stopAll() }
+        let client = CoordinatorClient(coordinators: grid.urls, credential: try grid.adminKey, timeout: .seconds(15))
+        let roles = { () async throws -> [UInt64: String] in
+            Dictionary(uniqueKeysWithValues: try await grid.status().members.map { ($0.nodeID, $0.role) })
+        }
+        let before = try await roles()
+        let standby = try #require(before.first { $0.value == "standby" }?.key, "\(before)")
+        #expect(before.values.filter { $0 == "voter" }.count == 3)
+
+        // A voter killed for good: after the grace period the standby votes and the dead one is a spare.
+        let first = try #require((0..<4).first { (try? grid.nodeID($0)) != standby })
+        let firstNode = try grid.nodeID(first)
+        grid.stop(first, signal: SIGKILL)
+        let deadline = Date().addingTimeInterval(60)
+        var after = try await roles()
+        while !(after[standby] == "voter" && after[firstNode] == "spare"), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(250))
+            after = (try? await roles()) ?? after
+        }
+        #expect(after[standby] == "voter" && after[firstNode] == "spare", "roles after a voter died: \(after)")
+
+        // A second original voter killed: two of the three voters are left, so the grid still takes writes.
+        let second = try #require((0..<4).first { $0 != first && (try? grid.nodeID($0)) != standby })
+        grid.stop(second, signal: SIGKILL)
+        let written = try await client.createDonor(name: "after-two-losses")
+        #expect(written.name == "after-two-losses")
+    }
+
     @Test func aMinorityCoordinatorRefusesWrites() async throws {
         let dir = try TemporaryDirectory(prefix: "borg-minority")
         defer { dir.remove() }

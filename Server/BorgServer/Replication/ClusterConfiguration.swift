@@ -15,14 +15,17 @@ public struct ClusterConfiguration: Sendable {
     public var maxVoters: Int
     /// Seconds a write may wait for a leader before it fails with "no quorum".
     public var writeTimeout: Double
+    /// Seconds a voter's coordinator may stay silent before the leader hands its vote to a live standby.
+    public var voterGrace: Double
 
     public init(address: String, join: String? = nil, secret: String, nodeID: UInt64? = nil, maxVoters: Int = 3,
-                writeTimeout: Double = 8) {
+                writeTimeout: Double = 8, voterGrace: Double = 60) {
         self.address = address
         self.join = join
         self.secret = secret
         self.nodeID = nodeID
         self.maxVoters = maxVoters
         self.writeTimeout = writeTimeout
+        self.voterGrace = voterGrace
     }
 }

@@ -5,8 +5,9 @@ import Logging
 import ServiceLifecycle
 
 /// Every tick: learns which node leads, announces this coordinator's URL (through the leading coordinator,
-/// which takes every write), and learns the live coordinators. While leading it also rebuilds the ready
-/// queue from the store now and then, to pick up tasks created while leadership was moving.
+/// which takes every write), and learns the live coordinators. While leading it also keeps the grid's
+/// voters (a voter silent past `--voter-grace` is replaced by a live standby), and rebuilds the ready queue
+/// from the store now and then, to pick up tasks created while leadership was moving.
 struct ClusterService: Service {
     let grid: ReplicatedGrid
     let interval: Duration
@@ -48,10 +49,22 @@ struct ClusterService: Service {
         if let url = grid.ownURL {
             try await announce(ClusterAnnounceRequest(nodeID: grid.node.id, url: url, clusterAddress: grid.node.address))
         }
-        let since = grid.engine.clock() - liveness
+        let now = grid.engine.clock()
+        let since = now - liveness
         let live = try await grid.store.read { q in try q.coordinators(seenSince: since) }
         grid.state.coordinators = live
         if !live.isEmpty { try? grid.node.remember(live.map(\.clusterAddress)) }
+        if grid.leads { try await keepVoters(liveSince: since, silentSince: now - grid.settings.voterGrace) }
+    }
+
+    /// Replaces a voter silent past the grace period with a live standby (``ClusterNode/keepVoters``).
+    private func keepVoters(liveSince: Double, silentSince: Double) async throws {
+        let everyone = try await grid.store.read { q in try q.coordinators(seenSince: 0) }
+        let seen = Dictionary(everyone.map { (UInt64($0.nodeID), $0.seenAt) }, uniquingKeysWith: max)
+        let node = grid.node
+        if let change = try await Blocking.run({ try node.keepVoters(seen: seen, liveSince: liveSince, silentSince: silentSince) }) {
+            logger.notice("voters: \(change)")
+        }
     }
 
     /// Records this coordinator in the store: itself when it leads (or knows no leading coordinator yet),
