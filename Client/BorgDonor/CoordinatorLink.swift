@@ -81,13 +81,19 @@ public actor CoordinatorLink {
     /// Asks for up to `maxTasks` tasks of `platforms` (call it when ``isWorkRequestDue``), listing the
     /// `held` tasks so that assignments whose reply was lost come back. After an empty answer the next request waits
     /// the coordinator's `retryAfterSeconds` (5 s if it names none), at most `maxIdlePoll`; after a refusal
-    /// `maxIdlePoll`. Returns `nil` when offline or refused.
+    /// `maxIdlePoll`. Returns `nil` when offline or refused. The tasks' deadlines come back in this host's
+    /// own clock (shifted by how far it is from the coordinator's), so a clock hours off neither drops tasks
+    /// that are on time nor keeps ones that are late.
     public func requestWork(maxTasks: Int, platforms: [String], held: [TaskID]) async -> WorkResponse? {
         let client = self.client
         let host = self.host
         let request = { @Sendable in try await client.requestWork(host: host, maxTasks: maxTasks, platforms: platforms, held: held) }
         switch await contact("work request", request) {
-        case .answered(let reply):
+        case .answered(var reply):
+            if let serverTime = reply.serverTime, serverTime.isFinite {
+                let offset = clock.now.timeIntervalSince1970 - serverTime
+                for i in reply.tasks.indices { reply.tasks[i].deadline += offset }
+            }
             // A wait the coordinator names is kept within 0 … maxIdlePoll (5 s when it names none or NaN).
             let asked = reply.retryAfterSeconds.flatMap { $0.isNaN ? nil : $0 } ?? 5
             let wait = reply.tasks.isEmpty ? min(max(asked, 0), maxIdlePoll) : 0

@@ -99,12 +99,17 @@ public struct WorkResponse: Codable, Sendable {
     /// When no work was available, seconds to wait before asking again.
     public var retryAfterSeconds: Double?
     public var coordinators: [String]
+    /// The coordinator's clock when it answered (seconds since 1970), so that a host whose own clock is off
+    /// can keep the deadlines in its own time. Absent from older coordinators.
+    public var serverTime: Double?
 
-    public init(tasks: [TaskAssignment], cancelledTasks: [TaskID], retryAfterSeconds: Double?, coordinators: [String]) {
+    public init(tasks: [TaskAssignment], cancelledTasks: [TaskID], retryAfterSeconds: Double?, coordinators: [String],
+                serverTime: Double? = nil) {
         self.tasks = tasks
         self.cancelledTasks = cancelledTasks
         self.retryAfterSeconds = retryAfterSeconds
         self.coordinators = coordinators
+        self.serverTime = serverTime
     }
 }
 

@@ -84,6 +84,24 @@ struct CoordinatorLinkTests {
         }
     }
 
+    @Test func deadlinesArriveInTheHostsOwnClock() async throws {
+        try await LiveCoordinator.with { coordinator in
+            try await coordinator.createProject("p", app: Data("app".utf8), signedBy: Curve25519.Signing.PrivateKey())
+            try await coordinator.submit(to: "p", inputs: ["in": Data("input".utf8)])
+            let host = try await coordinator.enroll("ada")
+            // This host's clock is weeks ahead of the coordinator's (ManualClock starts in 2027).
+            let clock = ManualClock()
+            clock.advance(by: 5 * 3600)
+            let link = Self.link(CoordinatorClient(coordinators: [coordinator.url], credential: host.hostSecret),
+                host: host.hostID, clock: clock)
+            let reply = try #require(await link.requestWork(maxTasks: 1, platforms: ["wasm"], held: []))
+            let task = try #require(reply.tasks.first)
+            // The project's deadline is an hour: an hour from now in the host's clock, not long past.
+            let left = task.deadline - clock.clock.now.timeIntervalSince1970
+            #expect(abs(left - 3600) < 60, "the deadline is \(left) s away in the host's clock")
+        }
+    }
+
     @Test func aRefusedReportKeepsTheLinkOnline() async throws {
         try await LiveCoordinator.with { coordinator in
             let host = try await coordinator.enroll("ada")

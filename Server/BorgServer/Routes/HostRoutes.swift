@@ -26,7 +26,7 @@ struct HostRoutes {
                 host: host, maxTasks: body.maxTasks, platforms: body.platforms ?? host.platforms, held: body.heldTasks)
             return try JSONResponse.make(WorkResponse(
                 tasks: tasks, cancelledTasks: cancelled, retryAfterSeconds: tasks.isEmpty ? 5 : nil,
-                coordinators: replication.coordinators))
+                coordinators: replication.coordinators, serverTime: engine.clock()))
         }
         router.post("/v1/hosts/:host/reports") { request, context in
             let host = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
