@@ -92,15 +92,35 @@ public final class NetworkLab: @unchecked Sendable {
     public func partition(_ side: [String], from other: [String]) throws {
         for a in side {
             for b in other {
-                try nft(a, "add rule inet borg inbound ip saddr \(address(of: b)) drop")
-                try nft(a, "add rule inet borg outbound ip daddr \(address(of: b)) drop")
-                try nft(b, "add rule inet borg inbound ip saddr \(address(of: a)) drop")
-                try nft(b, "add rule inet borg outbound ip daddr \(address(of: a)) drop")
+                try nft(a, "add rule inet borg inbound ip saddr \(address(of: b)) counter drop")
+                try nft(a, "add rule inet borg outbound ip daddr \(address(of: b)) counter drop")
+                try nft(b, "add rule inet borg inbound ip saddr \(address(of: a)) counter drop")
+                try nft(b, "add rule inet borg outbound ip daddr \(address(of: a)) counter drop")
             }
         }
     }
 
-    /// Removes every partition.
+    /// Drops `percent` % of the packets each of `nodes` sends and receives, at random (nftables `numgen`);
+    /// a link between two such nodes loses about twice that.
+    public func loseRandomly(_ percent: Int, on nodes: [String]) throws {
+        precondition((1...99).contains(percent), "a loss of 1 to 99 %")
+        for node in nodes {
+            try nft(node, "add rule inet borg inbound numgen random mod 100 < \(percent) counter drop")
+            try nft(node, "add rule inet borg outbound numgen random mod 100 < \(percent) counter drop")
+        }
+    }
+
+    /// Packets the lab's rules dropped on `node` since they were made (nftables counters).
+    public func droppedPackets(on node: String) throws -> Int {
+        let result = try CommandRunner.run(URL(fileURLWithPath: "/usr/sbin/ip"), ["netns", "exec", namespace(node), "/usr/sbin/nft", "list table inet borg"])
+        guard result.status == 0 else { throw HarnessError("nft list table failed on \(node): \(result.stderr)") }
+        return result.stdout.split(separator: "\n").reduce(0) { total, line in
+            guard let range = line.range(of: "counter packets ") else { return total }
+            return total + (Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0)
+        }
+    }
+
+    /// Removes every partition and loss.
     public func heal() throws {
         for node in nodes {
             try nft(node, "flush chain inet borg inbound")

@@ -93,6 +93,7 @@ struct NetworkFaultTests {
             // Every host loses every coordinator for longer than a task's deadline.
             try lab.partition(Self.hostNodes, from: Self.coordinatorNodes)
             try await Task.sleep(for: .seconds(9))
+            for node in Self.hostNodes { #expect(try lab.droppedPackets(on: node) > 0, "\(node) sent nothing during the partition") }
             try lab.heal()
             try await workload.waitForCompleted(workload.workUnits, timeout: 300)
             await workload.stop()
@@ -142,5 +143,24 @@ struct NetworkFaultTests {
         // The speed itself is measured, not asserted (docs/RELIABILITY.md); twice as long means the grid waited
         // for the lost host.
         #expect(faulty < 2 * clean, "makespan \(faulty) s with a host lost, \(clean) s without")
+    }
+
+    @Test func aBatchCompletesThoughEveryLinkLosesPackets() async throws {
+        var clean = 0.0
+        try await Self.withLab("clean-links", deadline: 20, workUnits: 200, computeSeconds: 0.2) { _, _, workload in
+            try await workload.waitForCompleted(workload.workUnits, timeout: 300)
+            clean = Date().timeIntervalSince(workload.startedAt)
+        }
+        var lossy = 0.0
+        try await Self.withLab("lossy-links", deadline: 20, workUnits: 200, computeSeconds: 0.2) { lab, _, workload in
+            // 5 % each way on every node: about 10 % on every link, coordinators' own links included.
+            try lab.loseRandomly(5, on: Self.coordinatorNodes + Self.hostNodes)
+            try await workload.waitForCompleted(workload.workUnits, timeout: 600)
+            lossy = Date().timeIntervalSince(workload.startedAt)
+            for node in Self.coordinatorNodes + Self.hostNodes {
+                #expect(try lab.droppedPackets(on: node) > 0, "no packet of \(node) was dropped")
+            }
+        }
+        print(String(format: "lossy links: makespan %.1f s with ~10 %% loss on every link, %.1f s with clean links: %.2f×", lossy, clean, lossy / clean))
     }
 }
