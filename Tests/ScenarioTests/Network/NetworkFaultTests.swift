@@ -163,4 +163,72 @@ struct NetworkFaultTests {
         }
         print(String(format: "lossy links: makespan %.1f s with ~10 %% loss on every link, %.1f s with clean links: %.2f×", lossy, clean, lossy / clean))
     }
+
+    @Test func aStorageHostCutOffBrieflyCausesNoRepairAndOneCutOffForLongIsRepairedAround() async throws {
+        let directory = try TemporaryDirectory(prefix: "borg-storage-partition")
+        defer { directory.remove() }
+        let storers = ["s0", "s1", "s2", "s3"]
+        let lab = try NetworkLab(nodes: ["c0"] + storers)
+        defer { lab.shutDown() }
+        let coordinators = try LabCoordinators(lab: lab, nodes: ["c0"], directory: directory.url, arguments: [
+            "--tick", "0.2", "--storage-host-timeout", "4", "--storage-interval", "0.5", "--storage-repair-grace", "10"])
+        defer { coordinators.stopAll() }
+        let admin = CoordinatorClient(coordinators: coordinators.urls, credential: try coordinators.adminKey, timeout: .seconds(10))
+        func client(_ node: String, _ arguments: [String]) throws -> CommandResult {
+            try CommandRunner.run(URL(fileURLWithPath: "/usr/sbin/ip"),
+                                  ["netns", "exec", lab.namespace(node), BuildProducts.executable("borg-client").path] + arguments)
+        }
+        var data: [String: URL] = [:]
+        for node in storers {
+            let donor = try await admin.createDonor(name: "donor-\(node)")
+            data[node] = directory.url.appendingPathComponent("donor-\(node)")
+            let enrolled = try client(node, ["enroll", coordinators.urls[0], "--token", donor.enrollmentToken, "--cpu", "10%", "--name", node,
+                                             "--data-dir", data[node]!.path, "--storage", "64MiB", "--storage-listen", "\(lab.address(of: node)):0"])
+            try #require(enrolled.status == 0, "enroll on \(node) failed: \(enrolled.stderr)")
+            _ = try lab.start(node, BuildProducts.executable("borg-client"), ["run", "--data-dir", data[node]!.path, "--heartbeat", "1", "--max-backoff", "2"],
+                              log: directory.url.appendingPathComponent("\(node).log"))
+        }
+        func status() async throws -> StorageStatus { try await admin.storageStatus() }
+        func waitUntil(_ what: String, timeout: Double, _ condition: (StorageStatus) -> Bool) async throws {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if let now = try? await status(), condition(now) { return }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            throw HarnessError("not within \(timeout) s: \(what); storage: \(try await status())")
+        }
+        try await waitUntil("four storage hosts online", timeout: 30) { $0.hosts.filter(\.online).count == 4 }
+
+        // A 4 MiB file at 2+1 in 64 KiB segments, from s0: every segment on three of the four hosts.
+        var generator = SystemRandomNumberGenerator()
+        let content = Data((0..<(4 << 20) / 8).flatMap { _ in withUnsafeBytes(of: generator.next() as UInt64) { Array($0) } })
+        let plain = directory.url.appendingPathComponent("plain.bin")
+        try content.write(to: plain)
+        let put = try client("s0", ["files", "put", plain.path, "--name", "data", "--redundancy", "2+1", "--segment-size", "64KiB",
+                                    "--data-dir", data["s0"]!.path])
+        try #require(put.status == 0, "put failed: \(put.stderr)")
+        try await waitUntil("every segment whole", timeout: 30) { $0.segmentsToRepair == 0 && $0.pieces == 64 * 3 }
+        let placed = Dictionary(uniqueKeysWithValues: try await status().hosts.map { ($0.name, $0.pieces) })
+
+        // Cut off for 6 s: past the host timeout (4 s), within the repair grace (10 s). Nothing moves.
+        try lab.partition(["s3"], from: ["c0", "s0", "s1", "s2"])
+        try await waitUntil("s3 seen offline", timeout: 15) { $0.hosts.first { $0.name == "s3" }?.online == false }
+        try await Task.sleep(for: .seconds(2))
+        try lab.heal()
+        try await waitUntil("s3 back online", timeout: 15) { $0.hosts.first { $0.name == "s3" }?.online == true }
+        let afterBrief = try await status()
+        #expect(Dictionary(uniqueKeysWithValues: afterBrief.hosts.map { ($0.name, $0.pieces) }) == placed, "pieces moved after a brief cut")
+        #expect(afterBrief.segmentsToRepair == 0)
+
+        // Cut off for good: past the grace its pieces are rebuilt on the other hosts, and the file reads back whole.
+        try lab.partition(["s3"], from: ["c0", "s0", "s1", "s2"])
+        try await waitUntil("s3's pieces rebuilt elsewhere", timeout: 90) { now in
+            now.segmentsToRepair == 0 && now.hosts.first { $0.name == "s3" }?.pieces == 0 && now.pieces == 64 * 3
+        }
+        let out = directory.url.appendingPathComponent("out.bin")
+        let get = try client("s0", ["files", "get", "data", "--out", out.path, "--data-dir", data["s0"]!.path])
+        #expect(get.status == 0, "get failed: \(get.stderr)")
+        #expect(try Data(contentsOf: out) == content)
+        #expect(try lab.droppedPackets(on: "s3") > 0)
+    }
 }
