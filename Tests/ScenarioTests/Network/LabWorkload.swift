@@ -102,18 +102,13 @@ final class LabWorkload: @unchecked Sendable {
         var refused: Int?
     }
 
-    /// Work units completed so far, as any coordinator answers (nil when none does).
+    /// Work units completed so far, or `nil` when no coordinator answers right now.
     func completed() async -> Int? {
-        try? await admin.batchStatus(batch).completed
+        await admin.completedWorkUnits(of: batch)
     }
 
     /// Waits until at least `count` work units are complete.
     func waitForCompleted(_ count: Int, timeout: Double) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let done = await completed(), done >= count { return }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw HarnessError("fewer than \(count) of \(workUnits) work units completed within \(timeout) s (now \(await completed() ?? -1))")
+        try await admin.waitForCompleted(count, of: batch, total: workUnits, timeout: timeout)
     }
 }
