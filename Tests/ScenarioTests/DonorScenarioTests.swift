@@ -120,7 +120,7 @@ import Testing
         let task = try #require(grid.tasks(of: data).first)
         let killed = try #require(try DonorGrid.SeenProcess.of(first.pid))
         kill(first.pid, SIGKILL)
-        try await grid.waitUntil("the client is dead", timeout: 10) { try !killed.isAlive }
+        try await grid.waitUntil("the client is dead", timeout: 30) { try !killed.isAlive }
         // The killed client's sandbox runs on: the restarted client must find it and end it.
         let orphans = try DonorGrid.SeenProcess.tasks(of: data)
         #expect(orphans.contains { $0.command == "borg-sandbox" }, "no orphan to end: \(orphans)")
