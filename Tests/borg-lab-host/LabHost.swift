@@ -23,7 +23,7 @@ struct LabHost {
         let host = SimulatedHost(id: HostID(id), donorID: DonorID(donor), secret: arguments[arguments.startIndex + 3],
                                  coordinators: urls, conduct: .honest)
         let path = arguments[arguments.startIndex + 5]
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let history = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         func record(_ line: String) {
             history.write(Data((line + "\n").utf8))

@@ -163,7 +163,7 @@ extension LifecycleEngine {
                 report.taskID, from: host.id, success: report.status == .success,
                 outputs: report.outputs.map { FileDigest(name: $0.name, sha256: $0.sha256, size: $0.size) },
                 measuredWork: report.measuredWork, in: &record.state, now: now, load: loader(q))
-        } catch let error as LifecycleError {
+        } catch {
             throw EngineError.wrongState(error.description)
         }
         created += try commit(record, from: old, outcome, q, now: now, standing: &standing)
