@@ -75,13 +75,16 @@ public struct ErasureCoder: Sendable {
         let missing = (0..<k).filter { pieces[$0] == nil }
         let sources = sourceIndices(pieces)
         let tables = missing.isEmpty ? [] : Self.tables(try coefficients(of: missing, from: sources), sources: k)
+        guard size > 0, let room = output.baseAddress else { return }
         // Every data piece goes to its place in the k pieces' room, then the missing ones are coded there.
         for (i, piece) in pieces where i < k {
-            piece.withUnsafeBytes { output.baseAddress!.advanced(by: i * size).copyMemory(from: $0.baseAddress!, byteCount: size) }
+            piece.withUnsafeBytes { bytes in
+                if let source = bytes.baseAddress { room.advanced(by: i * size).copyMemory(from: source, byteCount: size) }
+            }
         }
         if !missing.isEmpty {
             Self.withPointers(to: sources.compactMap { pieces[$0] }) { inputs in
-                let outputs = missing.map { output.baseAddress?.advanced(by: $0 * size).assumingMemoryBound(to: UInt8.self) }
+                let outputs = missing.map { room.advanced(by: $0 * size).assumingMemoryBound(to: UInt8.self) }
                 Self.code(length: size, tables: tables, sources: k, pointers: inputs + outputs)
             }
         }

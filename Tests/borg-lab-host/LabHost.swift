@@ -12,17 +12,14 @@ import Foundation
 @main
 struct LabHost {
     static func main() async throws {
-        let arguments = CommandLine.arguments.dropFirst()
-        guard arguments.count == 6, let id = Int64(arguments[arguments.startIndex + 1]),
-              let donor = Int64(arguments[arguments.startIndex + 2]), let compute = Double(arguments[arguments.startIndex + 4])
-        else {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard arguments.count == 6, let id = Int64(arguments[1]), let donor = Int64(arguments[2]), let compute = Double(arguments[4]) else {
             FileHandle.standardError.write(Data("usage: borg-lab-host URLS HOST-ID DONOR-ID SECRET COMPUTE-SECONDS HISTORY-FILE\n".utf8))
             exit(2)
         }
-        let urls = arguments[arguments.startIndex].split(separator: ",").map(String.init)
-        let host = SimulatedHost(id: HostID(id), donorID: DonorID(donor), secret: arguments[arguments.startIndex + 3],
-                                 coordinators: urls, conduct: .honest)
-        let path = arguments[arguments.startIndex + 5]
+        let host = SimulatedHost(id: HostID(id), donorID: DonorID(donor), secret: arguments[3],
+                                 coordinators: arguments[0].split(separator: ",").map(String.init), conduct: .honest)
+        let path = arguments[5]
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         let history = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         func record(_ line: String) {

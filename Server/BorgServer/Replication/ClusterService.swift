@@ -1,5 +1,6 @@
 import BorgAPIClient
 import BorgProtocol
+import BorgStore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -51,15 +52,15 @@ struct ClusterService: Service {
         }
         let now = grid.engine.clock()
         let since = now - liveness
-        let live = try await grid.store.read { q in try q.coordinators(seenSince: since) }
+        let everyone = try await grid.store.read { q in try q.coordinators(seenSince: 0) }
+        let live = everyone.filter { $0.seenAt >= since }
         grid.state.coordinators = live
         if !live.isEmpty { try? grid.node.remember(live.map(\.clusterAddress)) }
-        if grid.leads { try await keepVoters(liveSince: since, silentSince: now - grid.settings.voterGrace) }
+        if grid.leads { try await keepVoters(everyone, liveSince: since, silentSince: now - grid.settings.voterGrace) }
     }
 
     /// Replaces a voter silent past the grace period with a live standby (``ClusterNode/keepVoters``).
-    private func keepVoters(liveSince: Double, silentSince: Double) async throws {
-        let everyone = try await grid.store.read { q in try q.coordinators(seenSince: 0) }
+    private func keepVoters(_ everyone: [CoordinatorRecord], liveSince: Double, silentSince: Double) async throws {
         let seen = Dictionary(everyone.map { (UInt64($0.nodeID), $0.seenAt) }, uniquingKeysWith: max)
         let node = grid.node
         if let change = try await Blocking.run({ try node.keepVoters(seen: seen, liveSince: liveSince, silentSince: silentSince) }) {
