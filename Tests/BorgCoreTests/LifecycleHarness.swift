@@ -8,8 +8,8 @@ struct LifecycleHarness {
     var now: Double = 1_000_000
     var outcomes: [LifecycleOutcome] = []
 
-    init(policy: ProjectPolicy) {
-        lifecycle = WorkUnitLifecycle(policy: policy)
+    init(policy: ProjectPolicy, trustedHosts: Set<HostID> = []) {
+        lifecycle = WorkUnitLifecycle(policy: policy, trustedHosts: trustedHosts)
         let ids = (1...Int64(policy.replication)).map { TaskID($0) }
         wu = lifecycle.newWorkUnit(id: 1, taskIDs: ids)
         nextTaskID = TaskID(Int64(policy.replication) + 1)
@@ -19,6 +19,8 @@ struct LifecycleHarness {
     static let honest = [FileDigest(name: "out", sha256: "aa", size: 1)]
     /// Output of a lying host: unique per task, so liars never agree with anyone.
     static func lie(_ task: TaskID) -> [FileDigest] { [FileDigest(name: "out", sha256: "lie\(task)", size: 1)] }
+    /// Output of a colluding host: the same lie as every other colluder's.
+    static let collusion = [FileDigest(name: "out", sha256: "ring", size: 1)]
 
     mutating func apply(_ outcome: LifecycleOutcome) {
         outcomes.append(outcome)

@@ -4,21 +4,24 @@ import Testing
 
 /// Random interleavings of dispatches to honest and lying donors, reports, errors, timeouts, abandons,
 /// backups and cancels: the rules never lose a work unit, never validate a lie at quorum two or more
-/// (adaptive replication included: liars never agree, so they never earn trust), never exceed the
-/// limits, and always terminate.
+/// (adaptive replication included: liars never agree, so they never earn trust; under a collusion guard
+/// the liars all tell the same lie and are still never validated), never exceed the limits, and always
+/// terminate.
 @Suite struct LifecyclePropertyTests {
     static let events = Gen.int(in: 0...7).array(of: 0...40)
     static let policies = Gen.int(in: 1...3).array(of: 4...4)
 
     @Test func randomInterleavingsKeepTheInvariants() async {
-        await propertyCheck(count: 400, input: Self.policies, Self.events) { shape, events in
+        await propertyCheck(count: 1000, input: Self.policies, Self.events) { shape, events in
             let quorum = shape[0]
             let replication = quorum + shape[1] - 1
             let policy = ProjectPolicy(
                 replication: replication, quorum: quorum, maxErrorTasks: shape[2],
                 maxTotalTasks: replication + shape[3] * 2, deadlineSeconds: 100,
-                adaptiveReplication: shape[3] == 3 ? AdaptiveReplicationPolicy(trustThreshold: 1, spotCheckProbability: 0.5) : nil)
-            var h = LifecycleHarness(policy: policy)
+                adaptiveReplication: shape[3] == 3 ? AdaptiveReplicationPolicy(trustThreshold: 1, spotCheckProbability: 0.5) : nil,
+                collusionGuard: shape[3] == 2 ? CollusionGuard(untrustedQuorum: Self.colluders + 1) : nil)
+            // Only the returning honest donors are trusted; the liars collude when a guard is on.
+            var h = LifecycleHarness(policy: policy, trustedHosts: Set((0..<3).map { HostID(Self.firstTrusted + $0) }))
             var donor: DonorID = 0
             for (step, event) in events.enumerated() {
                 run(event, step: step, &h, &donor)
@@ -51,11 +54,13 @@ import Testing
         case 1:
             // One of a few returning honest donors with a long run of valid results: they may come back
             // after a timeout or an abandon, and may be trusted with a work unit alone.
-            _ = try? h.dispatch(donor: DonorID(1_000 + Int64(step % 3)), consecutiveValid: 1_000, draw: Double(step % 10) / 10)
+            _ = try? h.dispatch(donor: DonorID(Self.firstTrusted + Int64(step % 3)), consecutiveValid: 1_000,
+                                draw: Double(step % 10) / 10)
         case 2: if let t = target { try? h.succeed(t, outputs: Self.output(of: t, in: h)) }
         case 3:
             // One of a few liars: they never agree with anyone, so they have no trust.
-            _ = try? h.dispatch(donor: DonorID(Self.firstLiar + Int64(step % 3)), consecutiveValid: 0, draw: Double(step % 10) / 10)
+            _ = try? h.dispatch(donor: DonorID(Self.firstLiar + Int64(step % Self.colluders)), consecutiveValid: 0,
+                                draw: Double(step % 10) / 10)
         case 4: if let t = target { try? h.fail(t) }
         case 5: h.passDeadline()
         case 6:
@@ -67,10 +72,16 @@ import Testing
 
     /// Donors from this id on lie in every report.
     static let firstLiar: Int64 = 2_000
+    /// How many lying donors there are.
+    static let colluders = 3
+    /// The returning honest donors, trusted in the project.
+    static let firstTrusted: Int64 = 1_000
 
-    /// What the task's donor reports: the honest output, or a lie of its own.
+    /// What the task's donor reports: the honest output, or a lie: its own, or under a collusion guard the
+    /// one all liars agree on.
     static func output(of task: TaskID, in h: LifecycleHarness) -> [FileDigest] {
-        (h.task(task).donorID?.rawValue ?? 0) >= firstLiar ? LifecycleHarness.lie(task) : LifecycleHarness.honest
+        guard (h.task(task).donorID?.rawValue ?? 0) >= firstLiar else { return LifecycleHarness.honest }
+        return h.lifecycle.policy.collusionGuard == nil ? LifecycleHarness.lie(task) : LifecycleHarness.collusion
     }
 
     func checkInvariants(_ h: LifecycleHarness) {

@@ -167,6 +167,46 @@ import Testing
         #expect(h.wu.status == .active, "the trusted host and the backup disagree: one more opinion is needed")
     }
 
+    static let guarded = ProjectPolicy(replication: 2, quorum: 2, maxTotalTasks: 6,
+                                       collusionGuard: CollusionGuard(trustThreshold: 5, untrustedQuorum: 3))
+
+    @Test func colludersWithoutTrustCannotDecideAWorkUnitAtTheQuorum() throws {
+        var h = LifecycleHarness(policy: Self.guarded)
+        let mallory = try #require(try h.dispatch(donor: 1))
+        let trent = try #require(try h.dispatch(donor: 2))
+        try h.succeed(mallory, outputs: LifecycleHarness.collusion)
+        try h.succeed(trent, outputs: LifecycleHarness.collusion)
+        #expect(h.wu.status == .active, "two untrusted hosts agreeing decided the work unit")
+        #expect(h.task(mallory).validateState == .inconclusive && h.wu.tasks.count == 3)
+        // Honest hosts outvote them once three agree.
+        for donor: DonorID in [3, 4, 5] {
+            let t = try #require(try h.dispatch(donor: donor))
+            try h.succeed(t)
+        }
+        #expect(h.wu.status == .completed)
+        #expect(h.task(h.wu.canonicalTaskID!).outputs == LifecycleHarness.honest)
+        #expect(h.task(mallory).validateState == .invalid && h.task(trent).validateState == .invalid)
+    }
+
+    @Test func aTrustedHostsAgreementDecidesAtTheQuorum() throws {
+        var h = LifecycleHarness(policy: Self.guarded, trustedHosts: [HostID(1)])
+        let trusted = try #require(try h.dispatch(donor: 1))
+        let other = try #require(try h.dispatch(donor: 2))
+        try h.succeed(trusted)
+        try h.succeed(other)
+        #expect(h.wu.status == .completed && h.wu.tasks.count == 2)
+    }
+
+    @Test func aCollusionGuardMustAskForMoreThanTheQuorum() {
+        #expect(throws: PolicyError.self) {
+            try ProjectPolicy(quorum: 2, collusionGuard: CollusionGuard(untrustedQuorum: 2)).validate()
+        }
+        #expect(throws: PolicyError.self) {
+            try ProjectPolicy(maxTotalTasks: 8, collusionGuard: CollusionGuard(untrustedQuorum: 9)).validate()
+        }
+        #expect(throws: Never.self) { try ProjectPolicy(collusionGuard: CollusionGuard()).validate() }
+    }
+
     @Test func spotCheckAndUntrustedHostsAreReplicated() throws {
         let adaptive = ProjectPolicy(adaptiveReplication: AdaptiveReplicationPolicy(trustThreshold: 5, spotCheckProbability: 0.2))
         var spot = LifecycleHarness(policy: adaptive)

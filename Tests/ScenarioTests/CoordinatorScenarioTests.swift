@@ -27,7 +27,10 @@ import Testing
 
     /// Writes `count` input files and a manifest for project `name` (replication and quorum `quorum`) into
     /// `dir`; returns the manifest path.
-    func makeProject(in dir: URL, name: String, workUnits count: Int, quorum: Int = 2) throws -> (manifest: String, inputs: String) {
+    /// Writes a project manifest (at `quorum`, with the default collusion guard if `guarded`) and `count` inputs.
+    func makeProject(in dir: URL, name: String, workUnits count: Int, quorum: Int = 2, guarded: Bool = false) throws
+        -> (manifest: String, inputs: String)
+    {
         let inputs = dir.appendingPathComponent("inputs")
         try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
         for i in 0..<count {
@@ -38,7 +41,8 @@ import Testing
         try Data("""
             {"name": "\(name)", "description": "scenario", "appVersions": [{"platform": "wasm", "file": "app.wasm"}],
              "policy": {"replication": \(quorum), "quorum": \(quorum), "maxErrorTasks": 3, "maxTotalTasks": 8, "deadlineSeconds": 600,
-                        "validator": {"kind": "bitwise"}, "credit": {"kind": "fixed", "flopsPerWorkUnit": \(Self.flopsPerWorkUnit)}}}
+                        "validator": {"kind": "bitwise"}, "credit": {"kind": "fixed", "flopsPerWorkUnit": \(Self.flopsPerWorkUnit)}
+                        \(guarded ? ", \"collusionGuard\": {}" : "")}}
             """.utf8).write(to: manifest)
         return (manifest.path, inputs.path)
     }
@@ -51,10 +55,10 @@ import Testing
     /// Creates project `name` at `quorum` with a batch of `workUnits` work units through `borg-submit`, and one
     /// donor with one host of the given conduct per entry of `hosts`; returns the batch and the hosts by name.
     func startBatch(
-        on server: ServerProcess, in dir: URL, name: String, quorum: Int = 2, workUnits: Int,
+        on server: ServerProcess, in dir: URL, name: String, quorum: Int = 2, guarded: Bool = false, workUnits: Int,
         hosts: [(name: String, conduct: SimulatedHost.Conduct)]
     ) async throws -> (batch: BatchID, hosts: [String: SimulatedHost]) {
-        let (manifest, inputs) = try makeProject(in: dir, name: name, workUnits: workUnits, quorum: quorum)
+        let (manifest, inputs) = try makeProject(in: dir, name: name, workUnits: workUnits, quorum: quorum, guarded: guarded)
         let created = try submit(["project", "create", "--manifest", manifest], server: server)
         #expect(created.status == 0, "\(created.stderr)")
         let submitted = try submit(["batch", "submit", name, "--inputs", inputs, "--quiet"], server: server)
@@ -149,12 +153,14 @@ import Testing
         try await expectCreditForAgreement(written, hosts: hosts, admin: admin)
     }
 
-    /// Runs a batch of 40 work units at `quorum` on a new coordinator, with one host for each of the `honest`
-    /// donors and two colluding donors' hosts that report the same wrong output for a work unit. The colluders ask
+    /// Runs a batch of 40 work units at `quorum` (with the default collusion guard if `guarded`) on a new
+    /// coordinator, with one host for each of the `others` donors and two colluding donors' hosts that report the
+    /// same wrong output for a work unit. The colluders ask
     /// for work together first (so they hold two tasks of the same work units), then every host works until the
     /// batch ends. Checks every donor's credit against the work units it agreed on; returns the results, the
     /// canonical outputs by work unit name, the colluders and every donor's stats.
-    func runWithColluders(quorum: Int, honest: [String]) async throws
+    func runWithColluders(quorum: Int, guarded: Bool = false, others: [(name: String, conduct: SimulatedHost.Conduct)])
+        async throws
         -> (results: BatchResults, outputs: [String: String], colluders: [SimulatedHost], donors: [DonorStats]) {
         let dir = try TemporaryDirectory(prefix: "borg-collude")
         defer { dir.remove() }
@@ -162,8 +168,8 @@ import Testing
         defer { server.stop() }
         let admin = CoordinatorClient(coordinators: [server.url], credential: try server.adminKey)
         let ring = SimulatedHost.Conduct.forgesConsistently(ring: "mallory+trent")
-        let (batch, hosts) = try await startBatch(on: server, in: dir.url, name: "collude", quorum: quorum, workUnits: 40,
-            hosts: honest.map { ($0, .honest) } + [("mallory", ring), ("trent", ring)])
+        let (batch, hosts) = try await startBatch(on: server, in: dir.url, name: "collude", quorum: quorum, guarded: guarded,
+            workUnits: 40, hosts: others + [("mallory", ring), ("trent", ring)])
         let colluders = try ["mallory", "trent"].map { try #require(hosts[$0]) }
         for colluder in colluders { #expect(try await colluder.cycle(maxTasks: 8) == 8) }
         try await work(Array(hosts.values), until: batch, admin: admin)
@@ -174,7 +180,7 @@ import Testing
 
     /// Two donors whose hosts report the same wrong output for a work unit: at quorum 3 they never win.
     @Test func colludersCannotOutvoteAQuorumOfThree() async throws {
-        let (results, outputs, colluders, donors) = try await runWithColluders(quorum: 3, honest: ["ada", "bob", "cy"])
+        let (results, outputs, colluders, donors) = try await runWithColluders(quorum: 3, others: ["ada", "bob", "cy"].map { ($0, .honest) })
         let wrong = results.workUnits.filter { outputs[$0.name] != Self.rightOutput(of: $0.name) }
         #expect(wrong.isEmpty, "colluders' output is canonical for \(wrong.map(\.name))")
         for unit in results.workUnits { #expect(unit.agreeingHosts.count >= 3, "\(unit.name): \(unit.agreeingHosts)") }
@@ -188,7 +194,7 @@ import Testing
     /// they hold both tasks of — and only those: every wrong canonical output was agreed by colluders alone, every
     /// work unit an honest host agreed on is right, and no colluder is credited for one of those.
     @Test func colludersAtQuorumTwoWinOnlyWorkUnitsTheyHoldAlone() async throws {
-        let (results, outputs, colluders, _) = try await runWithColluders(quorum: 2, honest: ["ada", "bob"])
+        let (results, outputs, colluders, _) = try await runWithColluders(quorum: 2, others: ["ada", "bob"].map { ($0, .honest) })
         let colluderIDs = Set(colluders.map(\.id))
         var wrong: [String] = []
         for unit in results.workUnits {
@@ -202,6 +208,23 @@ import Testing
         }
         // Not vacuous: the work units both colluders fetched first went to them alone, and quorum 2 cannot tell.
         #expect(!wrong.isEmpty, "the colluders never held both tasks of a work unit")
+    }
+
+    /// Three of eleven donors lie, two of them colluding (the same wrong output, holding both tasks of their
+    /// first work units): under the collusion guard no wrong output is canonical at quorum 2, and no liar is
+    /// credited. (Without the guard the colluders win work units: the test above.)
+    @Test func theCollusionGuardKeepsColludersFromWinningAtQuorumTwo() async throws {
+        let honest = ["ada", "bob", "cy", "dee", "eve", "fay", "gus", "hal"].map { (name: $0, conduct: SimulatedHost.Conduct.honest) }
+        let (results, outputs, colluders, donors) = try await runWithColluders(
+            quorum: 2, guarded: true, others: honest + [("liar", .forgesEachTask)])
+        let wrong = results.workUnits.filter { outputs[$0.name] != Self.rightOutput(of: $0.name) }
+        #expect(wrong.isEmpty, "colluders' output is canonical for \(wrong.map(\.name))")
+        for colluder in colluders {
+            let stats = try #require(donors.first { $0.donorID == colluder.donorID })
+            #expect(stats.totalCredit == 0 && stats.tasks.valid == 0 && stats.tasks.invalid > 0, "\(stats)")
+        }
+        let tasks = donors.reduce(0) { $0 + $1.tasks.valid + $1.tasks.invalid }
+        print("collusion guard: \(tasks) validated or invalidated tasks for 40 work units at quorum 2")
     }
 
     @Test func killNineLosesNoAcknowledgedReportAndTheBatchCompletes() async throws {

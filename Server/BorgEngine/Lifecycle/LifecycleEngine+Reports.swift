@@ -155,7 +155,7 @@ extension LifecycleEngine {
     {
         let old = record.state
         let sentAt = old.tasks.first { $0.id == report.taskID }?.sentAt
-        let rules = try lifecycle(for: record, q)
+        let rules = try lifecycle(for: record, q, standing: standing)
         try checkClaims(of: report, host: host, sentAt: sentAt, policy: rules.policy, inline: inline, q, now: now)
         let outcome: LifecycleOutcome
         do {

@@ -36,11 +36,19 @@ public final class LifecycleEngine: Sendable {
         metrics.queueDepth.set(Double(queue.depth))
     }
 
-    /// The lifecycle rules for a work unit's batch.
-    func lifecycle(for record: WorkUnitRecord, _ q: StoreQueries) throws -> WorkUnitLifecycle {
+    /// The lifecycle rules for a work unit's batch. With a collusion guard, they know which of the work
+    /// unit's hosts are trusted in its project, by `standing` (the transaction's newer values) or the record.
+    func lifecycle(for record: WorkUnitRecord, _ q: StoreQueries, standing: AccountStanding = AccountStanding()) throws
+        -> WorkUnitLifecycle
+    {
         let policy = try catalog.policy(batch: record.batchID) { try q.batch(record.batchID)?.policy }
         guard let policy else { throw EngineError.unknown("batch \(record.batchID) does not exist") }
-        return WorkUnitLifecycle(policy: policy)
+        guard let collusionGuard = policy.collusionGuard else { return WorkUnitLifecycle(policy: policy) }
+        let trusted = record.state.tasks.compactMap(\.hostID).filter { host in
+            let key = HostProject(host: host, project: record.projectID)
+            return collusionGuard.trusts(consecutiveValid: standing.trust[key] ?? record.standing.trust[key] ?? 0)
+        }
+        return WorkUnitLifecycle(policy: policy, trustedHosts: Set(trusted))
     }
 
     /// Reads output contents for fuzzy validation, inside a transaction.
@@ -105,7 +113,7 @@ public final class LifecycleEngine: Sendable {
                 for id in slice {
                     guard var record = records[id] else { continue }
                     let old = record.state
-                    let rules = try self.lifecycle(for: record, q)
+                    let rules = try self.lifecycle(for: record, q, standing: standing)
                     let outcome = body(rules, &record.state, now, self.loader(q))
                     guard record.state != old || outcome != LifecycleOutcome() else { continue }
                     created += try self.commit(record, from: old, outcome, q, now: now, standing: &standing)

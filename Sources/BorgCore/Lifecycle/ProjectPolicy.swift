@@ -18,6 +18,8 @@ public struct ProjectPolicy: Codable, Sendable, Equatable {
     public var credit: CreditPolicy
     /// Single-replica work for trusted hosts, with random spot checks. `nil` disables it.
     public var adaptiveReplication: AdaptiveReplicationPolicy?
+    /// Agreement among untrusted hosts needs more voices than the quorum. `nil` disables it.
+    public var collusionGuard: CollusionGuard?
     /// Largest input file accepted for a work unit, in bytes.
     public var maxInputBytes: Int
     /// Largest output file accepted from a host, in bytes.
@@ -27,7 +29,7 @@ public struct ProjectPolicy: Codable, Sendable, Equatable {
         replication: Int = 2, quorum: Int = 2, maxErrorTasks: Int = 3, maxTotalTasks: Int = 8,
         deadlineSeconds: Double = 3600, validator: ValidatorKind = .bitwise,
         credit: CreditPolicy = .fixed(flopsPerWorkUnit: 1e12),
-        adaptiveReplication: AdaptiveReplicationPolicy? = nil,
+        adaptiveReplication: AdaptiveReplicationPolicy? = nil, collusionGuard: CollusionGuard? = nil,
         maxInputBytes: Int = 16 << 20, maxOutputBytes: Int = 16 << 20
     ) {
         self.replication = replication
@@ -38,13 +40,14 @@ public struct ProjectPolicy: Codable, Sendable, Equatable {
         self.validator = validator
         self.credit = credit
         self.adaptiveReplication = adaptiveReplication
+        self.collusionGuard = collusionGuard
         self.maxInputBytes = maxInputBytes
         self.maxOutputBytes = maxOutputBytes
     }
 
     enum CodingKeys: String, CodingKey {
         case replication, quorum, maxErrorTasks, maxTotalTasks, deadlineSeconds, validator, credit
-        case adaptiveReplication, maxInputBytes, maxOutputBytes
+        case adaptiveReplication, collusionGuard, maxInputBytes, maxOutputBytes
     }
 
     /// Decodes a policy; every field is optional and falls back to its default.
@@ -60,6 +63,7 @@ public struct ProjectPolicy: Codable, Sendable, Equatable {
             validator: try c.decodeIfPresent(ValidatorKind.self, forKey: .validator) ?? d.validator,
             credit: try c.decodeIfPresent(CreditPolicy.self, forKey: .credit) ?? d.credit,
             adaptiveReplication: try c.decodeIfPresent(AdaptiveReplicationPolicy.self, forKey: .adaptiveReplication),
+            collusionGuard: try c.decodeIfPresent(CollusionGuard.self, forKey: .collusionGuard),
             maxInputBytes: try c.decodeIfPresent(Int.self, forKey: .maxInputBytes) ?? d.maxInputBytes,
             maxOutputBytes: try c.decodeIfPresent(Int.self, forKey: .maxOutputBytes) ?? d.maxOutputBytes
         )
@@ -109,6 +113,7 @@ public struct ProjectPolicy: Codable, Sendable, Equatable {
         try validator.validate()
         try credit.validate()
         try adaptiveReplication?.validate()
+        try collusionGuard?.validate(quorum: quorum, maxTotalTasks: maxTotalTasks)
     }
 }
 

@@ -5,10 +5,13 @@
 /// validated against the quorum, and new tasks requested so that a quorum remains reachable.
 public struct WorkUnitLifecycle: Sendable {
     public let policy: ProjectPolicy
+    /// Hosts of this work unit trusted in its project, for the policy's ``CollusionGuard``.
+    public let trustedHosts: Set<HostID>
     let validator: OutputValidator
 
-    public init(policy: ProjectPolicy) {
+    public init(policy: ProjectPolicy, trustedHosts: Set<HostID> = []) {
         self.policy = policy
+        self.trustedHosts = trustedHosts
         self.validator = OutputValidator(kind: policy.validator)
     }
 
@@ -161,7 +164,7 @@ public struct WorkUnitLifecycle: Sendable {
             let group = candidates.filter {
                 $0 == c || validator.agree(wu.tasks[c].outputs, wu.tasks[$0].outputs, load: load)
             }
-            guard group.count >= wu.quorum else { continue }
+            guard group.count >= wu.quorum, decides(group, in: wu) else { continue }
             // Measured credit goes by the least work any agreeing task claims: one host cannot inflate it.
             let credit = policy.credit.credit(measuredWork: group.map { wu.tasks[$0].measuredWork }.min() ?? 0)
             for i in candidates {
@@ -182,6 +185,13 @@ public struct WorkUnitLifecycle: Sendable {
             return
         }
         for i in candidates { wu.tasks[i].validateState = .inconclusive }
+    }
+
+    /// Whether an agreeing group (indices of tasks) passes the policy's collusion guard.
+    func decides(_ group: [Int], in wu: WorkUnitState) -> Bool {
+        guard let collusionGuard = policy.collusionGuard else { return true }
+        let anyTrusted = group.contains { wu.tasks[$0].hostID.map(trustedHosts.contains) ?? false }
+        return collusionGuard.accepts(groupOf: group.count, anyTrusted: anyTrusted, quorum: wu.quorum)
     }
 
     /// Requests tasks so that successes plus outstanding tasks can still reach the target; fails the
