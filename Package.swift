@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // C libraries from Debian packages.
@@ -79,10 +80,15 @@ let package = Package(
             path: "Server/BorgEngine"
         ),
         .target(
+            name: "BorgDashboard",
+            dependencies: ["BorgCore", "BorgProtocol", .product(name: "Mustache", package: "swift-mustache")],
+            path: "Server/BorgDashboard"
+        ),
+        .target(
             name: "BorgServer",
             dependencies: [
                 "BorgCore", "BorgProtocol", "BorgStore", "BorgEngine", "BorgStorage",
-                "BorgCluster", "BorgAPIClient",
+                "BorgCluster", "BorgAPIClient", "BorgDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -198,6 +204,7 @@ let package = Package(
             "BorgAPIClient", "BorgProtocol", "BorgHarness", "BorgCluster", "borg-server",
         ]),
         .testTarget(name: "BorgSandboxTests", dependencies: ["BorgSandbox", "borg-sandbox"], exclude: ["Fixtures"]),
+        .testTarget(name: "BorgDashboardTests", dependencies: ["BorgDashboard", "BorgProtocol", "BorgCore"]),
         .testTarget(name: "BorgServerTests", dependencies: [
             "BorgServer", "BorgEngine", "BorgStore", "BorgCore", "BorgAPIClient", "BorgProtocol", "BorgStorage",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Runs deadline expiry, the reissue of removed hosts' tasks and backup issuing every `interval`, and
-/// forgets day-old idempotency keys.
+/// Runs deadline expiry, the reissue of removed hosts' tasks and backup issuing every `interval`, forgets
+/// day-old idempotency keys, and snapshots the day's totals for the dashboard's history.
 public struct BackgroundLifecycleService: Service {
     let engine: LifecycleEngine
     let interval: Duration
@@ -14,6 +14,8 @@ public struct BackgroundLifecycleService: Service {
     /// Seconds an idempotency key is remembered, and how often old ones are forgotten.
     static let idempotencyRetention: Double = 86_400
     static let idempotencyCleanupInterval: Double = 60
+    /// Seconds between snapshots of the day's totals.
+    static let historyInterval: Double = 600
 
     public init(engine: LifecycleEngine, interval: Duration, logger: Logger, isActive: @escaping @Sendable () -> Bool) {
         self.engine = engine
@@ -32,6 +34,7 @@ public struct BackgroundLifecycleService: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             var lastCleanup = -Double.infinity
+            var lastSnapshot = -Double.infinity
             while !Task.isCancelled {
                 do {
                     if isActive() {
@@ -39,6 +42,10 @@ public struct BackgroundLifecycleService: Service {
                         if engine.clock() - lastCleanup > Self.idempotencyCleanupInterval {
                             try await engine.forgetIdempotencyKeys(olderThan: Self.idempotencyRetention)
                             lastCleanup = engine.clock()
+                        }
+                        if engine.clock() - lastSnapshot > Self.historyInterval {
+                            try await engine.recordDailyTotals()
+                            lastSnapshot = engine.clock()
                         }
                     }
                 } catch {

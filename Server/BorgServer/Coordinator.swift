@@ -1,5 +1,6 @@
 import BorgAPIClient
 import BorgCore
+import BorgDashboard
 import BorgEngine
 import BorgStore
 import Foundation
@@ -17,6 +18,7 @@ public final class Coordinator: Sendable {
     let storage: StorageEngine
     let replication: any Replication
     let auth: Authenticator
+    let dashboard: Dashboard
     let logger: Logger
     private let advertised: AdvertisedURL
     /// Services that run beside the HTTP server besides the lifecycle's background work.
@@ -52,6 +54,7 @@ public final class Coordinator: Sendable {
             signer: try OrderKey.signer(dataDirectory: configuration.dataDirectory, clusterSecret: configuration.cluster?.secret),
             policy: configuration.storage, clock: clock)
         auth = Authenticator(store: engine.store)
+        dashboard = try Dashboard()
         try await engine.reload()
     }
 
@@ -78,9 +81,12 @@ public final class Coordinator: Sendable {
         BlobRoutes(blobs: blobs, auth: auth).addRoutes(to: router)
         SubmitterRoutes(engine: engine, auth: auth, replication: replication,
                         batchBodyLimit: configuration.jsonBodyLimit).addRoutes(to: router)
-        StatsRoutes(store: engine.store, clock: engine.clock).addRoutes(to: router)
+        let statistics = ContributionStatistics(store: engine.store, clock: engine.clock)
+        StatsRoutes(store: engine.store, statistics: statistics).addRoutes(to: router)
         ClusterRoutes(replication: replication, blobs: blobs).addRoutes(to: router)
         StorageRoutes(storage: storage, auth: auth).addRoutes(to: router)
+        DashboardRoutes(engine: engine, statistics: statistics, replication: replication, storage: storage,
+                        dashboard: dashboard).addRoutes(to: router)
         let replication = self.replication
         let background = BackgroundLifecycleService(engine: engine, interval: configuration.tickInterval, logger: logger,
                                                     isActive: { replication.leads })

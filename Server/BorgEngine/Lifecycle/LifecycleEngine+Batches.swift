@@ -81,10 +81,21 @@ extension LifecycleEngine {
 
     /// Progress of a batch.
     public func status(of batch: BatchRecord, _ q: StoreQueries) throws -> BatchStatus {
+        Self.status(of: batch, tasksInProgress: try q.tasksInProgress(batch: batch.id))
+    }
+
+    /// Progress of many batches, with one count of the running tasks for all.
+    public func statuses(of batches: [BatchRecord], _ q: StoreQueries) throws -> [BatchStatus] {
+        guard !batches.isEmpty else { return [] }
+        let running = try q.tasksInProgressByBatch()
+        return batches.map { Self.status(of: $0, tasksInProgress: running[$0.id] ?? 0) }
+    }
+
+    static func status(of batch: BatchRecord, tasksInProgress: Int) -> BatchStatus {
         BatchStatus(
             id: batch.id, project: batch.projectName, state: BatchStatus.State(rawValue: batch.state) ?? .active,
             workUnits: batch.workUnits, completed: batch.completed, failed: batch.failed, cancelled: batch.cancelled,
-            tasksInProgress: try q.tasksInProgress(batch: batch.id), createdAt: batch.createdAt, finishedAt: batch.finishedAt,
+            tasksInProgress: tasksInProgress, createdAt: batch.createdAt, finishedAt: batch.finishedAt,
             collectedAt: batch.collectedAt, purgedAt: batch.purgedAt)
     }
 }

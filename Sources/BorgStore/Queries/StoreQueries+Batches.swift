@@ -90,14 +90,38 @@ extension StoreQueries {
     }
 
     public func batch(_ id: BatchID) throws -> BatchRecord? {
-        guard let row = try db.queryOne(
+        try batches(where: "b.id = ?", [SQLValue(id)]).first
+    }
+
+    /// The newest `limit` batches (of one project if `project` is given; only active ones if `activeOnly`),
+    /// newest first.
+    public func recentBatches(project: ProjectID? = nil, activeOnly: Bool = false, limit: Int) throws -> [BatchRecord] {
+        var conditions = activeOnly ? ["b.state = 'active'"] : ["1"]
+        if project != nil { conditions.append("b.project_id = ?") }
+        return try batches(where: "\(conditions.joined(separator: " AND ")) ORDER BY b.id DESC LIMIT ?",
+                           (project.map { [SQLValue($0)] } ?? []) + [SQLValue(limit)])
+    }
+
+    /// The first `limit` failed work units of a batch, with the reason each failed.
+    public func failedWorkUnits(batch id: BatchID, limit: Int) throws -> [(name: String, reason: String)] {
+        try db.query(
+            "SELECT name, coalesce(error_reason, '') FROM work_unit WHERE batch_id = ? AND status = 'failed' ORDER BY id LIMIT ?",
+            [SQLValue(id), SQLValue(limit)]
+        ).map { ($0.string(0), $0.string(1)) }
+    }
+
+    private func batches(where condition: String, _ arguments: [SQLValue]) throws -> [BatchRecord] {
+        try db.query(
             """
             SELECT b.id, b.project_id, p.name, b.policy, b.state, b.wu_total, b.wu_completed, b.wu_failed,
                    b.wu_cancelled, b.created_at, b.finished_at, b.collected_at, b.purged_at
-            FROM batch b JOIN project p ON p.id = b.project_id WHERE b.id = ?
-            """, SQLValue(id))
-        else { return nil }
-        return BatchRecord(
+            FROM batch b JOIN project p ON p.id = b.project_id WHERE \(condition)
+            """, arguments
+        ).map { row in try Self.batchRecord(row) }
+    }
+
+    private static func batchRecord(_ row: SQLRow) throws -> BatchRecord {
+        BatchRecord(
             id: row.id(0), projectID: row.id(1), projectName: row.string(2),
             policy: try JSONDecoder().decode(ProjectPolicy.self, from: Data(row.string(3).utf8)),
             state: row.string(4), workUnits: Int(row.int(5)), completed: Int(row.int(6)), failed: Int(row.int(7)),
@@ -110,6 +134,15 @@ extension StoreQueries {
         Int(try db.queryOne(
             "SELECT count(*) FROM task t JOIN work_unit w ON w.id = t.wu_id WHERE w.batch_id = ? AND t.state = 'in_progress'",
             SQLValue(id))?.int(0) ?? 0)
+    }
+
+    /// Tasks running on hosts now, per batch (batches with none are left out).
+    public func tasksInProgressByBatch() throws -> [BatchID: Int] {
+        Dictionary(uniqueKeysWithValues: try db.query(
+            """
+            SELECT w.batch_id, count(*) FROM task t JOIN work_unit w ON w.id = t.wu_id
+            WHERE t.state = 'in_progress' GROUP BY w.batch_id
+            """).map { ($0.id(0) as BatchID, Int($0.int(1))) })
     }
 
     /// Every work unit of the batch with its canonical output and the hosts that agreed.

@@ -113,3 +113,36 @@ extension StoreQueries {
         ).map { ($0.id(0) as DonorID, $0.double(1)) })
     }
 }
+
+/// What the grid is doing, for its dashboard page.
+public struct GridActivity: Sendable, Equatable {
+    public let donors: Int
+    public let hosts: Int
+    /// Active hosts in touch since the time asked for.
+    public let hostsOnline: Int
+    /// Every active host's recent average credit, as stored (decay it to now).
+    public let hostRAC: [RecentAverageCredit]
+    /// Tasks reported since the time asked for.
+    public let tasksReported: Int
+}
+
+extension StoreQueries {
+    /// Counts of donors and hosts, hosts in touch since `onlineSince`, tasks reported since `reportedSince`.
+    public func gridActivity(onlineSince: Double, reportedSince: Double) throws -> GridActivity {
+        let donors = Int(try db.queryOne("SELECT count(*) FROM donor")?.int(0) ?? 0)
+        let hosts = try db.query("SELECT last_contact, rac, rac_time FROM host WHERE active = 1")
+        let reported = Int(try db.queryOne("SELECT count(*) FROM task WHERE reported_at >= ?", SQLValue(reportedSince))?.int(0) ?? 0)
+        return GridActivity(
+            donors: donors, hosts: hosts.count,
+            hostsOnline: hosts.count { ($0.optionalDouble(0) ?? 0) >= onlineSince },
+            hostRAC: hosts.map { RecentAverageCredit(value: $0.double(1), time: $0.double(2)) },
+            tasksReported: reported)
+    }
+}
+
+extension StoreQueries {
+    /// Every donor's name by id.
+    public func donorNames() throws -> [DonorID: String] {
+        Dictionary(uniqueKeysWithValues: try db.query("SELECT id, name FROM donor").map { ($0.id(0) as DonorID, $0.string(1)) })
+    }
+}

@@ -214,6 +214,17 @@ public enum Schema {
         DROP TABLE blob;
         ALTER TABLE blob_by_touch RENAME TO blob;
         """,
+        // Daily totals for the dashboard's charts: BOINC keeps only totals and RAC, so the history is kept here.
+        // Donor 0 is the whole grid. Purging batches leaves these rows.
+        """
+        CREATE TABLE daily_total (
+            donor_id INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            total_credit REAL NOT NULL,
+            tasks_valid INTEGER NOT NULL,
+            PRIMARY KEY (donor_id, day)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Brings the database to the newest schema; safe to call on every start.

@@ -1,0 +1,19 @@
+/// Escaping for text placed in HTML or SVG outside the templates (which escape on their own).
+enum HTMLEscaping {
+    /// `text` with `& < > " '` replaced by character references.
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+}

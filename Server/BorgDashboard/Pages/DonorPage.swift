@@ -1,0 +1,46 @@
+import BorgProtocol
+
+/// `/donors/{id}`: what one donor contributed, its hosts and its credit over time. Public: names, credit and
+/// counts only, as BOINC shows.
+public struct DonorPage: DashboardPage {
+    public static let template = "donor"
+    public let title: String
+    public let refreshSeconds: Int? = 60
+    public let rank: String
+    public let credit: String
+    public let rac: String
+    public let valid: String
+    public let invalid: String
+    public let errors: String
+    public let inProgress: String
+    public let cpuHours: String
+    public let hosts: [HostRow]
+    public let creditChart: String
+
+    /// One of the donor's hosts.
+    public struct HostRow: Sendable {
+        public let name: Link
+        public let credit: String
+        public let rac: String
+        public let valid: String
+        public let status: String
+    }
+
+    public init(donor: DonorStats, hosts: [HostStats], history: [DailyPoint], onlineSince: Double) {
+        title = donor.name
+        rank = Format.count(donor.rank)
+        credit = Format.credit(donor.totalCredit)
+        rac = Format.credit(donor.rac)
+        valid = Format.count(donor.tasks.valid)
+        invalid = Format.count(donor.tasks.invalid)
+        errors = Format.count(donor.tasks.error)
+        inProgress = Format.count(donor.tasks.inProgress)
+        cpuHours = String(format: "%.1f", donor.cpuHours)
+        self.hosts = hosts.map { host in
+            HostRow(name: Link(href: "/hosts/\(host.hostID.rawValue)", text: host.name), credit: Format.credit(host.totalCredit),
+                    rac: Format.credit(host.rac), valid: Format.count(host.tasks.valid),
+                    status: HostPage.status(host, onlineSince: onlineSince))
+        }
+        creditChart = DailyPoint.chart(history, title: "Credit of \(donor.name)", value: \.totalCredit, yLabel: Format.credit)
+    }
+}

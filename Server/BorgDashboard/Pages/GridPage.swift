@@ -1,0 +1,99 @@
+import BorgProtocol
+
+/// `/`: the grid at a glance: coordinators, hosts, computing power, throughput, running batches, storage
+/// and the grid's credit and throughput over time.
+public struct GridPage: DashboardPage {
+    public static let template = "grid"
+    public let title = "Grid"
+    public let refreshSeconds: Int? = 10
+
+    /// A coordinator and whether it leads.
+    public struct Coordinator: Sendable {
+        public let url: String
+        public let role: String
+    }
+
+    public let coordinators: [Coordinator]
+    public let donors: String
+    public let hosts: String
+    public let hostsOnline: String
+    public let power: String
+    public let tasksPerSecond: String
+    public let batches: [BatchRow]
+    public let hasBatches: Bool
+    public let storage: StorageSummary?
+    public let creditChart: String
+    public let throughputChart: String
+
+    /// The storage part of the grid page: totals only (hosts' addresses are for the admin's eyes).
+    public struct StorageSummary: Sendable {
+        public let hostsOnline: String
+        public let capacity: String
+        public let placed: String
+        public let files: String
+        public let segmentsToRepair: String
+        public let segmentsUnreadable: String
+        public let healthy: Bool
+    }
+
+    /// - Parameters:
+    ///   - coordinators: the coordinator URLs, the leading one first (as the API hands them out).
+    ///   - totalRAC: the hosts' recent average credit summed, decayed to now.
+    ///   - tasksPerSecond: tasks reported per second lately.
+    ///   - history: the grid's daily totals, oldest first.
+    public init(coordinators: [String], leaderKnown: Bool, donors: Int, hosts: Int, hostsOnline: Int, totalRAC: Double,
+                tasksPerSecond: Double, batches: [BatchStatus], storage: StorageStatus?, history: [DailyPoint], now: Double) {
+        self.coordinators = coordinators.enumerated().map { i, url in
+            Coordinator(url: url, role: i == 0 && leaderKnown ? "leads" : "follows")
+        }
+        self.donors = Format.count(donors)
+        self.hosts = Format.count(hosts)
+        self.hostsOnline = Format.count(hostsOnline)
+        power = Format.power(rac: totalRAC)
+        self.tasksPerSecond = Format.rate(tasksPerSecond)
+        self.batches = batches.map { BatchRow($0, now: now) }
+        hasBatches = !batches.isEmpty
+        self.storage = storage.flatMap { status in
+            guard !status.hosts.isEmpty else { return nil }
+            return StorageSummary(
+                hostsOnline: Format.count(status.hosts.count { $0.online }),
+                capacity: Format.bytes(status.hosts.reduce(0) { $0 + $1.capacityBytes }),
+                placed: Format.bytes(status.hosts.reduce(0) { $0 + $1.placedBytes }), files: Format.count(status.files),
+                segmentsToRepair: Format.count(status.segmentsToRepair),
+                segmentsUnreadable: Format.count(status.segmentsUnreadable),
+                healthy: status.segmentsToRepair == 0 && status.segmentsUnreadable == 0)
+        }
+        creditChart = DailyPoint.chart(history, title: "Grid credit", value: \.totalCredit, yLabel: Format.credit)
+        throughputChart = DailyPoint.chart(DailyPoint.increments(history), title: "Valid tasks per day",
+                                           value: \.tasksValid, yLabel: { Format.count(Int($0)) })
+    }
+}
+
+/// One day of a donor's or the grid's totals.
+public struct DailyPoint: Sendable, Equatable {
+    /// Days since 1970-01-01.
+    public let day: Int
+    public let totalCredit: Double
+    public let tasksValid: Double
+
+    public init(day: Int, totalCredit: Double, tasksValid: Double) {
+        self.day = day
+        self.totalCredit = totalCredit
+        self.tasksValid = tasksValid
+    }
+
+    /// Each day's growth over the day before (the first day counts from zero).
+    static func increments(_ points: [DailyPoint]) -> [DailyPoint] {
+        zip([nil] + points.map(Optional.some), points).map { previous, point in
+            DailyPoint(day: point.day, totalCredit: point.totalCredit - (previous?.totalCredit ?? 0),
+                       tasksValid: point.tasksValid - (previous?.tasksValid ?? 0))
+        }
+    }
+
+    /// A line chart of one value over the days, as SVG.
+    static func chart(_ points: [DailyPoint], title: String, value: KeyPath<DailyPoint, Double>,
+                      yLabel: @escaping @Sendable (Double) -> String) -> String {
+        LineChart(title: title, series: [LineChart.Series(name: title, points: points.map { (Double($0.day), $0[keyPath: value]) })],
+                  xLabel: { Format.day(Int($0)) }, yLabel: yLabel).svg()
+    }
+}

@@ -1,0 +1,82 @@
+import BorgCore
+import BorgProtocol
+
+/// `/donors` and `/hosts`: ranked by total credit or by recent average credit, a page of rows at a time.
+public struct LeaderboardPage: DashboardPage {
+    public static let template = "leaderboard"
+    public let title: String
+    public let refreshSeconds: Int? = 60
+
+    /// One ranked donor or host.
+    public struct Row: Sendable {
+        public let rank: String
+        public let name: Link
+        /// A host's donor; `nil` on the donor board.
+        public let owner: Link?
+        public let credit: String
+        public let rac: String
+        public let valid: String
+        public let invalid: String
+    }
+
+    public let rows: [Row]
+    public let isHosts: Bool
+    public let byTotal: Bool
+    public let showing: String
+    public let previous: String?
+    public let next: String?
+    public let totalLink: String
+    public let racLink: String
+
+    /// The ordering a board can take.
+    public enum Order: String, Sendable {
+        case total, rac
+    }
+
+    /// Rows shown per page.
+    public static let pageSize = 100
+
+    /// The donors' board. `donors` in rank order by total credit (as the API lists them); `page` counts from 0.
+    public static func donors(_ donors: [DonorStats], by order: Order, page: Int) -> LeaderboardPage {
+        let sorted = order == .rac ? donors.sorted { ($0.rac, $1.donorID.rawValue) > ($1.rac, $0.donorID.rawValue) } : donors
+        return LeaderboardPage(title: "Donors", path: "/donors", order: order, page: page, total: sorted.count,
+                               isHosts: false, rows: slice(sorted, page: page).enumerated().map { i, donor in
+            Row(rank: Format.count(page * pageSize + i + 1),
+                name: Link(href: "/donors/\(donor.donorID.rawValue)", text: donor.name), owner: nil,
+                credit: Format.credit(donor.totalCredit), rac: Format.credit(donor.rac),
+                valid: Format.count(donor.tasks.valid), invalid: Format.count(donor.tasks.invalid))
+        })
+    }
+
+    /// The hosts' board; `donorNames` names each host's donor.
+    public static func hosts(_ hosts: [HostStats], donorNames: [DonorID: String], by order: Order, page: Int) -> LeaderboardPage {
+        let key: (HostStats) -> Double = order == .rac ? { $0.rac } : { $0.totalCredit }
+        let sorted = hosts.sorted { (key($0), $1.hostID.rawValue) > (key($1), $0.hostID.rawValue) }
+        return LeaderboardPage(title: "Hosts", path: "/hosts", order: order, page: page, total: sorted.count,
+                               isHosts: true, rows: slice(sorted, page: page).enumerated().map { i, host in
+            Row(rank: Format.count(page * pageSize + i + 1),
+                name: Link(href: "/hosts/\(host.hostID.rawValue)", text: host.name),
+                owner: Link(href: "/donors/\(host.donorID.rawValue)", text: donorNames[host.donorID] ?? "donor \(host.donorID.rawValue)"),
+                credit: Format.credit(host.totalCredit), rac: Format.credit(host.rac),
+                valid: Format.count(host.tasks.valid), invalid: Format.count(host.tasks.invalid))
+        })
+    }
+
+    static func slice<T>(_ items: [T], page: Int) -> ArraySlice<T> {
+        let start = min(items.count, page * pageSize)
+        return items[start..<min(items.count, start + pageSize)]
+    }
+
+    init(title: String, path: String, order: Order, page: Int, total: Int, isHosts: Bool, rows: [Row]) {
+        self.title = title
+        self.rows = rows
+        self.isHosts = isHosts
+        byTotal = order == .total
+        let first = page * Self.pageSize
+        showing = rows.isEmpty ? "none" : "\(Format.count(first + 1))–\(Format.count(first + rows.count)) of \(Format.count(total))"
+        previous = page > 0 ? "\(path)?by=\(order.rawValue)&page=\(page - 1)" : nil
+        next = first + rows.count < total ? "\(path)?by=\(order.rawValue)&page=\(page + 1)" : nil
+        totalLink = "\(path)?by=total"
+        racLink = "\(path)?by=rac"
+    }
+}

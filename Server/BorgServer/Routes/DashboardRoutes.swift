@@ -1,0 +1,160 @@
+import BorgCore
+import BorgDashboard
+import BorgEngine
+import BorgProtocol
+import BorgStore
+import Foundation
+import Hummingbird
+
+/// The web dashboard, served by every coordinator: the grid at `/`, batches, leaderboards, and the pages of
+/// a donor, a host and a project. Public, like BOINC's pages: names, credit and counts, nothing secret.
+struct DashboardRoutes {
+    let engine: LifecycleEngine
+    let statistics: ContributionStatistics
+    let replication: any Replication
+    let storage: StorageEngine
+    let dashboard: Dashboard
+
+    /// A host in touch within this many seconds counts as online.
+    static let onlineWindow = 600.0
+    /// Tasks reported within this many seconds make the grid's rate.
+    static let rateWindow = 60.0
+    /// Days of history in the charts.
+    static let historyDays = 90
+    /// Batches listed on `/batches` and on a project's page; failed work units listed on a batch's page.
+    static let batchesListed = 100
+    static let failuresListed = 20
+
+    func addRoutes(to router: Router<CoordinatorContext>) {
+        router.get("/") { _, _ in try await page { try await gridPage() } }
+        router.get("/batches") { _, _ in
+            try await page {
+                let now = engine.clock()
+                let statuses = try await engine.store.read { q in
+                    try engine.statuses(of: try q.recentBatches(limit: Self.batchesListed), q)
+                }
+                return BatchListPage(batches: statuses, now: now)
+            }
+        }
+        router.get("/batches/:id") { _, context in
+            try await page {
+                let id = try context.parameters.require("id", as: BatchID.self)
+                let now = engine.clock()
+                let (status, failures) = try await engine.store.read { q in
+                    guard let batch = try q.batch(id) else { throw EngineError.unknown("There is no batch \(id).") }
+                    return (try engine.status(of: batch, q), try q.failedWorkUnits(batch: id, limit: Self.failuresListed))
+                }
+                return BatchPage(status: status, failures: failures, now: now)
+            }
+        }
+        router.get("/donors") { request, _ in
+            try await page {
+                let (order, number) = try Self.paging(request)
+                return LeaderboardPage.donors(try await statistics.donors(), by: order, page: number)
+            }
+        }
+        router.get("/donors/:id") { _, context in
+            try await page {
+                let id = try context.parameters.require("id", as: DonorID.self)
+                guard let donor = try await statistics.donors().first(where: { $0.donorID == id }) else {
+                    throw EngineError.unknown("There is no donor \(id).")
+                }
+                let history = try await history(donor: id)
+                return DonorPage(donor: donor, hosts: try await statistics.hosts(donor: id), history: history,
+                                 onlineSince: engine.clock() - Self.onlineWindow)
+            }
+        }
+        router.get("/hosts") { request, _ in
+            try await page {
+                let (order, number) = try Self.paging(request)
+                let names = try await engine.store.read { q in try q.donorNames() }
+                return LeaderboardPage.hosts(try await statistics.hosts(), donorNames: names, by: order, page: number)
+            }
+        }
+        router.get("/hosts/:id") { _, context in
+            try await page {
+                let id = try context.parameters.require("id", as: HostID.self)
+                guard let host = try await statistics.hosts().first(where: { $0.hostID == id }) else {
+                    throw EngineError.unknown("There is no host \(id).")
+                }
+                let names = try await engine.store.read { q in try q.donorNames() }
+                return HostPage(host: host, donorName: names[host.donorID] ?? "donor \(host.donorID.rawValue)",
+                                onlineSince: engine.clock() - Self.onlineWindow)
+            }
+        }
+        router.get("/projects/:name") { _, context in
+            try await page { try await projectPage(name: try context.parameters.require("name")) }
+        }
+    }
+
+    /// The grid page: what the grid is and does now, and its history.
+    func gridPage() async throws -> GridPage {
+        let now = engine.clock()
+        let (activity, batches) = try await engine.store.read { q in
+            (try q.gridActivity(onlineSince: now - Self.onlineWindow, reportedSince: now - Self.rateWindow),
+             try engine.statuses(of: try q.recentBatches(activeOnly: true, limit: Self.batchesListed), q))
+        }
+        let storageStatus = try await storage.status()
+        return GridPage(
+            coordinators: replication.coordinators, leaderKnown: true, donors: activity.donors, hosts: activity.hosts,
+            hostsOnline: activity.hostsOnline, totalRAC: activity.hostRAC.reduce(0) { $0 + $1.decayed(to: now) },
+            tasksPerSecond: Double(activity.tasksReported) / Self.rateWindow, batches: batches, storage: storageStatus,
+            history: try await history(donor: nil), now: now)
+    }
+
+    func projectPage(name: String) async throws -> ProjectPage {
+        let now = engine.clock()
+        return try await engine.store.read { q in
+            guard let project = try q.project(name: name),
+                let totals = try q.projectTotals().first(where: { $0.name == name })
+            else { throw EngineError.unknown("There is no project named '\(name)'.") }
+            let batches = try engine.statuses(of: try q.recentBatches(project: project.id, limit: Self.batchesListed), q)
+            let stats = ProjectStats(project: totals.name, workUnits: totals.workUnits, completed: totals.completed,
+                failed: totals.failed, tasksUnsent: totals.tasksUnsent, tasksInProgress: totals.tasksInProgress,
+                creditGranted: totals.creditGranted)
+            return ProjectPage(stats: stats, description: project.description, policy: project.policy, batches: batches, now: now)
+        }
+    }
+
+    /// A donor's (or with `nil` the grid's) daily totals over the charts' span.
+    func history(donor: DonorID?) async throws -> [DailyPoint] {
+        let today = Int((engine.clock() / 86_400).rounded(.down))
+        return try await engine.store.read { q in try q.dailyTotals(donor: donor, since: today - Self.historyDays) }
+            .map { DailyPoint(day: $0.day, totalCredit: $0.totalCredit, tasksValid: Double($0.tasksValid)) }
+    }
+
+    /// `?by=total|rac&page=N` of a leaderboard.
+    static func paging(_ request: Request) throws -> (LeaderboardPage.Order, Int) {
+        let query = request.uri.queryParameters
+        guard let order = LeaderboardPage.Order(rawValue: query.get("by") ?? "total") else {
+            throw RequestError.malformed("by must be 'total' or 'rac'")
+        }
+        let number = query.get("page") ?? "0"
+        guard let page = Int(number), (0...1_000_000).contains(page) else {
+            throw RequestError.malformed("page must be a whole number from 0 (got '\(number)')")
+        }
+        return (order, page)
+    }
+
+    /// Renders what `build` makes as an HTML page; an unknown id or a bad query becomes an HTML page saying so,
+    /// with the status the API would answer.
+    func page<Page: DashboardPage>(_ build: () async throws -> Page) async throws -> Response {
+        do {
+            return html(dashboard.render(try await build(), servedBy: servedBy), status: .ok)
+        } catch let error as EngineError {
+            guard case .unknown(let message) = error else { throw error }
+            return html(dashboard.render(MessagePage(title: "Not found", message: message), servedBy: servedBy), status: .notFound)
+        } catch let error as RequestError {
+            return html(dashboard.render(MessagePage(title: "Bad request", message: error.description), servedBy: servedBy),
+                        status: .badRequest)
+        }
+    }
+
+    /// Who served the page, for its footer.
+    var servedBy: String { replication.ownURL ?? "this coordinator" }
+
+    func html(_ text: String, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
