@@ -65,6 +65,7 @@ host=${listen%:*}
 url="http://$host:$(cat "$grid/port")"
 export BORG_COORDINATOR="$url" BORG_API_KEY_FILE="$grid/coordinator/admin.key"
 echo "coordinator $url (pid $server_pid), data in $grid"
+echo "dashboard $url/ (open it in a browser while the batch runs)"
 
 echo "== project primes, signed"
 "$bin/borg-submit" keys create --out "$grid/keys"
@@ -117,7 +118,7 @@ done
 if [ "$keep" -eq 1 ]; then
   cat <<MSG
 
-The grid keeps running (coordinator pid $server_pid; clients ${pids[*]}).
+The grid keeps running (coordinator pid $server_pid; clients ${pids[*]}); its dashboard is at $url/
 Enroll another machine (start the coordinator with --listen 0.0.0.0:8080 so that it can reach it):
   $bin/borg-submit donor add NAME --coordinator $url --api-key-file $grid/coordinator/admin.key --quiet
   borg-client enroll http://THIS-MACHINE:$(cat "$grid/port") --token TOKEN --cpu 50% && borg-client run

@@ -6,11 +6,11 @@
 # Each phase prints "phase NAME: started" before and "phase NAME: exit N" after, which .ci/run counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-dependencies.sh
+scripts/install-dependencies.sh --tests
 swift build --build-tests
 # The whole-grid scenarios run apart from the sandbox's hostile-app tests: apps of every test run as the same
 # unprivileged user, whose process count a fork bomb fills (see docs/SECURITY.md, Known limits).
-heavy='ClusterScenarioTests|DonorScenarioTests|StorageScenarioTests'
+heavy='ClusterScenarioTests|DonorScenarioTests|StorageScenarioTests|DashboardBrowserTests'
 # The network fault scenarios (root only) build whole grids in network namespaces: alone, after the others.
 network='NetworkFaultTests'
 cpu_cap_tests='CPUThrottleTests|cpuCap'

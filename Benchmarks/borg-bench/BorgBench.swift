@@ -9,5 +9,5 @@ struct BorgBench: AsyncParsableCommand {
         abstract: "Benchmarks of Borg coordinators (build with -c release).",
         subcommands: [LifecycleBenchmark.self, QueueMemoryBenchmark.self, FailoverBenchmark.self, DonorIdleBenchmark.self,
                       GridEfficiencyBenchmark.self, RuntimeBenchmark.self, PurgeBenchmark.self, StorageBenchmark.self,
-                      DurabilityModel.self])
+                      DurabilityModel.self, DashboardBenchmark.self])
 }

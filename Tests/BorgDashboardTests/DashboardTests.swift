@@ -86,6 +86,11 @@ import Testing
         #expect(!html.contains("Storage</h2>"), "a grid without storage hosts shows no storage section")
         let throughput = DailyPoint.increments(history)
         #expect(throughput.map(\.tasksValid) == [10, 20])
+        // A chart ends at this moment's totals, not at the last snapshot.
+        let live = DailyPoint(day: 20_001, totalCredit: 350, tasksValid: 35)
+        #expect(DailyPoint.ending(history, with: live) == [history[0], live])
+        let tomorrow = DailyPoint(day: 20_002, totalCredit: 400, tasksValid: 40)
+        #expect(DailyPoint.ending(history, with: tomorrow) == history + [tomorrow])
     }
 
     @Test func chartsScaleTheirPointsAndSayWhenThereIsNoHistory() {

@@ -43,6 +43,7 @@ import Testing
             let donorPage = try await get(f, "/donors/\(bob.donorID.rawValue)")
             #expect(donorPage.status == 200 && !donorPage.html.contains(Self.markup))
             #expect(donorPage.html.contains("<b>\(bobDonor.tasks.inProgress)</b>running"))
+            #expect(donorPage.html.contains("<svg") && donorPage.html.contains("<polyline"), "the credit chart shows no point for today")
             let hostPage = try await get(f, "/hosts/\(bob.id.rawValue)")
             #expect(hostPage.status == 200 && !hostPage.html.contains(Self.markup) && hostPage.html.contains("online"))
             let hosts = try await get(f, "/hosts?by=rac")

@@ -55,6 +55,28 @@ import Testing
         }
     }
 
+    @Test func dailyTotalsKeepOneSnapshotPerDonorAndDayAndTheGridsSum() async throws {
+        try await withStore { store in
+            let (ada, _) = try await store.write { q in try q.createDonor(name: "ada", now: 1) }
+            let (bob, _) = try await store.write { q in try q.createDonor(name: "bob", now: 1) }
+            try await store.write { q in
+                try q.db.execute("UPDATE donor SET total_credit = 10 WHERE id = ?", [SQLValue(ada.id)])
+                try q.recordDailyTotals(day: 100)
+                try q.db.execute("UPDATE donor SET total_credit = 25 WHERE id = ?", [SQLValue(ada.id)])
+                try q.db.execute("UPDATE donor SET total_credit = 5 WHERE id = ?", [SQLValue(bob.id)])
+                try q.recordDailyTotals(day: 100)  // a later snapshot of the same day replaces the first
+                try q.recordDailyTotals(day: 101)
+            }
+            let (adaDays, grid, recent) = try await store.read { q in
+                (try q.dailyTotals(donor: ada.id, since: 0), try q.dailyTotals(donor: nil, since: 0),
+                 try q.dailyTotals(donor: bob.id, since: 101))
+            }
+            #expect(adaDays.map(\.day) == [100, 101] && adaDays.map(\.totalCredit) == [25, 25])
+            #expect(grid.map(\.totalCredit) == [30, 30], "the grid's row is the sum of its donors'")
+            #expect(recent.map(\.day) == [101])
+        }
+    }
+
     @Test func creditUpdatesTotalsAndRecentAverage() async throws {
         try await withStore { store in
             let (donor, _) = try await store.write { q in try q.createDonor(name: "d", now: 1) }

@@ -59,7 +59,8 @@ struct DashboardRoutes {
                 guard let donor = try await statistics.donors().first(where: { $0.donorID == id }) else {
                     throw EngineError.unknown("There is no donor \(id).")
                 }
-                let history = try await history(donor: id)
+                let live = DailyPoint(day: Self.day(engine.clock()), totalCredit: donor.totalCredit, tasksValid: Double(donor.tasks.valid))
+                let history = DailyPoint.ending(try await history(donor: id), with: live)
                 return DonorPage(donor: donor, hosts: try await statistics.hosts(donor: id), history: history,
                                  onlineSince: engine.clock() - Self.onlineWindow)
             }
@@ -99,7 +100,10 @@ struct DashboardRoutes {
             coordinators: replication.coordinators, leaderKnown: true, donors: activity.donors, hosts: activity.hosts,
             hostsOnline: activity.hostsOnline, totalRAC: activity.hostRAC.reduce(0) { $0 + $1.decayed(to: now) },
             tasksPerSecond: Double(activity.tasksReported) / Self.rateWindow, batches: batches, storage: storageStatus,
-            history: try await history(donor: nil), now: now)
+            history: DailyPoint.ending(try await history(donor: nil),
+                                       with: DailyPoint(day: Self.day(now), totalCredit: activity.totalCredit,
+                                                        tasksValid: Double(activity.tasksValid))),
+            now: now)
     }
 
     func projectPage(name: String) async throws -> ProjectPage {
@@ -118,10 +122,13 @@ struct DashboardRoutes {
 
     /// A donor's (or with `nil` the grid's) daily totals over the charts' span.
     func history(donor: DonorID?) async throws -> [DailyPoint] {
-        let today = Int((engine.clock() / 86_400).rounded(.down))
+        let today = Self.day(engine.clock())
         return try await engine.store.read { q in try q.dailyTotals(donor: donor, since: today - Self.historyDays) }
             .map { DailyPoint(day: $0.day, totalCredit: $0.totalCredit, tasksValid: Double($0.tasksValid)) }
     }
+
+    /// Days since 1970 at `time` (UTC), as the history counts them.
+    static func day(_ time: Double) -> Int { Int((time / 86_400).rounded(.down)) }
 
     /// `?by=total|rac&page=N` of a leaderboard.
     static func paging(_ request: Request) throws -> (LeaderboardPage.Order, Int) {

@@ -124,6 +124,9 @@ public struct GridActivity: Sendable, Equatable {
     public let hostRAC: [RecentAverageCredit]
     /// Tasks reported since the time asked for.
     public let tasksReported: Int
+    /// Credit granted to all donors, and valid tasks of all hosts, ever.
+    public let totalCredit: Double
+    public let tasksValid: Int
 }
 
 extension StoreQueries {
@@ -132,11 +135,13 @@ extension StoreQueries {
         let donors = Int(try db.queryOne("SELECT count(*) FROM donor")?.int(0) ?? 0)
         let hosts = try db.query("SELECT last_contact, rac, rac_time FROM host WHERE active = 1")
         let reported = Int(try db.queryOne("SELECT count(*) FROM task WHERE reported_at >= ?", SQLValue(reportedSince))?.int(0) ?? 0)
+        let credit = try db.queryOne("SELECT coalesce(sum(total_credit), 0) FROM donor")?.double(0) ?? 0
+        let valid = Int(try db.queryOne("SELECT coalesce(sum(tasks_valid), 0) FROM host")?.int(0) ?? 0)
         return GridActivity(
             donors: donors, hosts: hosts.count,
             hostsOnline: hosts.count { ($0.optionalDouble(0) ?? 0) >= onlineSince },
             hostRAC: hosts.map { RecentAverageCredit(value: $0.double(1), time: $0.double(2)) },
-            tasksReported: reported)
+            tasksReported: reported, totalCredit: credit, tasksValid: valid)
     }
 }
 
