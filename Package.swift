@@ -34,6 +34,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CDqlite", path: "Sources/CDqlite", pkgConfig: "dqlite", providers: [.apt(["libdqlite-dev"])]),
         .systemLibrary(name: "CISAL", path: "Sources/CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Libraries, one concern each.
         .target(name: "BorgCore"),
@@ -88,7 +89,7 @@ let package = Package(
             name: "BorgServer",
             dependencies: [
                 "BorgCore", "BorgProtocol", "BorgStore", "BorgEngine", "BorgStorage",
-                "BorgCluster", "BorgAPIClient", "BorgDashboard",
+                "BorgCluster", "BorgAPIClient", "BorgDashboard", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Borg builds against (C libraries behind systemLibrary targets: SQLite, dqlite,
-# ISA-L for erasure coding), bubblewrap, the sandbox native apps run in on donors, and iproute2 and
+# ISA-L for erasure coding, zlib for the gzip files of the statistics export), bubblewrap, the sandbox native apps run in on donors, and iproute2 and
 # nftables, with which the network fault tests build their lab of network namespaces. With --tests, also
 # Chromium, in which the dashboard's browser test loads every page.
 set -euo pipefail
-packages=(libsqlite3-dev libdqlite-dev libisal-dev pkg-config python3 bubblewrap iproute2 nftables)
+packages=(libsqlite3-dev libdqlite-dev libisal-dev zlib1g-dev pkg-config python3 bubblewrap iproute2 nftables)
 if [ "${1:-}" = "--tests" ]; then packages+=(chromium); fi
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

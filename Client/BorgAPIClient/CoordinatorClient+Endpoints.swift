@@ -87,8 +87,9 @@ extension CoordinatorClient {
         try await call(.POST, "/v1/projects/\(project)/keys")
     }
 
-    public func createDonor(name: String) async throws -> CreateDonorResponse {
-        try await call(.POST, "/v1/donors", CreateDonorRequest(name: name))
+    /// Creates a donor; `email` stays private (the statistics export hashes it with the donor's cross-project id).
+    public func createDonor(name: String, email: String? = nil) async throws -> CreateDonorResponse {
+        try await call(.POST, "/v1/donors", CreateDonorRequest(name: name, email: email))
     }
 
     /// Creates a batch. Its `Idempotency-Key` (a new one unless `idempotencyKey` is given) makes a retry,
@@ -120,4 +121,16 @@ extension CoordinatorClient {
     public func hostStats(_ id: HostID) async throws -> HostStats { try await call(.GET, "/v1/stats/hosts/\(id)") }
     public func projectStats() async throws -> [ProjectStats] { try await call(.GET, "/v1/stats/projects") }
     public func leaderboard(by: String = "total") async throws -> Leaderboard { try await call(.GET, "/v1/stats/leaderboard?by=\(by)") }
+    public func teamStats() async throws -> [TeamStats] { try await call(.GET, "/v1/stats/teams") }
+
+    /// Creates a team (any API key).
+    public func createTeam(_ request: CreateTeamRequest) async throws -> TeamStats { try await call(.POST, "/v1/teams", request) }
+
+    /// The host's donor joins the team named `name`.
+    public func joinTeam(host: HostID, name: String) async throws -> TeamMembership {
+        try await call(.POST, "/v1/hosts/\(host)/team", JoinTeamRequest(name: name))
+    }
+
+    /// The host's donor leaves its team.
+    public func leaveTeam(host: HostID) async throws -> TeamMembership { try await call(.DELETE, "/v1/hosts/\(host)/team") }
 }

@@ -48,7 +48,8 @@ public struct Contribution: Codable, Sendable {
             lines.append("(offline: the coordinator did not answer; \(when))")
         }
         if let donor {
-            lines.append("donor '\(donor.name)': credit \(Self.number(donor.totalCredit)), RAC \(Self.number(donor.rac)), rank \(donor.rank), \(donor.hosts) host(s)")
+            lines.append("donor '\(donor.name)': credit \(Self.number(donor.totalCredit)), RAC \(Self.number(donor.rac)), rank \(donor.rank), \(donor.hosts) host(s)"
+                         + (donor.team.map { ", team '\($0)'" } ?? ""))
             lines.append("  tasks valid \(donor.tasks.valid), invalid \(donor.tasks.invalid), error \(donor.tasks.error), in progress \(donor.tasks.inProgress); CPU \(Self.number(donor.cpuHours)) h")
         }
         if let host {

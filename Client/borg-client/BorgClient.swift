@@ -12,7 +12,7 @@ struct BorgClient: AsyncParsableCommand {
         abstract: "Donate this machine's spare CPU to a Borg grid.",
         subcommands: [
             EnrollCommand.self, RunCommand.self, StatusCommand.self, StatsCommand.self, ConfigCommand.self,
-            PauseCommand.self, ResumeCommand.self, UnenrollCommand.self, FilesCommand.self, SpaceCommand.self,
+            PauseCommand.self, ResumeCommand.self, UnenrollCommand.self, FilesCommand.self, SpaceCommand.self, TeamCommand.self,
         ])
 }
 

@@ -8,7 +8,7 @@ struct BorgSubmit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "borg-submit",
         abstract: "Submit work to a Borg grid and collect the results.",
-        subcommands: [ProjectCommand.self, BatchCommand.self, DonorCommand.self, KeysCommand.self])
+        subcommands: [ProjectCommand.self, BatchCommand.self, DonorCommand.self, KeysCommand.self, TeamCommand.self])
 }
 
 /// Where the coordinator is and which key to use; shared by every subcommand.

@@ -73,12 +73,15 @@ struct DonorCommand: AsyncParsableCommand {
         @Argument(help: "The donor's name.")
         var name: String
 
+        @Option(help: "The donor's e-mail address: private, used only for BOINC's cross-project id in the statistics export.")
+        var email: String?
+
         @Flag(help: "Print only the token.")
         var quiet = false
 
         func run() async throws {
             let client = try options.client()
-            let donor = try await client.createDonor(name: name)
+            let donor = try await client.createDonor(name: name, email: email)
             print(quiet ? donor.enrollmentToken : "Donor '\(donor.name)' (id \(donor.donorID)); enrollment token: \(donor.enrollmentToken)")
         }
     }

@@ -1,7 +1,7 @@
-/// Escaping for text placed in HTML or SVG outside the templates (which escape on their own).
-enum HTMLEscaping {
+/// Escaping for text placed in HTML, SVG or XML outside the templates (which escape on their own).
+public enum HTMLEscaping {
     /// `text` with `& < > " '` replaced by character references.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
         for character in text {

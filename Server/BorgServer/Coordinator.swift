@@ -83,6 +83,8 @@ public final class Coordinator: Sendable {
                         batchBodyLimit: configuration.jsonBodyLimit).addRoutes(to: router)
         let statistics = ContributionStatistics(store: engine.store, clock: engine.clock)
         StatsRoutes(store: engine.store, statistics: statistics).addRoutes(to: router)
+        TeamRoutes(engine: engine, auth: auth, statistics: statistics).addRoutes(to: router)
+        StatisticsExportRoutes(export: StatisticsExport(store: engine.store, clock: engine.clock)).addRoutes(to: router)
         ClusterRoutes(replication: replication, blobs: blobs).addRoutes(to: router)
         StorageRoutes(storage: storage, auth: auth).addRoutes(to: router)
         DashboardRoutes(engine: engine, statistics: statistics, replication: replication, storage: storage,

@@ -66,6 +66,7 @@ public enum ProjectEntity {}
 public enum BatchEntity {}
 public enum WorkUnitEntity {}
 public enum TaskEntity {}
+public enum TeamEntity {}
 
 public typealias DonorID = Identifier<DonorEntity>
 public typealias HostID = Identifier<HostEntity>
@@ -73,3 +74,4 @@ public typealias ProjectID = Identifier<ProjectEntity>
 public typealias BatchID = Identifier<BatchEntity>
 public typealias WorkUnitID = Identifier<WorkUnitEntity>
 public typealias TaskID = Identifier<TaskEntity>
+public typealias TeamID = Identifier<TeamEntity>

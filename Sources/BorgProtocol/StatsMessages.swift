@@ -3,7 +3,13 @@ import BorgCore
 /// `POST /v1/donors` (admin).
 public struct CreateDonorRequest: Codable, Sendable {
     public var name: String
-    public init(name: String) { self.name = name }
+    /// Private: never shown; BOINC's statistics export hashes it with the donor's cross-project id.
+    public var email: String?
+
+    public init(name: String, email: String? = nil) {
+        self.name = name
+        self.email = email
+    }
 }
 
 public struct CreateDonorResponse: Codable, Sendable {
@@ -43,8 +49,12 @@ public struct DonorStats: Codable, Sendable, Equatable {
     public var cpuHours: Double
     /// 1 = most total credit.
     public var rank: Int
+    /// The donor's team, if it joined one.
+    public var team: String?
 
-    public init(donorID: DonorID, name: String, totalCredit: Double, rac: Double, hosts: Int, tasks: TaskCounts, cpuHours: Double, rank: Int) {
+    public init(donorID: DonorID, name: String, totalCredit: Double, rac: Double, hosts: Int, tasks: TaskCounts, cpuHours: Double,
+                rank: Int, team: String? = nil) {
+        self.team = team
         self.donorID = donorID
         self.name = name
         self.totalCredit = totalCredit

@@ -32,7 +32,7 @@ import Testing
         let board = dashboard.render(LeaderboardPage.donors(donors, by: .total, page: 0), servedBy: "http://127.0.0.1:1")
         #expect(board.contains(Self.escaped))
         #expect(!board.contains("<script>"))
-        let page = dashboard.render(DonorPage(donor: donors[0], hosts: [Self.host(7, donor: 1, Self.hostile)],
+        let page = dashboard.render(DonorPage(donor: donors[0], team: nil, hosts: [Self.host(7, donor: 1, Self.hostile)],
                                               history: [DailyPoint(day: 20_000, totalCredit: 50, tasksValid: 3)], onlineSince: 0),
                                     servedBy: "x")
         #expect(!page.contains("<script>"), "a donor's or host's name became markup")
@@ -60,6 +60,12 @@ import Testing
         #expect(byRAC.rows.first?.name.text == "d250" && byRAC.rows.first?.rank == "1")
         let beyond = LeaderboardPage.donors(donors, by: .total, page: 9)
         #expect(beyond.rows.isEmpty && beyond.showing == "none")
+
+        let teams = [TeamStats(teamID: 3, name: "<Team>", description: "", members: 7, totalCredit: 50, rac: 1, rank: 1)]
+        let teamBoard = dashboard.render(LeaderboardPage.teams(teams, by: .total, page: 0), servedBy: "x")
+        #expect(teamBoard.contains("<a href=\"/teams/3\">&lt;Team&gt;</a>") && teamBoard.contains("<td class=\"n\">7</td>"))
+        let team = dashboard.render(TeamPage(team: teams[0], members: [Self.donor(1, Self.hostile, credit: 50)]), servedBy: "x")
+        #expect(team.contains("/donors/1") && !team.contains("<script>"))
 
         let hosts = [Self.host(1, donor: 1, "small", credit: 5), Self.host(2, donor: 2, "big", credit: 500)]
         let hostBoard = LeaderboardPage.hosts(hosts, donorNames: [DonorID(2): "bob"], by: .total, page: 0)

@@ -26,6 +26,8 @@ import Testing
         let admin = workload.admin
         let bold = try await admin.createDonor(name: Self.boldDonor)
         let boldHost = try await SimulatedHost(coordinators: [server.url], token: bold.enrollmentToken, name: "<i>slanted</i>")
+        let team = try await admin.createTeam(CreateTeamRequest(name: "<u>Team</u>", description: "crunching together"))
+        _ = try await boldHost.client.joinTeam(host: boldHost.id, name: "<u>Team</u>")
         let hosts = workload.hosts + [boldHost]
         for host in hosts { _ = try await host.cycle(maxTasks: 3) }
 
@@ -35,12 +37,14 @@ import Testing
         let pages = [("grid", "/", "Grid"), ("batches", "/batches", "Batches"), ("batch", "/batches/\(batch)", "Batch \(batch)"),
                      ("donors", "/donors", "Donors"), ("hosts", "/hosts?by=rac", "Hosts"),
                      ("donor", "/donors/\(bold.donorID.rawValue)", "&lt;b&gt;Bold&lt;/b&gt; &amp; co"),
-                     ("host", "/hosts/\(boldHost.id.rawValue)", "&lt;i&gt;slanted&lt;/i&gt;"), ("project", "/projects/browse", "browse")]
+                     ("host", "/hosts/\(boldHost.id.rawValue)", "&lt;i&gt;slanted&lt;/i&gt;"), ("project", "/projects/browse", "browse"),
+                     ("teams", "/teams", "Teams"), ("team", "/teams/\(team.teamID.rawValue)", "&lt;u&gt;Team&lt;/u&gt;")]
         var doms: [String: String] = [:]
         for (name, path, heading) in pages {
             let dom = try browser.dom(of: server.url + path)
             #expect(dom.contains("<h1>\(heading)</h1>"), "\(path) did not load as the \(name) page: \(dom.prefix(300))")
-            #expect(!dom.contains("<b>Bold</b>") && !dom.contains("<i>slanted</i>"), "a name became markup on \(path)")
+            #expect(!dom.contains("<b>Bold</b>") && !dom.contains("<i>slanted</i>") && !dom.contains("<u>Team</u>"),
+                    "a name became markup on \(path)")
             try browser.screenshot(of: server.url + path, to: shots.appendingPathComponent("\(name).png"))
             doms[name] = dom
         }

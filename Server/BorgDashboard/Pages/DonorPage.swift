@@ -6,6 +6,8 @@ public struct DonorPage: DashboardPage {
     public static let template = "donor"
     public let title: String
     public let refreshSeconds: Int? = 60
+    /// The donor's team, if it is in one.
+    public let team: Link?
     public let rank: String
     public let credit: String
     public let rac: String
@@ -26,8 +28,9 @@ public struct DonorPage: DashboardPage {
         public let status: String
     }
 
-    public init(donor: DonorStats, hosts: [HostStats], history: [DailyPoint], onlineSince: Double) {
+    public init(donor: DonorStats, team: TeamStats?, hosts: [HostStats], history: [DailyPoint], onlineSince: Double) {
         title = donor.name
+        self.team = team.map { Link(href: "/teams/\($0.teamID.rawValue)", text: $0.name) }
         rank = Format.count(donor.rank)
         credit = Format.credit(donor.totalCredit)
         rac = Format.credit(donor.rac)

@@ -1,7 +1,7 @@
 import BorgCore
 import BorgProtocol
 
-/// `/donors` and `/hosts`: ranked by total credit or by recent average credit, a page of rows at a time.
+/// `/donors`, `/hosts` and `/teams`: ranked by total credit or by recent average credit, a page of rows at a time.
 public struct LeaderboardPage: DashboardPage {
     public static let template = "leaderboard"
     public let title: String
@@ -17,10 +17,13 @@ public struct LeaderboardPage: DashboardPage {
         public let rac: String
         public let valid: String
         public let invalid: String
+        /// A team's members; `nil` on the donor and host boards.
+        public let members: String?
     }
 
     public let rows: [Row]
     public let isHosts: Bool
+    public let isTeams: Bool
     public let byTotal: Bool
     public let showing: String
     public let previous: String?
@@ -39,12 +42,23 @@ public struct LeaderboardPage: DashboardPage {
     /// The donors' board. `donors` in rank order by total credit (as the API lists them); `page` counts from 0.
     public static func donors(_ donors: [DonorStats], by order: Order, page: Int) -> LeaderboardPage {
         let sorted = order == .rac ? donors.sorted { ($0.rac, $1.donorID.rawValue) > ($1.rac, $0.donorID.rawValue) } : donors
-        return LeaderboardPage(title: "Donors", path: "/donors", order: order, page: page, total: sorted.count,
-                               isHosts: false, rows: slice(sorted, page: page).enumerated().map { i, donor in
+        return LeaderboardPage(title: "Donors", path: "/donors", order: order, page: page, total: sorted.count, kind: .donors,
+                               rows: slice(sorted, page: page).enumerated().map { i, donor in
             Row(rank: Format.count(page * pageSize + i + 1),
                 name: Link(href: "/donors/\(donor.donorID.rawValue)", text: donor.name), owner: nil,
                 credit: Format.credit(donor.totalCredit), rac: Format.credit(donor.rac),
-                valid: Format.count(donor.tasks.valid), invalid: Format.count(donor.tasks.invalid))
+                valid: Format.count(donor.tasks.valid), invalid: Format.count(donor.tasks.invalid), members: nil)
+        })
+    }
+
+    /// The teams' board. `teams` in rank order by total credit (as the API lists them).
+    public static func teams(_ teams: [TeamStats], by order: Order, page: Int) -> LeaderboardPage {
+        let sorted = order == .rac ? teams.sorted { ($0.rac, $1.teamID.rawValue) > ($1.rac, $0.teamID.rawValue) } : teams
+        return LeaderboardPage(title: "Teams", path: "/teams", order: order, page: page, total: sorted.count, kind: .teams,
+                               rows: slice(sorted, page: page).enumerated().map { i, team in
+            Row(rank: Format.count(page * pageSize + i + 1), name: Link(href: "/teams/\(team.teamID.rawValue)", text: team.name),
+                owner: nil, credit: Format.credit(team.totalCredit), rac: Format.credit(team.rac), valid: "", invalid: "",
+                members: Format.count(team.members))
         })
     }
 
@@ -52,13 +66,13 @@ public struct LeaderboardPage: DashboardPage {
     public static func hosts(_ hosts: [HostStats], donorNames: [DonorID: String], by order: Order, page: Int) -> LeaderboardPage {
         let key: (HostStats) -> Double = order == .rac ? { $0.rac } : { $0.totalCredit }
         let sorted = hosts.sorted { (key($0), $1.hostID.rawValue) > (key($1), $0.hostID.rawValue) }
-        return LeaderboardPage(title: "Hosts", path: "/hosts", order: order, page: page, total: sorted.count,
-                               isHosts: true, rows: slice(sorted, page: page).enumerated().map { i, host in
+        return LeaderboardPage(title: "Hosts", path: "/hosts", order: order, page: page, total: sorted.count, kind: .hosts,
+                               rows: slice(sorted, page: page).enumerated().map { i, host in
             Row(rank: Format.count(page * pageSize + i + 1),
                 name: Link(href: "/hosts/\(host.hostID.rawValue)", text: host.name),
                 owner: Link(href: "/donors/\(host.donorID.rawValue)", text: donorNames[host.donorID] ?? "donor \(host.donorID.rawValue)"),
                 credit: Format.credit(host.totalCredit), rac: Format.credit(host.rac),
-                valid: Format.count(host.tasks.valid), invalid: Format.count(host.tasks.invalid))
+                valid: Format.count(host.tasks.valid), invalid: Format.count(host.tasks.invalid), members: nil)
         })
     }
 
@@ -67,10 +81,14 @@ public struct LeaderboardPage: DashboardPage {
         return items[start..<min(items.count, start + pageSize)]
     }
 
-    init(title: String, path: String, order: Order, page: Int, total: Int, isHosts: Bool, rows: [Row]) {
+    /// What a board ranks.
+    enum Kind { case donors, hosts, teams }
+
+    init(title: String, path: String, order: Order, page: Int, total: Int, kind: Kind, rows: [Row]) {
         self.title = title
         self.rows = rows
-        self.isHosts = isHosts
+        isHosts = kind == .hosts
+        isTeams = kind == .teams
         byTotal = order == .total
         let first = page * Self.pageSize
         showing = rows.isEmpty ? "none" : "\(Format.count(first + 1))–\(Format.count(first + rows.count)) of \(Format.count(total))"

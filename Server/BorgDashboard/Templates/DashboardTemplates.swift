@@ -29,7 +29,7 @@ enum DashboardTemplates {
         </style>
         </head>
         <body>
-        <header><nav><a href="/">Grid</a><a href="/batches">Batches</a><a href="/donors">Donors</a><a href="/hosts">Hosts</a></nav></header>
+        <header><nav><a href="/">Grid</a><a href="/batches">Batches</a><a href="/donors">Donors</a><a href="/hosts">Hosts</a><a href="/teams">Teams</a></nav></header>
         <main>
         <h1>{{title}}</h1>
         {{{body}}}
@@ -113,16 +113,17 @@ enum DashboardTemplates {
         "leaderboard": """
             <p>By {{#byTotal}}<b>total credit</b> · <a href="{{racLink}}">recent average credit</a>{{/byTotal}}{{^byTotal}}<a href="{{totalLink}}">total credit</a> · <b>recent average credit</b>{{/byTotal}} · showing {{showing}}</p>
             <table>
-            <thead><tr><th class="n">Rank</th><th>Name</th>{{#isHosts}}<th>Donor</th>{{/isHosts}}<th class="n">Total credit</th><th class="n">Recent average</th><th class="n">Valid</th><th class="n">Invalid</th></tr></thead>
+            <thead><tr><th class="n">Rank</th><th>Name</th>{{#isHosts}}<th>Donor</th>{{/isHosts}}<th class="n">Total credit</th><th class="n">Recent average</th>{{#isTeams}}<th class="n">Members</th>{{/isTeams}}{{^isTeams}}<th class="n">Valid</th><th class="n">Invalid</th>{{/isTeams}}</tr></thead>
             <tbody>
             {{#rows}}
-            <tr><td class="n">{{rank}}</td><td><a href="{{name.href}}">{{name.text}}</a></td>{{#owner}}<td><a href="{{href}}">{{text}}</a></td>{{/owner}}<td class="n">{{credit}}</td><td class="n">{{rac}}</td><td class="n">{{valid}}</td><td class="n">{{invalid}}</td></tr>
+            <tr><td class="n">{{rank}}</td><td><a href="{{name.href}}">{{name.text}}</a></td>{{#owner}}<td><a href="{{href}}">{{text}}</a></td>{{/owner}}<td class="n">{{credit}}</td><td class="n">{{rac}}</td>{{#members}}<td class="n">{{.}}</td>{{/members}}{{^members}}<td class="n">{{valid}}</td><td class="n">{{invalid}}</td>{{/members}}</tr>
             {{/rows}}
             </tbody>
             </table>
             <p>{{#previous}}<a href="{{.}}">← previous</a> {{/previous}}{{#next}}<a href="{{.}}">next →</a>{{/next}}</p>
             """,
         "donor": """
+            {{#team}}<p>Member of team <a href="{{href}}">{{text}}</a></p>{{/team}}
             <div class="tiles">
             <div class="tile"><b>{{credit}}</b>total credit (rank {{rank}})</div>
             <div class="tile"><b>{{rac}}</b>recent average credit</div>
@@ -139,6 +140,21 @@ enum DashboardTemplates {
             <thead><tr><th>Host</th><th>Status</th><th class="n">Total credit</th><th class="n">Recent average</th><th class="n">Valid</th></tr></thead>
             <tbody>
             {{#hosts}}<tr><td><a href="{{name.href}}">{{name.text}}</a></td><td>{{status}}</td><td class="n">{{credit}}</td><td class="n">{{rac}}</td><td class="n">{{valid}}</td></tr>{{/hosts}}
+            </tbody>
+            </table>
+            """,
+        "team": """
+            <p>{{description}}</p>
+            <div class="tiles">
+            <div class="tile"><b>{{credit}}</b>total credit (rank {{rank}})</div>
+            <div class="tile"><b>{{rac}}</b>recent average credit</div>
+            <div class="tile"><b>{{memberCount}}</b>members</div>
+            </div>
+            <h2>Members</h2>
+            <table>
+            <thead><tr><th>Donor</th><th class="n">Total credit</th><th class="n">Recent average</th><th class="n">Valid</th></tr></thead>
+            <tbody>
+            {{#members}}<tr><td><a href="{{name.href}}">{{name.text}}</a></td><td class="n">{{credit}}</td><td class="n">{{rac}}</td><td class="n">{{valid}}</td></tr>{{/members}}
             </tbody>
             </table>
             """,

@@ -61,8 +61,24 @@ struct DashboardRoutes {
                 }
                 let live = DailyPoint(day: Self.day(engine.clock()), totalCredit: donor.totalCredit, tasksValid: Double(donor.tasks.valid))
                 let history = DailyPoint.ending(try await history(donor: id), with: live)
-                return DonorPage(donor: donor, hosts: try await statistics.hosts(donor: id), history: history,
+                let team = try await statistics.teams().first { $0.name == donor.team }
+                return DonorPage(donor: donor, team: team, hosts: try await statistics.hosts(donor: id), history: history,
                                  onlineSince: engine.clock() - Self.onlineWindow)
+            }
+        }
+        router.get("/teams") { request, _ in
+            try await page {
+                let (order, number) = try Self.paging(request)
+                return LeaderboardPage.teams(try await statistics.teams(), by: order, page: number)
+            }
+        }
+        router.get("/teams/:id") { _, context in
+            try await page {
+                let id = try context.parameters.require("id", as: TeamID.self)
+                guard let team = try await statistics.teams().first(where: { $0.teamID == id }) else {
+                    throw EngineError.unknown("There is no team \(id).")
+                }
+                return TeamPage(team: team, members: try await statistics.donors().filter { $0.team == team.name })
             }
         }
         router.get("/hosts") { request, _ in

@@ -31,6 +31,16 @@ struct StatsRoutes {
             }
             return try JSONResponse.make(host)
         }
+        router.get("/v1/stats/teams") { _, _ in
+            try JSONResponse.make(try await statistics.teams())
+        }
+        router.get("/v1/stats/teams/:id") { _, context in
+            let id = try context.parameters.require("id", as: TeamID.self)
+            guard let team = try await statistics.teams().first(where: { $0.teamID == id }) else {
+                throw EngineError.unknown("no team \(id)")
+            }
+            return try JSONResponse.make(team)
+        }
         router.get("/v1/stats/projects") { _, _ in
             let totals = try await store.read { q in try q.projectTotals() }
             return try JSONResponse.make(totals.map {

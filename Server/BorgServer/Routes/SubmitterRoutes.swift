@@ -45,7 +45,7 @@ struct SubmitterRoutes {
             let requester = Authenticator.bearer(request)
             let created = try await store.write { q in
                 try q.once(key: key, now: now, sealedWith: requester) {
-                    let (donor, token) = try q.createDonor(name: body.name, now: now)
+                    let (donor, token) = try q.createDonor(name: body.name, email: body.email ?? "", now: now)
                     return CreateDonorResponse(donorID: donor.id, name: donor.name, enrollmentToken: token)
                 }
             }

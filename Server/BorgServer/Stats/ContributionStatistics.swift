@@ -15,7 +15,18 @@ struct ContributionStatistics: Sendable {
         return try await store.read { q in try q.donorTotals() }.map {
             DonorStats(donorID: $0.id, name: $0.name, totalCredit: $0.totalCredit, rac: $0.rac.decayed(to: now), hosts: $0.hosts,
                 tasks: TaskCounts(valid: $0.valid, invalid: $0.invalid, error: $0.errors, inProgress: $0.inProgress),
-                cpuHours: $0.cpuSeconds / 3600, rank: $0.rank)
+                cpuHours: $0.cpuSeconds / 3600, rank: $0.rank, team: $0.team)
+        }
+    }
+
+    /// Every team, in rank order by its members' total credit.
+    func teams() async throws -> [TeamStats] {
+        let now = clock()
+        let teams = try await store.read { q in try q.teamTotals() }
+            .sorted { ($0.totalCredit, $1.id.rawValue) > ($1.totalCredit, $0.id.rawValue) }
+        return teams.enumerated().map { i, team in
+            TeamStats(teamID: team.id, name: team.name, description: team.description, members: team.members,
+                      totalCredit: team.totalCredit, rac: team.memberRAC.reduce(0) { $0 + $1.decayed(to: now) }, rank: i + 1)
         }
     }
 

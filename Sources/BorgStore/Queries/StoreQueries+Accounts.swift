@@ -38,8 +38,9 @@ public enum Secret {
 }
 
 extension StoreQueries {
-    /// Creates a donor; returns it with its enrollment token (shown once).
-    public func createDonor(name: String, now: Double) throws -> (DonorRecord, token: String) {
+    /// Creates a donor with a new enrollment token (returned; only its hash is kept) and a random cross-project
+    /// id; `email` is kept private (BOINC's statistics export hashes it with that id).
+    public func createDonor(name: String, email: String = "", now: Double) throws -> (DonorRecord, token: String) {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.count <= 100 else {
             throw StoreError(.invalid, "donor name must be 1 to 100 characters")
@@ -48,9 +49,12 @@ extension StoreQueries {
             throw StoreError(.conflict, "a donor named '\(trimmed)' already exists")
         }
         let token = Secret.make(prefix: "enroll-")
+        guard email.utf8.count <= 254, !email.contains(where: \.isNewline) else {
+            throw StoreError(.invalid, "donor e-mail address must be at most 254 characters on one line")
+        }
         let id: DonorID = try db.execute(
-            "INSERT INTO donor (name, token_hash, created_at) VALUES (?, ?, ?)",
-            .text(trimmed), .text(Secret.hash(token)), .real(now)
+            "INSERT INTO donor (name, token_hash, created_at, cross_project_id, email) VALUES (?, ?, ?, ?, ?)",
+            .text(trimmed), .text(Secret.hash(token)), .real(now), .text(HexEncoding.string((0..<16).map { _ in UInt8.random(in: 0...255) })), .text(email)
         ).lastInsertID.asID()
         return (DonorRecord(id: id, name: trimmed), token)
     }

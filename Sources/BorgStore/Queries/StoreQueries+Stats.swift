@@ -14,6 +14,7 @@ public struct DonorTotals: Sendable, Equatable {
     public let inProgress: Int
     public let cpuSeconds: Double
     public let rank: Int
+    public let team: String?
 }
 
 /// A host's contribution, as stored.
@@ -53,7 +54,8 @@ extension StoreQueries {
         let rows = try db.query(
             """
             SELECT d.id, d.name, d.total_credit, d.rac, d.rac_time, count(h.id), coalesce(sum(h.tasks_valid), 0),
-                   coalesce(sum(h.tasks_invalid), 0), coalesce(sum(h.tasks_error), 0), coalesce(sum(h.cpu_seconds), 0)
+                   coalesce(sum(h.tasks_invalid), 0), coalesce(sum(h.tasks_error), 0), coalesce(sum(h.cpu_seconds), 0),
+                   (SELECT name FROM team WHERE team.id = d.team_id)
             FROM donor d LEFT JOIN host h ON h.donor_id = d.id GROUP BY d.id ORDER BY d.total_credit DESC, d.id
             """)
         return rows.enumerated().map { i, r in
@@ -61,7 +63,7 @@ extension StoreQueries {
                 id: r.id(0), name: r.string(1), totalCredit: r.double(2),
                 rac: RecentAverageCredit(value: r.double(3), time: r.double(4)), hosts: Int(r.int(5)),
                 valid: Int(r.int(6)), invalid: Int(r.int(7)), errors: Int(r.int(8)), inProgress: running[r.int(0)] ?? 0,
-                cpuSeconds: r.double(9), rank: i + 1)
+                cpuSeconds: r.double(9), rank: i + 1, team: r.optionalString(10))
         }
     }
 

@@ -225,6 +225,22 @@ public enum Schema {
             PRIMARY KEY (donor_id, day)
         ) WITHOUT ROWID;
         """,
+        // Teams, and what BOINC's statistics export needs of a donor: a random cross-project id, and an e-mail
+        // address (private; only its hash with the id is exported).
+        """
+        CREATE TABLE team (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL DEFAULT '',
+            founder_id INTEGER REFERENCES donor(id),
+            created_at REAL NOT NULL
+        );
+        ALTER TABLE donor ADD COLUMN team_id INTEGER REFERENCES team(id);
+        ALTER TABLE donor ADD COLUMN cross_project_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE donor ADD COLUMN email TEXT NOT NULL DEFAULT '';
+        UPDATE donor SET cross_project_id = lower(hex(randomblob(16)));
+        CREATE INDEX donor_team ON donor(team_id);
+        """,
     ]
 
     /// Brings the database to the newest schema; safe to call on every start.

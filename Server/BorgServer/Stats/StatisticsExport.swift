@@ -1,0 +1,109 @@
+import BorgCore
+import BorgDashboard
+import BorgStore
+import Crypto
+import Foundation
+import Synchronization
+
+/// BOINC's statistics export (the files `db_dump` writes), so that the stats sites that read BOINC projects
+/// read Borg too: `tables.xml`, and `user.gz`, `host.gz`, `team.gz` (gzip-compressed XML), served under
+/// `/stats/`. The files are made again when they are older than `maxAge` seconds.
+///
+/// A donor's `cpid` is BOINC's: the MD5 of its random cross-project id followed by its e-mail address (private,
+/// never exported). Hosts have no BOINC client id, so a host's `host_cpid` is the MD5 of the donor's
+/// cross-project id, `:`, the host's id and the e-mail address.
+final class StatisticsExport: Sendable {
+    let store: Store
+    let clock: @Sendable () -> Double
+    let maxAge: Double
+    private let cache = Mutex<(madeAt: Double, files: [String: Data])?>(nil)
+
+    /// The files served, by name.
+    static let fileNames = ["tables.xml", "user.gz", "host.gz", "team.gz"]
+
+    init(store: Store, clock: @escaping @Sendable () -> Double, maxAge: Double = 600) {
+        self.store = store
+        self.clock = clock
+        self.maxAge = maxAge
+    }
+
+    /// The file named `name` (one of ``fileNames``), made now if the last ones are too old.
+    func file(_ name: String) async throws -> Data? {
+        let now = clock()
+        if let cached = cache.withLock({ $0 }), now - cached.madeAt < maxAge { return cached.files[name] }
+        let files = try await make(now: now)
+        cache.withLock { $0 = (now, files) }
+        return files[name]
+    }
+
+    /// All four files as of `now`.
+    func make(now: Double) async throws -> [String: Data] {
+        let (donors, hosts, teams, projects) = try await store.read { q in
+            (try q.donorExportRows(), try q.hostExportRows(), try q.teamTotals(), try q.projects().map(\.name))
+        }
+        let donorsByID = Dictionary(uniqueKeysWithValues: donors.map { ($0.id, $0) })
+        var users = Self.header("users")
+        for donor in donors {
+            users += "<user>\n <id>\(donor.id.rawValue)</id>\n <name>\(Self.text(donor.name))</name>\n"
+            users += " <create_time>\(Int(donor.createdAt))</create_time>\n"
+            users += " <total_credit>\(Self.number(donor.totalCredit))</total_credit>\n"
+            users += " <expavg_credit>\(Self.number(donor.rac.value))</expavg_credit>\n"
+            users += " <expavg_time>\(Self.number(donor.rac.time))</expavg_time>\n"
+            users += " <cpid>\(Self.md5(donor.crossProjectID + donor.email))</cpid>\n"
+            if let team = donor.team { users += " <teamid>\(team.rawValue)</teamid>\n" }
+            users += "</user>\n"
+        }
+        var hostXML = Self.header("hosts")
+        for host in hosts {
+            let owner = donorsByID[host.donor]
+            hostXML += "<host>\n    <id>\(host.id.rawValue)</id>\n    <userid>\(host.donor.rawValue)</userid>\n"
+            hostXML += "    <total_credit>\(Self.number(host.totalCredit))</total_credit>\n"
+            hostXML += "    <expavg_credit>\(Self.number(host.rac.value))</expavg_credit>\n"
+            hostXML += "    <expavg_time>\(Self.number(host.rac.time))</expavg_time>\n"
+            hostXML += "    <p_vendor></p_vendor>\n    <p_model></p_model>\n    <os_name></os_name>\n    <os_version></os_version>\n"
+            hostXML += "  <create_time>\(Int(host.createdAt))</create_time>\n  <rpc_time>\(Int(host.lastContact ?? 0))</rpc_time>\n"
+            hostXML += "  <timezone>0</timezone>\n  <ncpus>\(host.cores)</ncpus>\n"
+            hostXML += "  <avg_turnaround>\(Self.number(host.turnaround ?? 0))</avg_turnaround>\n"
+            hostXML += "  <host_cpid>\(Self.md5((owner?.crossProjectID ?? "") + ":\(host.id.rawValue)" + (owner?.email ?? "")))</host_cpid>\n"
+            hostXML += "</host>\n"
+        }
+        var teamXML = Self.header("teams")
+        for team in teams {
+            teamXML += "<team>\n <id>\(team.id.rawValue)</id>\n <type>1</type>\n <name>\(Self.text(team.name))</name>\n"
+            teamXML += " <userid>\(team.founder?.rawValue ?? 0)</userid>\n"
+            teamXML += " <total_credit>\(Self.number(team.totalCredit))</total_credit>\n"
+            teamXML += " <expavg_credit>\(Self.number(team.memberRAC.reduce(0) { $0 + $1.decayed(to: now) }))</expavg_credit>\n"
+            teamXML += " <expavg_time>\(Self.number(now))</expavg_time>\n"
+            if let founder = team.founder.flatMap({ donorsByID[$0] }) {
+                teamXML += "  <founder_name>\(Self.text(founder.name))</founder_name>\n"
+            }
+            teamXML += " <create_time>\(Int(team.createdAt))</create_time>\n"
+            if !team.description.isEmpty { teamXML += "<description>\(Self.text(team.description))</description>\n" }
+            teamXML += " <nusers>\(team.members)</nusers>\n <country>None</country>\n</team>\n"
+        }
+        var tables = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<tables>\n    <update_time>\(Int(now))</update_time>\n"
+        tables += "    <nusers_total>\(donors.count)</nusers_total>\n    <nteams_total>\(teams.count)</nteams_total>\n"
+        tables += "    <nhosts_total>\(hosts.count)</nhosts_total>\n"
+        tables += "    <total_credit>\(Self.number(donors.reduce(0) { $0 + $1.totalCredit }))</total_credit>\n    <applications>\n"
+        for project in projects { tables += "        <application>\n            <name>\(Self.text(project))</name>\n        </application>\n" }
+        tables += "    </applications>\n</tables>\n"
+        return [
+            "tables.xml": Data(tables.utf8),
+            "user.gz": try Gzip.compress(Data((users + "</users>\n").utf8)),
+            "host.gz": try Gzip.compress(Data((hostXML + "</hosts>\n").utf8)),
+            "team.gz": try Gzip.compress(Data((teamXML + "</teams>\n").utf8)),
+        ]
+    }
+
+    static func header(_ tag: String) -> String { "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<\(tag)>\n" }
+
+    /// Text as XML character data: escaped, without the control characters XML 1.0 does not allow.
+    static func text(_ value: String) -> String {
+        HTMLEscaping.escape(String(value.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\t" || $0 == "\n" }))
+    }
+
+    /// A number as BOINC's `%f` writes it.
+    static func number(_ value: Double) -> String { String(format: "%f", value.isFinite ? value : 0) }
+
+    static func md5(_ text: String) -> String { HexEncoding.string(Insecure.MD5.hash(data: Data(text.utf8))) }
+}
