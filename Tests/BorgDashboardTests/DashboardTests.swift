@@ -66,6 +66,9 @@ import Testing
         #expect(teamBoard.contains("<a href=\"/teams/3\">&lt;Team&gt;</a>") && teamBoard.contains("<td class=\"n\">7</td>"))
         let team = dashboard.render(TeamPage(team: teams[0], members: [Self.donor(1, Self.hostile, credit: 50)]), servedBy: "x")
         #expect(team.contains("/donors/1") && !team.contains("<script>"))
+        let crowd = (1...250).map { Self.donor(Int64($0), "d\($0)", credit: Double(1000 - $0), rank: $0) }
+        let big = TeamPage(team: teams[0], members: crowd)
+        #expect(big.members.count == 100 && big.members.last?.name.text == "d100" && big.moreMembers == "150")
 
         let hosts = [Self.host(1, donor: 1, "small", credit: 5), Self.host(2, donor: 2, "big", credit: 500)]
         let hostBoard = LeaderboardPage.hosts(hosts, donorNames: [DonorID(2): "bob"], by: .total, page: 0)

@@ -11,6 +11,10 @@ public struct TeamPage: DashboardPage {
     public let rank: String
     public let memberCount: String
     public let members: [Member]
+    /// Members beyond those listed, if any.
+    public let moreMembers: String?
+    /// Members listed: the top ones by total credit.
+    public static let membersListed = 100
 
     /// A member donor.
     public struct Member: Sendable {
@@ -20,7 +24,7 @@ public struct TeamPage: DashboardPage {
         public let valid: String
     }
 
-    /// `members` in rank order.
+    /// `members` in rank order; the first ``membersListed`` are listed.
     public init(team: TeamStats, members: [DonorStats]) {
         title = team.name
         description = team.description
@@ -28,7 +32,8 @@ public struct TeamPage: DashboardPage {
         rac = Format.credit(team.rac)
         rank = Format.count(team.rank)
         memberCount = Format.count(team.members)
-        self.members = members.map { donor in
+        moreMembers = members.count > Self.membersListed ? Format.count(members.count - Self.membersListed) : nil
+        self.members = members.prefix(Self.membersListed).map { donor in
             Member(name: Link(href: "/donors/\(donor.donorID.rawValue)", text: donor.name), credit: Format.credit(donor.totalCredit),
                    rac: Format.credit(donor.rac), valid: Format.count(donor.tasks.valid))
         }

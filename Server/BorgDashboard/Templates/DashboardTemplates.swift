@@ -157,6 +157,7 @@ enum DashboardTemplates {
             {{#members}}<tr><td><a href="{{name.href}}">{{name.text}}</a></td><td class="n">{{credit}}</td><td class="n">{{rac}}</td><td class="n">{{valid}}</td></tr>{{/members}}
             </tbody>
             </table>
+            {{#moreMembers}}<p>… and {{.}} more.</p>{{/moreMembers}}
             """,
         "host": """
             <p>Donated by <a href="{{donor.href}}">{{donor.text}}</a> · {{status}} · last contact {{lastContact}}</p>
