@@ -76,7 +76,7 @@ struct DashboardBenchmark: AsyncParsableCommand {
         let client = CoordinatorClient(coordinators: [grid.server.url])
         let host = grid.hosts[0]
         let pages = ["/", "/batches", "/batches/\(batch.rawValue)", "/donors", "/donors?by=rac&page=50", "/donors/\(host.donorID.rawValue)",
-                     "/hosts", "/hosts/\(host.id.rawValue)", "/teams", "/projects/bench", "/stats/user.gz"]
+                     "/hosts", "/hosts/\(host.id.rawValue)", "/teams", "/projects/bench"]
         var timings: Timings = []
         for page in pages {
             var seconds: [Double] = []

@@ -10,6 +10,7 @@ public struct Dashboard: Sendable {
         var library = MustacheLibrary()
         try library.register(DashboardTemplates.layout, named: "layout")
         try library.register(DashboardTemplates.batchRows, named: "batch-rows")
+        try library.register(DashboardTemplates.contributionTiles, named: "contribution-tiles")
         for (name, template) in DashboardTemplates.pages {
             try library.register(template, named: name)
         }

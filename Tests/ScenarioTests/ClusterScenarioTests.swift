@@ -58,6 +58,13 @@ import Testing
         #expect(try coordinators.leaderNodeID() == restartedNode, "leadership moved while the final state was read")
         #expect(caughtUp.completed == n && caughtUp.state == .completed)
 
+        // Every coordinator still running serves the dashboard, the follower too, naming the one that leads.
+        for server in coordinators.servers.values {
+            let (status, page) = try await CoordinatorClient(coordinators: [server.url]).raw(.GET, "/")
+            let html = String(decoding: page, as: UTF8.self)
+            #expect(status == 200 && html.contains("<tr><td>\(restarted.url)</td><td>leads</td></tr>"), "\(server.url)'s grid page")
+        }
+
         // Every canonical output is the right answer.
         #expect(results.workUnits.count == n && canonical.count == n)
         let wrong = (0..<n).map { String(format: "primes-%05d", $0) }.filter { canonical[$0] != "\(Int($0.suffix(5))! * 8)\n" }

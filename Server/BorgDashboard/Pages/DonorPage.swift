@@ -9,13 +9,7 @@ public struct DonorPage: DashboardPage {
     /// The donor's team, if it is in one.
     public let team: Link?
     public let rank: String
-    public let credit: String
-    public let rac: String
-    public let valid: String
-    public let invalid: String
-    public let errors: String
-    public let inProgress: String
-    public let cpuHours: String
+    public let contribution: ContributionTiles
     public let hosts: [HostRow]
     public let creditChart: String
 
@@ -32,13 +26,7 @@ public struct DonorPage: DashboardPage {
         title = donor.name
         self.team = team.map { Link(href: "/teams/\($0.teamID.rawValue)", text: $0.name) }
         rank = Format.count(donor.rank)
-        credit = Format.credit(donor.totalCredit)
-        rac = Format.credit(donor.rac)
-        valid = Format.count(donor.tasks.valid)
-        invalid = Format.count(donor.tasks.invalid)
-        errors = Format.count(donor.tasks.error)
-        inProgress = Format.count(donor.tasks.inProgress)
-        cpuHours = String(format: "%.1f", donor.cpuHours)
+        contribution = ContributionTiles(totalCredit: donor.totalCredit, rac: donor.rac, tasks: donor.tasks, cpuHours: donor.cpuHours)
         self.hosts = hosts.map { host in
             HostRow(name: Link(href: "/hosts/\(host.hostID.rawValue)", text: host.name), credit: Format.credit(host.totalCredit),
                     rac: Format.credit(host.rac), valid: Format.count(host.tasks.valid),

@@ -7,13 +7,7 @@ public struct HostPage: DashboardPage {
     public let refreshSeconds: Int? = 60
     public let donor: Link
     public let status: String
-    public let credit: String
-    public let rac: String
-    public let valid: String
-    public let invalid: String
-    public let errors: String
-    public let inProgress: String
-    public let cpuHours: String
+    public let contribution: ContributionTiles
     public let consecutiveValid: String
     public let lastContact: String
 
@@ -21,13 +15,7 @@ public struct HostPage: DashboardPage {
         title = host.name
         donor = Link(href: "/donors/\(host.donorID.rawValue)", text: donorName)
         status = Self.status(host, onlineSince: onlineSince)
-        credit = Format.credit(host.totalCredit)
-        rac = Format.credit(host.rac)
-        valid = Format.count(host.tasks.valid)
-        invalid = Format.count(host.tasks.invalid)
-        errors = Format.count(host.tasks.error)
-        inProgress = Format.count(host.tasks.inProgress)
-        cpuHours = String(format: "%.1f", host.cpuHours)
+        contribution = ContributionTiles(totalCredit: host.totalCredit, rac: host.rac, tasks: host.tasks, cpuHours: host.cpuHours)
         consecutiveValid = Format.count(host.consecutiveValid)
         lastContact = host.lastContact.map(Format.time) ?? "never"
     }

@@ -39,6 +39,19 @@ enum DashboardTemplates {
         </html>
         """
 
+    /// A donor's or host's contribution tiles (``ContributionTiles``).
+    static let contributionTiles = """
+        {{#contribution}}
+        <div class="tile"><b>{{credit}}</b>total credit</div>
+        <div class="tile"><b>{{rac}}</b>recent average credit</div>
+        <div class="tile"><b>{{valid}}</b>valid tasks</div>
+        <div class="tile"><b>{{invalid}}</b>invalid</div>
+        <div class="tile"><b>{{errors}}</b>errors</div>
+        <div class="tile"><b>{{inProgress}}</b>running</div>
+        <div class="tile"><b>{{cpuHours}}</b>CPU hours</div>
+        {{/contribution}}
+        """
+
     /// The rows of a batch table (shared by the grid, batch list and project pages).
     static let batchRows = """
         <table>
@@ -124,14 +137,9 @@ enum DashboardTemplates {
             """,
         "donor": """
             {{#team}}<p>Member of team <a href="{{href}}">{{text}}</a></p>{{/team}}
+            <p>Rank {{rank}} by total credit.</p>
             <div class="tiles">
-            <div class="tile"><b>{{credit}}</b>total credit (rank {{rank}})</div>
-            <div class="tile"><b>{{rac}}</b>recent average credit</div>
-            <div class="tile"><b>{{valid}}</b>valid tasks</div>
-            <div class="tile"><b>{{invalid}}</b>invalid</div>
-            <div class="tile"><b>{{errors}}</b>errors</div>
-            <div class="tile"><b>{{inProgress}}</b>running</div>
-            <div class="tile"><b>{{cpuHours}}</b>CPU hours</div>
+            {{> contribution-tiles}}
             </div>
             <h2>Credit over time</h2>
             {{{creditChart}}}
@@ -162,13 +170,7 @@ enum DashboardTemplates {
         "host": """
             <p>Donated by <a href="{{donor.href}}">{{donor.text}}</a> · {{status}} · last contact {{lastContact}}</p>
             <div class="tiles">
-            <div class="tile"><b>{{credit}}</b>total credit</div>
-            <div class="tile"><b>{{rac}}</b>recent average credit</div>
-            <div class="tile"><b>{{valid}}</b>valid tasks</div>
-            <div class="tile"><b>{{invalid}}</b>invalid</div>
-            <div class="tile"><b>{{errors}}</b>errors</div>
-            <div class="tile"><b>{{inProgress}}</b>running</div>
-            <div class="tile"><b>{{cpuHours}}</b>CPU hours</div>
+            {{> contribution-tiles}}
             <div class="tile"><b>{{consecutiveValid}}</b>valid in a row</div>
             </div>
             """,

@@ -46,9 +46,7 @@ final class StatisticsExport: Sendable {
         for donor in donors {
             users += "<user>\n <id>\(donor.id.rawValue)</id>\n <name>\(Self.text(donor.name))</name>\n"
             users += " <create_time>\(Int(donor.createdAt))</create_time>\n"
-            users += " <total_credit>\(Self.number(donor.totalCredit))</total_credit>\n"
-            users += " <expavg_credit>\(Self.number(donor.rac.value))</expavg_credit>\n"
-            users += " <expavg_time>\(Self.number(donor.rac.time))</expavg_time>\n"
+            users += Self.credit(donor.totalCredit, rac: donor.rac.value, at: donor.rac.time, indent: " ")
             users += " <cpid>\(Self.md5(donor.crossProjectID + donor.email))</cpid>\n"
             if let team = donor.team { users += " <teamid>\(team.rawValue)</teamid>\n" }
             users += "</user>\n"
@@ -57,9 +55,7 @@ final class StatisticsExport: Sendable {
         for host in hosts {
             let owner = donorsByID[host.donor]
             hostXML += "<host>\n    <id>\(host.id.rawValue)</id>\n    <userid>\(host.donor.rawValue)</userid>\n"
-            hostXML += "    <total_credit>\(Self.number(host.totalCredit))</total_credit>\n"
-            hostXML += "    <expavg_credit>\(Self.number(host.rac.value))</expavg_credit>\n"
-            hostXML += "    <expavg_time>\(Self.number(host.rac.time))</expavg_time>\n"
+            hostXML += Self.credit(host.totalCredit, rac: host.rac.value, at: host.rac.time, indent: "    ")
             hostXML += "    <p_vendor></p_vendor>\n    <p_model></p_model>\n    <os_name></os_name>\n    <os_version></os_version>\n"
             hostXML += "  <create_time>\(Int(host.createdAt))</create_time>\n  <rpc_time>\(Int(host.lastContact ?? 0))</rpc_time>\n"
             hostXML += "  <timezone>0</timezone>\n  <ncpus>\(host.cores)</ncpus>\n"
@@ -71,9 +67,7 @@ final class StatisticsExport: Sendable {
         for team in teams {
             teamXML += "<team>\n <id>\(team.id.rawValue)</id>\n <type>1</type>\n <name>\(Self.text(team.name))</name>\n"
             teamXML += " <userid>\(team.founder?.rawValue ?? 0)</userid>\n"
-            teamXML += " <total_credit>\(Self.number(team.totalCredit))</total_credit>\n"
-            teamXML += " <expavg_credit>\(Self.number(team.memberRAC.reduce(0) { $0 + $1.decayed(to: now) }))</expavg_credit>\n"
-            teamXML += " <expavg_time>\(Self.number(now))</expavg_time>\n"
+            teamXML += Self.credit(team.totalCredit, rac: team.memberRAC.reduce(0) { $0 + $1.decayed(to: now) }, at: now, indent: " ")
             if let founder = team.founder.flatMap({ donorsByID[$0] }) {
                 teamXML += "  <founder_name>\(Self.text(founder.name))</founder_name>\n"
             }
@@ -93,6 +87,12 @@ final class StatisticsExport: Sendable {
             "host.gz": try Gzip.compress(Data((hostXML + "</hosts>\n").utf8)),
             "team.gz": try Gzip.compress(Data((teamXML + "</teams>\n").utf8)),
         ]
+    }
+
+    /// BOINC's three credit elements: total, recent average credit (`expavg`) and the time that average is of.
+    static func credit(_ total: Double, rac: Double, at time: Double, indent: String) -> String {
+        "\(indent)<total_credit>\(number(total))</total_credit>\n\(indent)<expavg_credit>\(number(rac))</expavg_credit>\n"
+            + "\(indent)<expavg_time>\(number(time))</expavg_time>\n"
     }
 
     static func header(_ tag: String) -> String { "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<\(tag)>\n" }
