@@ -48,6 +48,28 @@ import Testing
         #expect(caps["memoryBytes"] as? Int == 1 << 30)
     }
 
+    /// Teams from the command line: a submitter creates one with `borg-submit team create`, a donor's machine
+    /// joins with `borg-client team join`, `stats` shows it, `team leave` leaves; a team that does not exist
+    /// is a clear error.
+    @Test func aDonorJoinsAndLeavesATeamFromTheCommandLine() async throws {
+        let grid = try DonorGrid(prefix: "borg-team")
+        defer { grid.shutDown() }
+        let data = try await grid.enroll("ada")
+        let created = try grid.submit(["team", "create", "Crunchers", "--description", "we crunch", "--founder", "ada"])
+        #expect(created.status == 0 && created.stdout.contains("Team 'Crunchers' created"), "\(created.stderr)")
+        let missing = try grid.client(["team", "join", "Nobody", "--data-dir", data.path])
+        #expect(missing.status != 0 && missing.stderr.contains("no team named 'Nobody'"), "\(missing.stderr)")
+        let joined = try grid.client(["team", "join", "Crunchers", "--data-dir", data.path])
+        #expect(joined.status == 0 && joined.stdout.contains("you are in team 'Crunchers'"), "\(joined.stderr)")
+        let stats = try grid.client(["stats", "--data-dir", data.path])
+        #expect(stats.stdout.contains("team 'Crunchers'"), "\(stats.stdout)")
+        let listed = try grid.submit(["team", "list", "--json"])
+        let teams = try JSONDecoder().decode([TeamStats].self, from: Data(listed.stdout.utf8))
+        #expect(teams.map(\.name) == ["Crunchers"] && teams.first?.members == 1)
+        #expect(try grid.client(["team", "leave", "--data-dir", data.path]).status == 0)
+        #expect(try await grid.admin.teamStats().first?.members == 0)
+    }
+
     @Test func threeDonorsFinishABatchAtQuorumTwo() async throws {
         let grid = try DonorGrid(prefix: "borg-donors")
         defer { grid.shutDown() }
