@@ -85,6 +85,9 @@ public final class NetworkLab: @unchecked Sendable {
     /// The test process's address on the lab's network.
     public var observerAddress: String { "10.213.\(subnet).254" }
 
+    /// The lab's network, as nftables writes it.
+    var network: String { "10.213.\(subnet).0/24" }
+
     /// The node's namespace name (as `ip netns` knows it).
     public func namespace(_ node: String) -> String { "\(prefix)-\(node)" }
 
@@ -163,7 +166,7 @@ public final class NetworkLab: @unchecked Sendable {
 
     deinit { shutDown() }
 
-    private func nft(_ node: String, _ command: String) throws {
+    func nft(_ node: String, _ command: String) throws {
         try Self.run("/usr/sbin/ip", ["netns", "exec", namespace(node), "/usr/sbin/nft", command])
     }
 

@@ -15,7 +15,8 @@ final class LabWorkload: @unchecked Sendable {
     let workUnits: Int
     let history = History()
     private let lab: NetworkLab
-    private let directory: URL
+    /// Where the hosts' logs and histories are written.
+    let directory: URL
     private let urls: [String]
     private let computeSeconds: Double
     /// Enrolled hosts by lab node.

@@ -145,23 +145,27 @@ struct NetworkFaultTests {
         #expect(faulty < 2 * clean, "makespan \(faulty) s with a host lost, \(clean) s without")
     }
 
-    @Test func aBatchCompletesThoughEveryLinkLosesPackets() async throws {
+    @Test func aBatchCompletesOverLinksThatLoseAndDelayPackets() async throws {
         var clean = 0.0
-        try await Self.withLab("clean-links", deadline: 20, workUnits: 200, computeSeconds: 0.2) { _, _, workload in
+        try await Self.withLab("clean-links", deadline: 60, workUnits: 500, computeSeconds: 0.2) { _, _, workload in
             try await workload.waitForCompleted(workload.workUnits, timeout: 300)
             clean = Date().timeIntervalSince(workload.startedAt)
         }
-        var lossy = 0.0
-        try await Self.withLab("lossy-links", deadline: 20, workUnits: 200, computeSeconds: 0.2) { lab, _, workload in
-            // 5 % each way on every node: about 10 % on every link, coordinators' own links included.
+        var slow = 0.0
+        try await Self.withLab("slow-lossy-links", deadline: 60, workUnits: 500, computeSeconds: 0.2) { lab, _, workload in
+            // 5 % each way on every node: about 10 % on every link, coordinators' own links included; and every
+            // connection between nodes delayed 200 ± 50 ms each way.
             try lab.loseRandomly(5, on: Self.coordinatorNodes + Self.hostNodes)
-            try await workload.waitForCompleted(workload.workUnits, timeout: 600)
-            lossy = Date().timeIntervalSince(workload.startedAt)
+            try lab.delay(0.2, jitter: 0.05, on: Self.coordinatorNodes + Self.hostNodes, directory: workload.directory)
+            try await workload.waitForCompleted(workload.workUnits, timeout: 900)
+            slow = Date().timeIntervalSince(workload.startedAt)
             for node in Self.coordinatorNodes + Self.hostNodes {
                 #expect(try lab.droppedPackets(on: node) > 0, "no packet of \(node) was dropped")
+                #expect(lab.delayedConnections(on: node, directory: workload.directory) > 0, "no connection of \(node) was delayed")
             }
         }
-        print(String(format: "lossy links: makespan %.1f s with ~10 %% loss on every link, %.1f s with clean links: %.2f×", lossy, clean, lossy / clean))
+        print(String(format: "slow lossy links: makespan %.1f s with ~10 %% loss and 200 ± 50 ms delay on every link, %.1f s with clean links: %.2f×",
+                     slow, clean, slow / clean))
     }
 
     @Test func aStorageHostCutOffBrieflyCausesNoRepairAndOneCutOffForLongIsRepairedAround() async throws {
