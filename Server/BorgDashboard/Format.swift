@@ -54,16 +54,16 @@ public enum Format {
         utc("yyyy-MM-dd").string(from: Date(timeIntervalSince1970: Double(day) * 86_400))
     }
 
-    /// Bytes in binary units: `1.5 GiB`.
-    public static func bytes(_ value: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
-        var size = Double(value)
+    /// Bytes in binary units: `1.5 GiB` (a sum of sizes may exceed Int64, hence Double).
+    public static func bytes(_ value: Double) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB"]
+        var size = value
         var unit = 0
         while size >= 1024 && unit < units.count - 1 {
             size /= 1024
             unit += 1
         }
-        return unit == 0 ? "\(value) B" : String(format: "%.1f", size) + " " + units[unit]
+        return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f", size) + " " + units[unit]
     }
 
     private static func utc(_ pattern: String) -> DateFormatter {

@@ -204,6 +204,9 @@ import Testing
         #expect(throws: PolicyError.self) {
             try ProjectPolicy(maxTotalTasks: 8, collusionGuard: CollusionGuard(untrustedQuorum: 9)).validate()
         }
+        #expect(throws: PolicyError.self) {
+            try ProjectPolicy(replication: 2, quorum: 1, collusionGuard: CollusionGuard(untrustedQuorum: 2)).validate()
+        }
         #expect(throws: Never.self) { try ProjectPolicy(collusionGuard: CollusionGuard()).validate() }
     }
 

@@ -38,8 +38,15 @@ import FoundationXML
             let missing = try await cy.client.raw(.POST, "/v1/hosts/\(cy.id)/team", body: Data(#"{"name": "Nobody"}"#.utf8))
             #expect(missing.status == 404 && String(decoding: missing.body, as: UTF8.self).contains("no team named 'Nobody'"))
             #expect(try await f.raw(.post, "/v1/teams", body: #"{"name": "Crunchers"}"#, credential: nil).0 == 401)
-            let duplicate = try await f.admin.raw(.POST, "/v1/teams", body: Data(#"{"name": "Crunchers"}"#.utf8))
-            #expect(duplicate.status == 409)
+            let duplicate = try await f.admin.raw(.POST, "/v1/teams", body: Data(#"{"name": "crunchers"}"#.utf8))
+            #expect(duplicate.status == 409, "team names differing only in case")
+            #expect(try await cy.client.joinTeam(host: cy.id, name: " crunchers ").team != nil, "a name as typed joins")
+            #expect(try await f.admin.teamStats().first?.members == 2)
+            // A submitter's key creates teams, but only the admin names a donor as founder.
+            let submitter = CoordinatorClient(coordinators: [f.url], credential: try await f.admin.createSubmitterKey(project: "demo").apiKey)
+            _ = try await submitter.createTeam(CreateTeamRequest(name: "Submitters"))
+            let founded = try await submitter.raw(.POST, "/v1/teams", body: Data(#"{"name": "Ours", "founder": "donor-ada"}"#.utf8))
+            #expect(founded.status == 403)
         }
     }
 

@@ -55,6 +55,7 @@ import Testing
         }
     }
 
+    /// One snapshot per donor and day, only when its credit changed; the grid's every day; old ones forgotten.
     @Test func dailyTotalsKeepOneSnapshotPerDonorAndDayAndTheGridsSum() async throws {
         try await withStore { store in
             let (ada, _) = try await store.write { q in try q.createDonor(name: "ada", now: 1) }
@@ -65,15 +66,20 @@ import Testing
                 try q.db.execute("UPDATE donor SET total_credit = 25 WHERE id = ?", [SQLValue(ada.id)])
                 try q.db.execute("UPDATE donor SET total_credit = 5 WHERE id = ?", [SQLValue(bob.id)])
                 try q.recordDailyTotals(day: 100)  // a later snapshot of the same day replaces the first
-                try q.recordDailyTotals(day: 101)
+                try q.recordDailyTotals(day: 101)  // nobody's credit changed: only the grid's row
+                try q.db.execute("UPDATE donor SET total_credit = 40 WHERE id = ?", [SQLValue(ada.id)])
+                try q.recordDailyTotals(day: 102)
             }
             let (adaDays, grid, recent) = try await store.read { q in
                 (try q.dailyTotals(donor: ada.id, since: 0), try q.dailyTotals(donor: nil, since: 0),
                  try q.dailyTotals(donor: bob.id, since: 101))
             }
-            #expect(adaDays.map(\.day) == [100, 101] && adaDays.map(\.totalCredit) == [25, 25])
-            #expect(grid.map(\.totalCredit) == [30, 30], "the grid's row is the sum of its donors'")
-            #expect(recent.map(\.day) == [101])
+            #expect(adaDays.map(\.day) == [100, 102] && adaDays.map(\.totalCredit) == [25, 40])
+            #expect(grid.map(\.totalCredit) == [30, 30, 45], "the grid's row is the sum of its donors'")
+            #expect(recent.isEmpty, "a donor whose credit did not change got a row")
+            try await store.write { q in try q.recordDailyTotals(day: 102 + DailyTotal.daysKept) }
+            let kept = try await store.read { q in try q.dailyTotals(donor: nil, since: 0).map(\.day) }
+            #expect(kept == [102, 102 + DailyTotal.daysKept], "snapshots older than \(DailyTotal.daysKept) days were kept")
         }
     }
 

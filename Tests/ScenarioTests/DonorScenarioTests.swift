@@ -108,7 +108,7 @@ import Testing
         let batch = try grid.submitRanges("primes", (0..<4).map { "\($0 * 200_000) \(($0 + 1) * 200_000) 20000" }, deadline: 20)
         let victimData = try await grid.enroll("victim", cpu: "100%")
         let victim = try grid.start(victimData)
-        try await grid.waitUntil("the victim runs a task", timeout: 90) {
+        try await grid.waitUntil("the victim runs a task", timeout: 180) {
             grid.tasks(of: victimData).contains { $0.phase == .running }
         }
         #expect(victim.stop(signal: SIGKILL) == SIGKILL)

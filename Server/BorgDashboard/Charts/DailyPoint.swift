@@ -19,11 +19,13 @@ public struct DailyPoint: Sendable, Equatable {
         return points
     }
 
-    /// Each day's growth over the day before (the first day counts from zero).
+    /// Each day's growth over the snapshot before it; the first snapshot is only the baseline (it holds
+    /// everything before), unless it is the only one. A day without a snapshot adds to the next.
     static func increments(_ points: [DailyPoint]) -> [DailyPoint] {
-        zip([nil] + points.map(Optional.some), points).map { previous, point in
-            DailyPoint(day: point.day, totalCredit: point.totalCredit - (previous?.totalCredit ?? 0),
-                       tasksValid: point.tasksValid - (previous?.tasksValid ?? 0))
+        guard points.count > 1 else { return points }
+        return zip(points, points.dropFirst()).map { previous, point in
+            DailyPoint(day: point.day, totalCredit: point.totalCredit - previous.totalCredit,
+                       tasksValid: point.tasksValid - previous.tasksValid)
         }
     }
 

@@ -34,6 +34,7 @@ public struct BatchPage: DashboardPage {
         purged = status.purgedAt != nil
         self.failures = failures.map { Failure(name: $0.name, reason: $0.reason) }
         listsFailures = !failures.isEmpty
-        moreFailures = status.failed > failures.count ? Format.count(status.failed - failures.count) : nil
+        // A purged batch keeps its counts but not its work units: then none is listed and none is "more".
+        moreFailures = status.purgedAt == nil && status.failed > failures.count ? Format.count(status.failed - failures.count) : nil
     }
 }

@@ -44,8 +44,7 @@ public struct BatchRow: Sendable {
 /// Percent-encoding of one URL path component (a project or other name in a link).
 enum PathComponent {
     static func encode(_ text: String) -> String {
-        var allowed = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8.reduce(into: Set<UInt8>()) { $0.insert($1) }
-        allowed.remove(UInt8(ascii: "/"))
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
         return text.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : "%" + String($0, radix: 16, uppercase: true).leftPadded }
             .joined()
     }

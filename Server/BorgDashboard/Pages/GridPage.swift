@@ -37,14 +37,15 @@ public struct GridPage: DashboardPage {
     }
 
     /// - Parameters:
-    ///   - coordinators: the coordinator URLs, the leading one first (as the API hands them out).
+    ///   - coordinators: the coordinator URLs.
+    ///   - leader: the URL of the one that leads, if one does now.
     ///   - totalRAC: the hosts' recent average credit summed, decayed to now.
     ///   - tasksPerSecond: tasks reported per second lately.
     ///   - history: the grid's daily totals, oldest first.
-    public init(coordinators: [String], leaderKnown: Bool, donors: Int, hosts: Int, hostsOnline: Int, totalRAC: Double,
+    public init(coordinators: [String], leader: String?, donors: Int, hosts: Int, hostsOnline: Int, totalRAC: Double,
                 tasksPerSecond: Double, batches: [BatchStatus], storage: StorageStatus?, history: [DailyPoint], now: Double) {
-        self.coordinators = coordinators.enumerated().map { i, url in
-            Coordinator(url: url, role: i == 0 && leaderKnown ? "leads" : "follows")
+        self.coordinators = coordinators.map { url in
+            Coordinator(url: url, role: url == leader ? "leads" : leader == nil ? "no coordinator leads now" : "follows")
         }
         self.donors = Format.count(donors)
         self.hosts = Format.count(hosts)
@@ -57,8 +58,8 @@ public struct GridPage: DashboardPage {
             guard !status.hosts.isEmpty else { return nil }
             return StorageSummary(
                 hostsOnline: Format.count(status.hosts.count { $0.online }),
-                capacity: Format.bytes(status.hosts.reduce(0) { $0 + $1.capacityBytes }),
-                placed: Format.bytes(status.hosts.reduce(0) { $0 + $1.placedBytes }), files: Format.count(status.files),
+                capacity: Format.bytes(status.hosts.reduce(0.0) { $0 + Double($1.capacityBytes) }),
+                placed: Format.bytes(status.hosts.reduce(0.0) { $0 + Double($1.placedBytes) }), files: Format.count(status.files),
                 segmentsToRepair: Format.count(status.segmentsToRepair),
                 segmentsUnreadable: Format.count(status.segmentsUnreadable),
                 healthy: status.segmentsToRepair == 0 && status.segmentsUnreadable == 0)

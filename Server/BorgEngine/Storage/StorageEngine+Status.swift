@@ -13,13 +13,21 @@ extension StorageEngine {
             let hosts = try q.storageHosts().filter { $0.active }
             let candidates = candidates(hosts, now: now)
             let redundancy = Redundancy.defaults(storageHosts: candidates.count)
-            let free = candidates.reduce(Int64(0)) { $0 + $1.freeBytes }
+            let free = Self.total(candidates.map(\.freeBytes))
             return StorageSpace(
-                storageHosts: candidates.count, capacityBytes: hosts.reduce(0) { $0 + $1.capacity },
-                usedBytes: hosts.reduce(0) { $0 + $1.placedBytes }, redundancy: redundancy?.description,
+                storageHosts: candidates.count, capacityBytes: Self.total(hosts.map(\.capacity)),
+                usedBytes: Self.total(hosts.map(\.placedBytes)), redundancy: redundancy?.description,
                 availableBytes: redundancy.map { Int64(Double(free) / $0.expansion) } ?? 0,
                 donorStoredBytes: try q.storedBytes(donor: host.donorID),
                 donorQuotaBytes: try quota(donor: host.donorID, hosts: hosts, redundancy: redundancy, q), files: files)
+        }
+    }
+
+    /// The sum of sizes hosts declared, saturating instead of trapping (each may claim up to 2^50 bytes).
+    static func total(_ sizes: [Int64]) -> Int64 {
+        sizes.reduce(Int64(0)) { sum, size in
+            let (result, overflow) = sum.addingReportingOverflow(size)
+            return overflow ? .max : result
         }
     }
 

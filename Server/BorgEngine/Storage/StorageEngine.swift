@@ -54,7 +54,7 @@ public final class StorageEngine: Sendable {
     func quota(donor: DonorID, hosts: [StorageHostRecord], redundancy: Redundancy?, _ q: StoreQueries) throws -> Int64 {
         if let set = try q.storageQuota(donor: donor) { return set }
         guard let redundancy else { return 0 }
-        let donated = hosts.filter { $0.donor == donor && $0.active }.reduce(Int64(0)) { $0 + $1.capacity }
+        let donated = Self.total(hosts.filter { $0.donor == donor && $0.active }.map(\.capacity))
         return Int64(Double(donated) / redundancy.expansion)
     }
 

@@ -59,7 +59,7 @@ struct DashboardRoutes {
                 guard let donor = try await statistics.donors().first(where: { $0.donorID == id }) else {
                     throw EngineError.unknown("There is no donor \(id).")
                 }
-                let live = DailyPoint(day: Self.day(engine.clock()), totalCredit: donor.totalCredit, tasksValid: Double(donor.tasks.valid))
+                let live = DailyPoint(day: DailyTotal.day(of: engine.clock()), totalCredit: donor.totalCredit, tasksValid: Double(donor.tasks.valid))
                 let history = DailyPoint.ending(try await history(donor: id), with: live)
                 let team = try await statistics.teams().first { $0.name == donor.team }
                 return DonorPage(donor: donor, team: team, hosts: try await statistics.hosts(donor: id), history: history,
@@ -112,12 +112,18 @@ struct DashboardRoutes {
              try engine.statuses(of: try q.recentBatches(activeOnly: true, limit: Self.batchesListed), q))
         }
         let storageStatus = try await storage.status()
+        let leader: String?
+        switch await replication.writeRoute() {
+        case .here: leader = replication.ownURL ?? replication.coordinators.first
+        case .leader(let url): leader = url
+        case .unavailable: leader = nil
+        }
         return GridPage(
-            coordinators: replication.coordinators, leaderKnown: true, donors: activity.donors, hosts: activity.hosts,
+            coordinators: replication.coordinators, leader: leader, donors: activity.donors, hosts: activity.hosts,
             hostsOnline: activity.hostsOnline, totalRAC: activity.hostRAC.reduce(0) { $0 + $1.decayed(to: now) },
             tasksPerSecond: Double(activity.tasksReported) / Self.rateWindow, batches: batches, storage: storageStatus,
             history: DailyPoint.ending(try await history(donor: nil),
-                                       with: DailyPoint(day: Self.day(now), totalCredit: activity.totalCredit,
+                                       with: DailyPoint(day: DailyTotal.day(of: now), totalCredit: activity.totalCredit,
                                                         tasksValid: Double(activity.tasksValid))),
             now: now)
     }
@@ -138,13 +144,11 @@ struct DashboardRoutes {
 
     /// A donor's (or with `nil` the grid's) daily totals over the charts' span.
     func history(donor: DonorID?) async throws -> [DailyPoint] {
-        let today = Self.day(engine.clock())
-        return try await engine.store.read { q in try q.dailyTotals(donor: donor, since: today - Self.historyDays) }
+        let today = DailyTotal.day(of: engine.clock())
+        // One day more than shown: the first snapshot is the baseline of the throughput chart.
+        return try await engine.store.read { q in try q.dailyTotals(donor: donor, since: today - Self.historyDays - 1) }
             .map { DailyPoint(day: $0.day, totalCredit: $0.totalCredit, tasksValid: Double($0.tasksValid)) }
     }
-
-    /// Days since 1970 at `time` (UTC), as the history counts them.
-    static func day(_ time: Double) -> Int { Int((time / 86_400).rounded(.down)) }
 
     /// `?by=total|rac&page=N` of a leaderboard.
     static func paging(_ request: Request) throws -> (LeaderboardPage.Order, Int) {

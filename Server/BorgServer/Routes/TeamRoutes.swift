@@ -2,10 +2,12 @@ import BorgCore
 import BorgEngine
 import BorgProtocol
 import BorgStore
+import Foundation
 import Hummingbird
 
-/// Teams: `POST /v1/teams` (any API key creates one), `POST` and `DELETE /v1/hosts/{id}/team` (a host's
-/// donor joins or leaves, under the host's secret). Team statistics are under `/v1/stats/teams`.
+/// Teams: `POST /v1/teams` (any API key creates one; naming a donor as its founder takes the admin key),
+/// `POST` and `DELETE /v1/hosts/{id}/team` (a host's donor joins or leaves, under the host's secret). Team
+/// statistics are under `/v1/stats/teams`.
 struct TeamRoutes {
     let engine: LifecycleEngine
     let auth: Authenticator
@@ -15,6 +17,7 @@ struct TeamRoutes {
         router.post("/v1/teams") { request, _ in
             _ = try await auth.scope(request)
             let body = try await JSONResponse.decode(CreateTeamRequest.self, from: request, limit: 64 << 10)
+            if body.founder != nil { try await auth.requireAdmin(request) }
             let now = engine.clock()
             let key = try IdempotencyKey.of(request).map { "team/\($0)" }
             let id = try await engine.store.write { q in
@@ -31,7 +34,7 @@ struct TeamRoutes {
             let host = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
             let body = try await JSONResponse.decode(JoinTeamRequest.self, from: request, limit: 64 << 10)
             try await engine.store.write { q in
-                guard let team = try q.team(named: body.name) else {
+                guard let team = try q.team(named: body.name.trimmingCharacters(in: .whitespaces)) else {
                     throw EngineError.unknown("there is no team named '\(body.name)'; see GET /v1/stats/teams")
                 }
                 try q.setTeam(team, of: host.donorID)

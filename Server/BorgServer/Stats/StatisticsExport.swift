@@ -3,20 +3,22 @@ import BorgDashboard
 import BorgStore
 import Crypto
 import Foundation
-import Synchronization
 
 /// BOINC's statistics export (the files `db_dump` writes), so that the stats sites that read BOINC projects
 /// read Borg too: `tables.xml`, and `user.gz`, `host.gz`, `team.gz` (gzip-compressed XML), served under
-/// `/stats/`. The files are made again when they are older than `maxAge` seconds.
+/// `/stats/`. The files are made again when they are older than `maxAge` seconds, once however many ask at
+/// that moment.
 ///
 /// A donor's `cpid` is BOINC's: the MD5 of its random cross-project id followed by its e-mail address (private,
 /// never exported). Hosts have no BOINC client id, so a host's `host_cpid` is the MD5 of the donor's
 /// cross-project id, `:`, the host's id and the e-mail address.
-final class StatisticsExport: Sendable {
+actor StatisticsExport {
     let store: Store
     let clock: @Sendable () -> Double
     let maxAge: Double
-    private let cache = Mutex<(madeAt: Double, files: [String: Data])?>(nil)
+    private var made: (at: Double, files: [String: Data])?
+    /// The files being made now, which every request that finds the last ones too old waits for.
+    private var making: Task<[String: Data], any Error>?
 
     /// The files served, by name.
     static let fileNames = ["tables.xml", "user.gz", "host.gz", "team.gz"]
@@ -30,14 +32,18 @@ final class StatisticsExport: Sendable {
     /// The file named `name` (one of ``fileNames``), made now if the last ones are too old.
     func file(_ name: String) async throws -> Data? {
         let now = clock()
-        if let cached = cache.withLock({ $0 }), now - cached.madeAt < maxAge { return cached.files[name] }
-        let files = try await make(now: now)
-        cache.withLock { $0 = (now, files) }
+        if let made, now - made.at < maxAge { return made.files[name] }
+        if let making { return try await making.value[name] }
+        let task = Task { [store] in try await Self.make(store: store, now: now) }
+        making = task
+        defer { making = nil }
+        let files = try await task.value
+        made = (now, files)
         return files[name]
     }
 
     /// All four files as of `now`.
-    func make(now: Double) async throws -> [String: Data] {
+    static func make(store: Store, now: Double) async throws -> [String: Data] {
         let (donors, hosts, teams, projects) = try await store.read { q in
             (try q.donorExportRows(), try q.hostExportRows(), try q.teamTotals(), try q.projects().map(\.name))
         }
@@ -97,9 +103,13 @@ final class StatisticsExport: Sendable {
 
     static func header(_ tag: String) -> String { "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<\(tag)>\n" }
 
-    /// Text as XML character data: escaped, without the control characters XML 1.0 does not allow.
+    /// Text as XML character data: escaped, without the characters XML 1.0 does not allow (control
+    /// characters but tab and newline, U+FFFE, U+FFFF).
     static func text(_ value: String) -> String {
-        HTMLEscaping.escape(String(value.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\t" || $0 == "\n" }))
+        let allowed = value.unicodeScalars.filter {
+            ($0.value >= 0x20 || $0 == "\t" || $0 == "\n") && $0.value != 0xFFFE && $0.value != 0xFFFF
+        }
+        return HTMLEscaping.escape(String(String.UnicodeScalarView(allowed)))
     }
 
     /// A number as BOINC's `%f` writes it.

@@ -37,6 +37,9 @@ public struct CollusionGuard: Codable, Sendable, Equatable {
     public func trusts(consecutiveValid: Int) -> Bool { consecutiveValid >= trustThreshold }
 
     func validate(quorum: Int, maxTotalTasks: Int) throws(PolicyError) {
+        guard quorum >= 2 else {
+            throw PolicyError("collusionGuard needs a quorum of 2 or more: at quorum 1 nobody agrees with anybody")
+        }
         guard (1...100_000).contains(trustThreshold) else {
             throw PolicyError("collusionGuard.trustThreshold must be 1 to 100000")
         }

@@ -27,14 +27,14 @@ public struct DonorExportRow: Sendable, Equatable {
 }
 
 extension StoreQueries {
-    /// Creates a team; `founder` is a donor's name, if given.
+    /// Creates a team; `founder` is a donor's name, if given. Names are unique regardless of case.
     public func createTeam(name: String, description: String, founder: String?, now: Double) throws -> TeamID {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.count <= 100, !trimmed.contains(where: \.isNewline) else {
             throw StoreError(.invalid, "team name must be 1 to 100 characters on one line")
         }
         guard description.count <= 2000 else { throw StoreError(.invalid, "team description must be at most 2000 characters") }
-        if try db.queryOne("SELECT id FROM team WHERE name = ?", .text(trimmed)) != nil {
+        if try team(named: trimmed) != nil {
             throw StoreError(.conflict, "a team named '\(trimmed)' already exists")
         }
         var founderID: DonorID?
@@ -50,19 +50,14 @@ extension StoreQueries {
         ).lastInsertID.asID()
     }
 
-    /// The team named `name`, if there is one.
+    /// The team named `name` (in any case), if there is one.
     public func team(named name: String) throws -> TeamID? {
-        try db.queryOne("SELECT id FROM team WHERE name = ?", .text(name)).map { $0.id(0) }
+        try db.queryOne("SELECT id FROM team WHERE name = ? COLLATE NOCASE", .text(name)).map { $0.id(0) }
     }
 
     /// Puts a donor in a team (`nil`: no team). A donor is in at most one team.
     public func setTeam(_ team: TeamID?, of donor: DonorID) throws {
         try db.run("UPDATE donor SET team_id = ? WHERE id = ?", SQLValue(team), SQLValue(donor))
-    }
-
-    /// The donor's team, if it is in one.
-    public func team(of donor: DonorID) throws -> TeamID? {
-        try db.queryOne("SELECT team_id FROM donor WHERE id = ?", SQLValue(donor))?.optionalID(0)
     }
 
     /// Every team with its members' totals, by id.

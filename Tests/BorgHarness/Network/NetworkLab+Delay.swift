@@ -29,7 +29,7 @@ extension NetworkLab {
         for node in nodes {
             // ss reports "Invalid argument" for the socket kinds it cannot kill; TCP ones are gone all the same.
             _ = try CommandRunner.run(URL(fileURLWithPath: "/usr/sbin/ip"),
-                                      ["netns", "exec", namespace(node), "/usr/bin/ss", "-K", "dst", network])
+                                      ["netns", "exec", namespace(node), "/usr/bin/ss", "-K", "dst", network, "and", "not", "dst", observerAddress])
         }
     }
 
