@@ -77,6 +77,8 @@ import Testing
             let badPage = try await get(f, "/donors?page=-1")
             #expect(badPage.status == 400 && badPage.html.contains("page must be a whole number"))
             #expect(try await get(f, "/hosts?by=name").status == 400)
+            let badID = try await get(f, "/batches/abc")
+            #expect(badID.status == 400 && badID.html.contains("<h1>Bad Request</h1>"), "a malformed id gets an HTML page")
         }
     }
 }

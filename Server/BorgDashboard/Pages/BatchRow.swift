@@ -1,4 +1,5 @@
 import BorgProtocol
+import Foundation
 
 /// A batch as the grid and batch pages list it: progress, errors and an estimate of the time left.
 public struct BatchRow: Sendable {
@@ -41,15 +42,10 @@ public struct BatchRow: Sendable {
     }
 }
 
-/// Percent-encoding of one URL path component (a project or other name in a link).
+/// Percent-encoding of one URL path component (a project or other name in a link): everything but RFC
+/// 3986's unreserved ASCII characters.
 enum PathComponent {
-    static func encode(_ text: String) -> String {
-        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
-        return text.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : "%" + String($0, radix: 16, uppercase: true).leftPadded }
-            .joined()
-    }
-}
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
-private extension String {
-    var leftPadded: String { count == 1 ? "0" + self : self }
+    static func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
 }

@@ -9,36 +9,39 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            throw error
-        } catch let error as EngineError {
-            throw APIError(Self.status(of: error), error.description)
-        } catch let error as RequestError {
-            switch error {
-            case .malformed(let reason): throw APIError(.badRequest, reason)
-            case .tooLarge(let reason): throw APIError(.contentTooLarge, reason)
-            }
-        } catch let error as AccessError {
-            switch error {
-            case .missingCredential(let reason): throw APIError(.unauthorized, reason)
-            case .denied(let reason): throw APIError(.forbidden, reason)
-            }
-        } catch let error as StoreError {
-            switch error.kind {
-            case .conflict: throw APIError(.conflict, error.reason)
-            case .invalid: throw APIError(.badRequest, error.reason)
-            }
-        } catch let error as StoreUnavailable {
-            throw APIError(.serviceUnavailable, error.description)
-        } catch let error as BlobError {
-            throw APIError(.badRequest, error.description)
-        } catch let error as HTTPError {
-            throw APIError(error.status, error.body ?? defaultReason(error.status, request))
-        } catch let error as any HTTPResponseError {
-            throw APIError(error.status, defaultReason(error.status, request))
         } catch {
-            context.logger.error("internal error on \(request.method) \(request.uri.path): \(error)")
-            throw APIError(.internalServerError, "internal error: \(error)")
+            throw Self.answer(to: error, request: request, logger: context.logger)
+        }
+    }
+
+    /// The status and reason `error` is answered with (the dashboard shows the same on an HTML page).
+    static func answer(to error: any Error, request: Request, logger: Logger) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as EngineError:
+            return APIError(status(of: error), error.description)
+        case RequestError.malformed(let reason):
+            return APIError(.badRequest, reason)
+        case RequestError.tooLarge(let reason):
+            return APIError(.contentTooLarge, reason)
+        case AccessError.missingCredential(let reason):
+            return APIError(.unauthorized, reason)
+        case AccessError.denied(let reason):
+            return APIError(.forbidden, reason)
+        case let error as StoreError:
+            return APIError(error.kind == .conflict ? .conflict : .badRequest, error.reason)
+        case let error as StoreUnavailable:
+            return APIError(.serviceUnavailable, error.description)
+        case let error as BlobError:
+            return APIError(.badRequest, error.description)
+        case let error as HTTPError:
+            return APIError(error.status, error.body ?? defaultReason(error.status, request))
+        case let error as any HTTPResponseError:
+            return APIError(error.status, defaultReason(error.status, request))
+        default:
+            logger.error("internal error on \(request.method) \(request.uri.path): \(error)")
+            return APIError(.internalServerError, "internal error: \(error)")
         }
     }
 
@@ -54,7 +57,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    func defaultReason(_ status: HTTPResponse.Status, _ request: Request) -> String {
+    static func defaultReason(_ status: HTTPResponse.Status, _ request: Request) -> String {
         switch status {
         case .notFound: return "no route \(request.method) \(request.uri.path); see /v1/openapi.json"
         case .contentTooLarge: return "request body too large"

@@ -26,9 +26,9 @@ struct DashboardRoutes {
     static let failuresListed = 20
 
     func addRoutes(to router: Router<CoordinatorContext>) {
-        router.get("/") { _, _ in try await page { try await gridPage() } }
-        router.get("/batches") { _, _ in
-            try await page {
+        router.get("/") { request, context in await page(request, context) { try await gridPage() } }
+        router.get("/batches") { request, context in
+            await page(request, context) {
                 let now = engine.clock()
                 let statuses = try await engine.store.read { q in
                     try engine.statuses(of: try q.recentBatches(limit: Self.batchesListed), q)
@@ -36,8 +36,8 @@ struct DashboardRoutes {
                 return BatchListPage(batches: statuses, now: now)
             }
         }
-        router.get("/batches/:id") { _, context in
-            try await page {
+        router.get("/batches/:id") { request, context in
+            await page(request, context) {
                 let id = try context.parameters.require("id", as: BatchID.self)
                 let now = engine.clock()
                 let (status, failures) = try await engine.store.read { q in
@@ -47,14 +47,14 @@ struct DashboardRoutes {
                 return BatchPage(status: status, failures: failures, now: now)
             }
         }
-        router.get("/donors") { request, _ in
-            try await page {
+        router.get("/donors") { request, context in
+            await page(request, context) {
                 let (order, number) = try Self.paging(request)
                 return LeaderboardPage.donors(try await statistics.donors(), by: order, page: number)
             }
         }
-        router.get("/donors/:id") { _, context in
-            try await page {
+        router.get("/donors/:id") { request, context in
+            await page(request, context) {
                 let id = try context.parameters.require("id", as: DonorID.self)
                 guard let donor = try await statistics.donors().first(where: { $0.donorID == id }) else {
                     throw EngineError.unknown("There is no donor \(id).")
@@ -66,14 +66,14 @@ struct DashboardRoutes {
                                  onlineSince: engine.clock() - Self.onlineWindow)
             }
         }
-        router.get("/teams") { request, _ in
-            try await page {
+        router.get("/teams") { request, context in
+            await page(request, context) {
                 let (order, number) = try Self.paging(request)
                 return LeaderboardPage.teams(try await statistics.teams(), by: order, page: number)
             }
         }
-        router.get("/teams/:id") { _, context in
-            try await page {
+        router.get("/teams/:id") { request, context in
+            await page(request, context) {
                 let id = try context.parameters.require("id", as: TeamID.self)
                 guard let team = try await statistics.teams().first(where: { $0.teamID == id }) else {
                     throw EngineError.unknown("There is no team \(id).")
@@ -81,15 +81,15 @@ struct DashboardRoutes {
                 return TeamPage(team: team, members: try await statistics.donors().filter { $0.team == team.name })
             }
         }
-        router.get("/hosts") { request, _ in
-            try await page {
+        router.get("/hosts") { request, context in
+            await page(request, context) {
                 let (order, number) = try Self.paging(request)
                 let names = try await engine.store.read { q in try q.donorNames() }
                 return LeaderboardPage.hosts(try await statistics.hosts(), donorNames: names, by: order, page: number)
             }
         }
-        router.get("/hosts/:id") { _, context in
-            try await page {
+        router.get("/hosts/:id") { request, context in
+            await page(request, context) {
                 let id = try context.parameters.require("id", as: HostID.self)
                 guard let host = try await statistics.hosts().first(where: { $0.hostID == id }) else {
                     throw EngineError.unknown("There is no host \(id).")
@@ -99,8 +99,8 @@ struct DashboardRoutes {
                                 onlineSince: engine.clock() - Self.onlineWindow)
             }
         }
-        router.get("/projects/:name") { _, context in
-            try await page { try await projectPage(name: try context.parameters.require("name")) }
+        router.get("/projects/:name") { request, context in
+            await page(request, context) { try await projectPage(name: try context.parameters.require("name")) }
         }
     }
 
@@ -163,17 +163,17 @@ struct DashboardRoutes {
         return (order, page)
     }
 
-    /// Renders what `build` makes as an HTML page; an unknown id or a bad query becomes an HTML page saying so,
-    /// with the status the API would answer.
-    func page<Page: DashboardPage>(_ build: () async throws -> Page) async throws -> Response {
+    /// Renders what `build` makes as an HTML page. A failure is a page too, with the status and reason
+    /// ``ErrorMiddleware`` would give the API (an unknown id 404, a bad query or id 400, no leader 503).
+    func page<Page: DashboardPage>(_ request: Request, _ context: CoordinatorContext, _ build: () async throws -> Page)
+        async -> Response
+    {
         do {
             return html(dashboard.render(try await build(), servedBy: servedBy), status: .ok)
-        } catch let error as EngineError {
-            guard case .unknown(let message) = error else { throw error }
-            return html(dashboard.render(MessagePage(title: "Not found", message: message), servedBy: servedBy), status: .notFound)
-        } catch let error as RequestError {
-            return html(dashboard.render(MessagePage(title: "Bad request", message: error.description), servedBy: servedBy),
-                        status: .badRequest)
+        } catch {
+            let answer = ErrorMiddleware<CoordinatorContext>.answer(to: error, request: request, logger: context.logger)
+            return html(dashboard.render(MessagePage(title: answer.status.reasonPhrase, message: answer.reason), servedBy: servedBy),
+                        status: answer.status)
         }
     }
 

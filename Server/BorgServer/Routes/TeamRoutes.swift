@@ -35,7 +35,7 @@ struct TeamRoutes {
             let body = try await JSONResponse.decode(JoinTeamRequest.self, from: request, limit: 64 << 10)
             try await engine.store.write { q in
                 guard let team = try q.team(named: body.name.trimmingCharacters(in: .whitespaces)) else {
-                    throw EngineError.unknown("there is no team named '\(body.name)'; see GET /v1/stats/teams")
+                    throw EngineError.unknown("there is no team named '\(body.name.prefix(100))'; see GET /v1/stats/teams")
                 }
                 try q.setTeam(team, of: host.donorID)
             }
