@@ -91,11 +91,9 @@ struct DashboardRoutes {
         router.get("/hosts/:id") { request, context in
             await page(request, context) {
                 let id = try context.parameters.require("id", as: HostID.self)
-                guard let host = try await statistics.hosts().first(where: { $0.hostID == id }) else {
-                    throw EngineError.unknown("There is no host \(id).")
-                }
-                let names = try await engine.store.read { q in try q.donorNames() }
-                return HostPage(host: host, donorName: names[host.donorID] ?? "donor \(host.donorID.rawValue)",
+                guard let host = try await statistics.hosts(host: id).first else { throw EngineError.unknown("There is no host \(id).") }
+                let donor = try await engine.store.read { q in try q.donor(id: host.donorID) }
+                return HostPage(host: host, donorName: donor?.name ?? "donor \(host.donorID.rawValue)",
                                 onlineSince: engine.clock() - Self.onlineWindow)
             }
         }

@@ -26,7 +26,7 @@ struct StatsRoutes {
         }
         router.get("/v1/stats/hosts/:id") { _, context in
             let id = try context.parameters.require("id", as: HostID.self)
-            guard let host = try await statistics.hosts().first(where: { $0.hostID == id }) else {
+            guard let host = try await statistics.hosts(host: id).first else {
                 throw EngineError.unknown("no host \(id)")
             }
             return try JSONResponse.make(host)

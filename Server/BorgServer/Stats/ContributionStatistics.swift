@@ -30,10 +30,10 @@ struct ContributionStatistics: Sendable {
         }
     }
 
-    /// Every host, or one donor's, by id.
-    func hosts(donor: DonorID? = nil) async throws -> [HostStats] {
+    /// Every host, one donor's, or the one with id `host`, by id.
+    func hosts(donor: DonorID? = nil, host: HostID? = nil) async throws -> [HostStats] {
         let now = clock()
-        return try await store.read { q in try q.hostTotals(donor: donor) }.map {
+        return try await store.read { q in try q.hostTotals(donor: donor, host: host) }.map {
             HostStats(hostID: $0.id, donorID: $0.donorID, name: $0.name, totalCredit: $0.totalCredit, rac: $0.rac.decayed(to: now),
                 tasks: TaskCounts(valid: $0.valid, invalid: $0.invalid, error: $0.errors, inProgress: $0.inProgress),
                 cpuHours: $0.cpuSeconds / 3600, consecutiveValid: $0.consecutiveValid, lastContact: $0.lastContact, active: $0.active)

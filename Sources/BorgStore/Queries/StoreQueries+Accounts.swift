@@ -65,6 +65,11 @@ extension StoreQueries {
             .map { DonorRecord(id: $0.id(0), name: $0.string(1)) }
     }
 
+    public func donor(id: DonorID) throws -> DonorRecord? {
+        try db.queryOne("SELECT id, name FROM donor WHERE id = ?", SQLValue(id))
+            .map { DonorRecord(id: $0.id(0), name: $0.string(1)) }
+    }
+
     public func donor(name: String) throws -> DonorRecord? {
         try db.queryOne("SELECT id, name FROM donor WHERE name = ?", .text(name))
             .map { DonorRecord(id: $0.id(0), name: $0.string(1)) }

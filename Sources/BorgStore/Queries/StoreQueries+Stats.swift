@@ -67,18 +67,19 @@ extension StoreQueries {
         }
     }
 
-    /// Hosts with their totals; all hosts, or one donor's.
-    public func hostTotals(donor: DonorID? = nil) throws -> [HostTotals] {
+    /// Hosts with their totals; all hosts, one donor's, or the one with id `host`.
+    public func hostTotals(donor: DonorID? = nil, host: HostID? = nil) throws -> [HostTotals] {
         let running = Dictionary(uniqueKeysWithValues: try db.query(
             "SELECT host_id, count(*) FROM task WHERE state = 'in_progress' AND host_id IS NOT NULL GROUP BY host_id"
         ).map { ($0.int(0), Int($0.int(1))) })
-        let filter = donor == nil ? "" : "WHERE donor_id = ?"
+        let conditions = [donor.map { ("donor_id = ?", SQLValue($0)) }, host.map { ("id = ?", SQLValue($0)) }].compactMap { $0 }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.map(\.0).joined(separator: " AND ")
         return try db.query(
             """
             SELECT id, donor_id, name, total_credit, rac, rac_time, tasks_valid, tasks_invalid, tasks_error, cpu_seconds,
                    consecutive_valid, last_contact, active
             FROM host \(filter) ORDER BY id
-            """, donor.map { [SQLValue($0)] } ?? []
+            """, conditions.map(\.1)
         ).map { r in
             HostTotals(
                 id: r.id(0), donorID: r.id(1), name: r.string(2), totalCredit: r.double(3),
