@@ -99,8 +99,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
-            path: "Server/BorgServer",
-            resources: [.copy("Resources/openapi.json")]
+            path: "Server/BorgServer"
         ),
         .executableTarget(
             name: "borg-server",
@@ -207,7 +206,7 @@ let package = Package(
         .testTarget(name: "BorgSandboxTests", dependencies: ["BorgSandbox", "borg-sandbox"], exclude: ["Fixtures"]),
         .testTarget(name: "BorgDashboardTests", dependencies: ["BorgDashboard", "BorgProtocol", "BorgCore"]),
         .testTarget(name: "BorgServerTests", dependencies: [
-            "BorgServer", "BorgEngine", "BorgStore", "BorgCore", "BorgAPIClient", "BorgProtocol", "BorgStorage",
+            "BorgServer", "BorgEngine", "BorgStore", "BorgCore", "BorgAPIClient", "BorgProtocol", "BorgStorage", "BorgHarness",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

@@ -75,20 +75,22 @@ public final class Coordinator: Sendable {
         router.add(middleware: LeaderForwardingMiddleware(
             replication: replication,
             forwarder: RequestForwarder(jsonLimit: configuration.jsonBodyLimit, blobLimit: configuration.blobLimit), auth: auth))
-        MetaRoutes(engine: engine, replication: replication).addRoutes(to: router)
+        let api = APIRouter(router: router)
         HostRoutes(engine: engine, auth: auth, blobs: blobs, replication: replication,
-                   reportBodyLimit: configuration.jsonBodyLimit).addRoutes(to: router)
-        BlobRoutes(blobs: blobs, auth: auth).addRoutes(to: router)
+                   reportBodyLimit: configuration.jsonBodyLimit).addRoutes(to: api)
+        BlobRoutes(blobs: blobs, auth: auth).addRoutes(to: api)
         SubmitterRoutes(engine: engine, auth: auth, replication: replication,
-                        batchBodyLimit: configuration.jsonBodyLimit).addRoutes(to: router)
+                        batchBodyLimit: configuration.jsonBodyLimit).addRoutes(to: api)
         let statistics = ContributionStatistics(store: engine.store, clock: engine.clock)
-        StatsRoutes(store: engine.store, statistics: statistics).addRoutes(to: router)
-        TeamRoutes(engine: engine, auth: auth, statistics: statistics).addRoutes(to: router)
-        StatisticsExportRoutes(export: StatisticsExport(store: engine.store, clock: engine.clock)).addRoutes(to: router)
-        ClusterRoutes(replication: replication, blobs: blobs).addRoutes(to: router)
-        StorageRoutes(storage: storage, auth: auth).addRoutes(to: router)
+        StatsRoutes(store: engine.store, statistics: statistics).addRoutes(to: api)
+        TeamRoutes(engine: engine, auth: auth, statistics: statistics).addRoutes(to: api)
+        StatisticsExportRoutes(export: StatisticsExport(store: engine.store, clock: engine.clock)).addRoutes(to: api)
+        ClusterRoutes(replication: replication, blobs: blobs).addRoutes(to: api)
+        StorageRoutes(storage: storage, auth: auth).addRoutes(to: api)
         DashboardRoutes(engine: engine, statistics: statistics, replication: replication, storage: storage,
-                        dashboard: dashboard).addRoutes(to: router)
+                        dashboard: dashboard).addRoutes(to: api)
+        MetaRoutes(engine: engine, replication: replication).addRoutes(to: api)
+        router.add(middleware: MethodNotAllowedMiddleware(operations: api.operations))
         let replication = self.replication
         let background = BackgroundLifecycleService(engine: engine, interval: configuration.tickInterval, logger: logger,
                                                     isActive: { replication.leads })
@@ -101,9 +103,10 @@ public final class Coordinator: Sendable {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "borg-server"),
             services: [background, retention, storageMaintenance] + replicationServices,
-            onServerRunning: { [advertised] channel in
+            onServerRunning: { [advertised, host = configuration.host] channel in
                 let port = channel.localAddress?.port ?? 0
                 advertised.listening(on: port)
+                replication.apiIsServing(host: host, port: port)
                 await onRunning(port)
             },
             logger: logger)

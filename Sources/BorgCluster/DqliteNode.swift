@@ -32,6 +32,10 @@ public final class DqliteNode: @unchecked Sendable {
     /// The cluster link's TLS and the node's local socket (`@name`); nil for plain TCP.
     private let gatewaySettings: (tls: ClusterTLS, localAddress: String)?
     private var gateway: ClusterGateway?
+    /// Where members reach this process's HTTP API through the gateway (set once the API serves).
+    public let httpEndpoint = ClusterHTTPEndpoint()
+    /// Members' HTTP APIs over the cluster link; nil for plain TCP.
+    public let httpTunnels: ClusterHTTPTunnels?
     /// libdqlite's connect function argument; lives as long as the node.
     private let raftDialer: RaftDialer
 
@@ -57,6 +61,7 @@ public final class DqliteNode: @unchecked Sendable {
         self.dataDirectory = dataDirectory
         let tls: ClusterTLS?
         if case let .tls(credentials) = transport { tls = try ClusterTLS(credentials) } else { tls = nil }
+        httpTunnels = tls.map(ClusterHTTPTunnels.init(tls:))
         do {
             try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         } catch {
@@ -121,7 +126,7 @@ public final class DqliteNode: @unchecked Sendable {
             try Self.check(node, id, dqlite_node_start(node), "dqlite_node_start")
             state = .running
             if let (tls, localAddress) = gatewaySettings {
-                gateway = try ClusterGateway(address: address, localAddress: localAddress, tls: tls)
+                gateway = try ClusterGateway(address: address, localAddress: localAddress, http: httpEndpoint, tls: tls)
             }
         }
     }
@@ -132,6 +137,7 @@ public final class DqliteNode: @unchecked Sendable {
         lock.withLock {
             gateway?.close()
             gateway = nil
+            httpTunnels?.close()
             guard let node = handle else { return }
             if state == .running {
                 _ = dqlite_node_stop(node)

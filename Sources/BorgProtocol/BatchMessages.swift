@@ -34,7 +34,7 @@ public struct CreateBatchResponse: Codable, Sendable {
 
 /// `GET /v1/batches/{id}`: progress of a batch.
 public struct BatchStatus: Codable, Sendable, Equatable {
-    public enum State: String, Codable, Sendable { case active, completed, cancelled }
+    public enum State: String, Codable, Sendable, CaseIterable { case active, completed, cancelled }
 
     public var id: BatchID
     public var project: String

@@ -131,7 +131,7 @@ public struct ReportedOutput: Codable, Sendable, Equatable {
 
 /// The end of one task on a host.
 public struct TaskReport: Codable, Sendable, Equatable {
-    public enum Status: String, Codable, Sendable { case success, error }
+    public enum Status: String, Codable, Sendable, CaseIterable { case success, error }
 
     public var taskID: TaskID
     public var status: Status

@@ -61,6 +61,36 @@ extension BorgClusterTests {
             #expect(try client.query("SELECT count(*) FROM t").rows == [[.integer(0)]])
         }
 
+        /// Coordinators' HTTP to each other rides the cluster link: a tunnel holding the cluster's credentials
+        /// reaches a member's API through the member's cluster address (ALPN `http/1.1`); a tunnel with another
+        /// secret gets nothing, and neither does plain HTTP sent to the cluster address.
+        @Test func membersReachEachOthersAPIOnlyThroughTheLink() throws {
+            let cluster = try TestCluster(size: 1)
+            defer { cluster.shutdown() }
+            let api = try FixedHTTPServer(body: "the member's API")
+            defer { api.close() }
+            let node = try #require(cluster.nodes[1])
+            node.httpEndpoint.serve(host: "127.0.0.1", port: api.port)
+            let request = Array("GET /v1/health HTTP/1.1\r\nHost: member\r\nConnection: close\r\n\r\n".utf8)
+
+            let tunnels = try ClusterHTTPTunnels(credentials: TestCluster.credentials)
+            defer { tunnels.close() }
+            let reply = try RawExchange.plain(try Self.hostPort(tunnels.url(for: cluster.address(1))), sending: request)
+            #expect(String(decoding: reply.bytes, as: UTF8.self).contains("the member's API"))
+            #expect(api.requests == 1)
+
+            let strangers = try ClusterHTTPTunnels(credentials: ClusterCredentials(secret: "not this cluster's secret"))
+            defer { strangers.close() }
+            let refused = try RawExchange.plain(try Self.hostPort(strangers.url(for: cluster.address(1))), sending: request)
+            #expect(refused.bytes.isEmpty && refused.closedByPeer)
+            let plain = try RawExchange.plain(cluster.address(1), sending: request)
+            #expect(plain.bytes.isEmpty || plain.bytes.first == 21, "plain HTTP to the cluster address was answered")
+            #expect(api.requests == 1, "a refused connection reached the API")
+        }
+
+        /// `host:port` of an `http://host:port` URL.
+        static func hostPort(_ url: String) -> String { String(url.dropFirst("http://".count)) }
+
         /// The protocol version, LEADER, OPEN "intruded", then EXEC_SQL on database 0 creating table `intruder`.
         static func intrusion() throws -> [UInt8] {
             var bytes: [UInt8] = [1, 0, 0, 0, 0, 0, 0, 0]

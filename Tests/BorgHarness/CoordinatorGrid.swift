@@ -15,11 +15,14 @@ public final class CoordinatorGrid: @unchecked Sendable {
     public private(set) var servers: [Int: ServerProcess] = [:]
     private var clusterPorts: [Int: UInt16] = [:]
     private let arguments: [String]
+    private let argumentsOfCoordinator: @Sendable (Int) -> [String]
 
-    /// Starts `size` coordinators, each with `arguments` added to `serve`.
-    public init(directory: URL, size: Int, arguments: [String] = ["--tick", "0.2"]) throws {
+    /// Starts `size` coordinators, each with `arguments` and `argumentsOfCoordinator(index)` added to `serve`.
+    public init(directory: URL, size: Int, arguments: [String] = ["--tick", "0.2"],
+                argumentsOfCoordinator: @escaping @Sendable (Int) -> [String] = { _ in [] }) throws {
         self.directory = directory
         self.arguments = arguments
+        self.argumentsOfCoordinator = argumentsOfCoordinator
         dqliteDialer = try TLSDialer(credentials: ClusterCredentials(secret: secret))
         do {
             for index in 0..<size { try start(index) }
@@ -35,7 +38,7 @@ public final class CoordinatorGrid: @unchecked Sendable {
         let data = dataDirectory(index)
         let port = try clusterPorts[index] ?? FreePort.loopback()
         clusterPorts[index] = port
-        var extra = ["--cluster-listen", "127.0.0.1:\(port)", "--cluster-secret", secret] + arguments
+        var extra = ["--cluster-listen", "127.0.0.1:\(port)", "--cluster-secret", secret] + arguments + argumentsOfCoordinator(index)
         let firstStart = !FileManager.default.fileExists(atPath: data.appendingPathComponent("cluster/node-id").path)
         if firstStart, let sponsor = servers.keys.sorted().first.flatMap({ servers[$0] }) {
             extra += ["--join", "127.0.0.1:\(sponsor.port)"]

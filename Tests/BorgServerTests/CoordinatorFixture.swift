@@ -13,6 +13,7 @@ struct CoordinatorFixture {
     let coordinator: Coordinator
     let url: String
     let admin: CoordinatorClient
+    let adminKey: String
 
     /// Runs `body` against a live coordinator; `clock` lets a test move time.
     static func run(
@@ -30,7 +31,7 @@ struct CoordinatorFixture {
         try await coordinator.application().test(.live) { client in
             let url = "http://127.0.0.1:\(client.port!)"
             try await body(CoordinatorFixture(coordinator: coordinator, url: url,
-                admin: CoordinatorClient(coordinators: [url], credential: key)))
+                admin: CoordinatorClient(coordinators: [url], credential: key), adminKey: key))
         }
         coordinator.store.close()
     }

@@ -231,4 +231,34 @@ import Testing
             #expect(grid.stop(index, signal: SIGTERM) == 0, "coordinator \(index) did not exit cleanly")
         }
     }
+
+    /// Coordinators reach each other's API only through the cluster link (mutual TLS from the cluster secret):
+    /// every coordinator advertises a URL nothing listens on, yet a write sent to a follower reaches the leader
+    /// (forwarded over the link), and a blob uploaded there is copied to a second coordinator the same way.
+    @Test func coordinatorsTalkToEachOtherOverTheClusterLink() async throws {
+        let dir = try TemporaryDirectory(prefix: "borg-link")
+        defer { dir.remove() }
+        let closedPort = try FreePort.loopback()
+        let grid = try CoordinatorGrid(directory: dir.url, size: 3, argumentsOfCoordinator: { index in
+            ["--advertise", "http://127.0.0.1:\(closedPort)/coordinator\(index)"]
+        })
+        defer { grid.stopAll() }
+        let key = try grid.adminKey
+        // Larger than a small blob (those live in the database), so the file is copied to a peer.
+        let blob = Data((0..<(300 << 10)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        for (index, url) in grid.urls.enumerated() {
+            let client = CoordinatorClient(coordinators: [url], credential: key, timeout: .seconds(30))
+            let donor = try await client.createDonor(name: "through-\(index)")
+            #expect(donor.name == "through-\(index)")
+        }
+        let follower = CoordinatorClient(coordinators: [grid.urls[2]], credential: key, timeout: .seconds(30))
+        let sha = try await follower.upload(blob)
+        // The leader kept the file and copied it to a peer: at least two coordinators hold it.
+        var holders = 0
+        for index in 0..<3 where FileManager.default.fileExists(atPath: grid.dataDirectory(index)
+            .appendingPathComponent("blobs/\(sha.prefix(2))/\(sha)").path) {
+            holders += 1
+        }
+        #expect(holders >= 2, "the blob reached \(holders) coordinators")
+    }
 }

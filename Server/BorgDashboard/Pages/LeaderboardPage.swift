@@ -32,7 +32,7 @@ public struct LeaderboardPage: DashboardPage {
     public let racLink: String
 
     /// The ordering a board can take.
-    public enum Order: String, Sendable {
+    public enum Order: String, Sendable, CaseIterable {
         case total, rac
     }
 

@@ -8,7 +8,7 @@ extension StorageEngine {
     /// Plans an upload: checks the request and the donor's quota, places every piece and signs an order for
     /// each chosen host. The file is listed once committed.
     public func createFile(host: HostRecord, _ request: CreateFileRequest) async throws -> FileLayout {
-        guard (1...4096).contains(request.sealedName.count) else { throw EngineError.invalid("sealedName must be 1 to 4096 characters") }
+        guard (1...4096).contains(request.sealedName.unicodeScalars.count) else { throw EngineError.invalid("sealedName must be 1 to 4096 characters") }
         guard (0...(1 << 44)).contains(request.size) else { throw EngineError.invalid("size must be between 0 and 16 TiB") }
         guard StoragePolicy.segmentSizes.contains(request.segmentSize) else {
             throw EngineError.invalid("segmentSize must be between \(StoragePolicy.segmentSizes.lowerBound) and \(StoragePolicy.segmentSizes.upperBound) bytes")

@@ -25,7 +25,7 @@ public final class StorageEngine: Sendable {
 
     /// Records a host's storage offer; answers with the keys its orders are signed with.
     public func register(host: HostRecord, _ offer: StorageRegistration) async throws -> StorageRegistrationResponse {
-        guard let url = URL(string: offer.url), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, offer.url.count <= 512 else {
+        guard let url = URL(string: offer.url), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, offer.url.unicodeScalars.count <= 512 else {
             throw EngineError.invalid("url must be the http:// address where the host serves its pieces, got '\(offer.url.prefix(80))'")
         }
         guard (0...(1 << 50)).contains(offer.capacityBytes), (0...(1 << 50)).contains(offer.usedBytes) else {

@@ -74,7 +74,8 @@ struct ClusterService: Service {
         guard !grid.leads, let leaderURL = grid.state.leaderURL, leaderURL != announcement.url else {
             return try await grid.record(announcement)
         }
-        let client = CoordinatorClient(coordinators: [leaderURL], credential: grid.settings.secret, timeout: .seconds(5))
+        let client = CoordinatorClient(coordinators: [try grid.link(to: leaderURL)], credential: grid.settings.secret,
+                                       timeout: .seconds(5))
         let (status, body) = try await client.raw(.POST, "/v1/cluster/announce", body: try JSONEncoder().encode(announcement))
         guard status < 300 else {
             throw ClusterFailure("the leading coordinator refused this coordinator's announcement: \(String(decoding: body.prefix(200), as: UTF8.self))")

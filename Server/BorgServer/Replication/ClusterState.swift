@@ -40,6 +40,14 @@ final class ClusterState: @unchecked Sendable {
         }
     }
 
+    /// The announced coordinator at `url`; if several announced it (behind one proxy), the leading one.
+    func coordinator(at url: String) -> CoordinatorRecord? {
+        lock.withLock {
+            let matching = live.filter { $0.url == url }
+            return matching.first { UInt64(bitPattern: $0.nodeID) == leaderNode } ?? matching.first
+        }
+    }
+
     /// Whether the ready queue must be rebuilt from the store; the caller that gets true does it.
     func takeStaleQueue() -> Bool {
         lock.withLock {

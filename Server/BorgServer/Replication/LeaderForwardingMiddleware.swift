@@ -2,7 +2,8 @@ import BorgEngine
 import Foundation
 import Hummingbird
 
-/// Sends every request that changes state to the coordinator whose node leads, so that one
+/// Sends every request that changes state to the coordinator whose node leads (over the cluster link:
+/// encrypted and mutually authenticated), so that one
 /// group-commit writer merges the whole grid's writes as a lone coordinator's does; reads are answered
 /// here. Coordinator-to-coordinator routes (`/v1/cluster/…`) are always answered here; a lone
 /// coordinator handles everything itself.
@@ -38,10 +39,12 @@ struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
                     collected = true
                 }
                 do {
-                    return try await forwarder.forward(request, to: url, from: replication.ownURL ?? "", idempotencyKey: key)
+                    let link: String
+                    do { link = try replication.link(to: url) } catch { throw ForwardingFailure(leader: url, reason: "\(error)") }
+                    return try await forwarder.forward(request, to: link, from: replication.ownURL ?? "", idempotencyKey: key)
                 } catch let failure as ForwardingFailure {
                     replication.leaderDidNotAnswer()
-                    reason = failure.description
+                    reason = ForwardingFailure(leader: url, reason: failure.reason).description
                 }
             case .leader(let url):
                 // Forwarded here by a coordinator that thinks this one leads: leadership is moving.

@@ -1,3 +1,4 @@
+import BorgCluster
 import BorgEngine
 import BorgProtocol
 import BorgStore
@@ -42,10 +43,28 @@ final class ReplicatedGrid: Replication {
         self.logger = logger
         locator = LeaderLocator(node: node)
         let state = self.state
+        let tunnels = node.node.httpTunnels
         replicator = BlobReplicator(blobs: engine.store.blobs, secret: settings.secret, peers: {
             let own = advertised.url
-            return state.coordinators.map(\.url).filter { $0 != own }
+            return try state.coordinators.filter { $0.url != own }.map { try Self.link(to: $0, through: tunnels) }
         })
+    }
+
+    func link(to url: String) throws -> String {
+        guard let record = state.coordinator(at: url) else {
+            throw EngineError.unavailable("no coordinator of the grid announced \(url)")
+        }
+        return try Self.link(to: record, through: node.node.httpTunnels)
+    }
+
+    /// The coordinator's API through the cluster link (its own URL when the link runs without TLS).
+    private static func link(to coordinator: CoordinatorRecord, through tunnels: ClusterHTTPTunnels?) throws -> String {
+        guard let tunnels else { return coordinator.url }
+        return try tunnels.url(for: coordinator.clusterAddress)
+    }
+
+    func apiIsServing(host: String, port: Int) {
+        node.node.httpEndpoint.serve(host: host, port: port)
     }
 
     var store: Store { engine.store }

@@ -7,6 +7,12 @@ import Foundation
 protocol Replication: Sendable {
     /// Where a request that changes state is handled right now.
     func writeRoute() async -> WriteRoute
+    /// The base URL through which this coordinator reaches the coordinator whose API is at `url`: over the
+    /// cluster link (encrypted, mutually authenticated) in a grid.
+    func link(to url: String) throws -> String
+    /// This coordinator's API now listens on `host`:`port` (other coordinators reach it there through the
+    /// cluster link).
+    func apiIsServing(host: String, port: Int)
     /// The leading coordinator did not answer a forwarded request: ask who leads again next time.
     func leaderDidNotAnswer()
     /// Seconds a write waits for a leading coordinator before it is answered 503.

@@ -6,6 +6,8 @@ struct SingleCoordinator: Replication {
     let advertised: AdvertisedURL
 
     func writeRoute() async -> WriteRoute { .here }
+    func link(to url: String) throws -> String { url }
+    func apiIsServing(host: String, port: Int) {}
     func leaderDidNotAnswer() {}
     var writePatience: Double { 0 }
     var ownURL: String? { advertised.url }

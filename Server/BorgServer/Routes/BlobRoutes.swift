@@ -7,15 +7,18 @@ struct BlobRoutes {
     let blobs: BlobService
     let auth: Authenticator
 
-    func addRoutes(to router: Router<CoordinatorContext>) {
-        router.get("/v1/blobs/:sha") { _, context in
+    func addRoutes(to api: APIRouter) {
+        api.add(APIOperation(method: .get, path: "/v1/blobs/{sha}", summary: "A blob by its SHA-256", access: .anyone,
+                             reply: .content(types: ["application/octet-stream"]))) { _, context in
             try await blobs.serve(try context.parameters.require("sha"))
         }
-        router.put("/v1/blobs/:sha") { request, context in
+        api.add(APIOperation(method: .put, path: "/v1/blobs/{sha}", summary: "Upload a blob (an input or an app)",
+                             access: .apiKey, body: .bytes, reply: .empty, status: .created, alsoSucceedsWith: [.ok])) { request, context in
             _ = try await auth.scope(request)
             return try await blobs.accept(request, sha: try context.parameters.require("sha"))
         }
-        router.put("/v1/hosts/:host/blobs/:sha") { request, context in
+        api.add(APIOperation(method: .put, path: "/v1/hosts/{host}/blobs/{sha}", summary: "Upload a task's output",
+                             access: .host, body: .bytes, reply: .empty, status: .created, alsoSucceedsWith: [.ok])) { request, context in
             _ = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
             return try await blobs.accept(request, sha: try context.parameters.require("sha"))
         }

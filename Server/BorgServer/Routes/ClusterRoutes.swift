@@ -11,10 +11,10 @@ struct ClusterRoutes {
     let replication: any Replication
     let blobs: BlobService
 
-    func addRoutes(to router: Router<CoordinatorContext>) {
-        router.post("/v1/cluster/join") { request, _ in
-            let grid = try authorized(request)
-            let body = try await JSONResponse.decode(ClusterJoinRequest.self, from: request, limit: 64 << 10)
+    func addRoutes(to api: APIRouter) {
+        api.on(.post, "/v1/cluster/join", "Admit a coordinator to the grid's dqlite cluster", access: .cluster,
+               authorize: { request, _ in try authorized(request) }, body: ClusterJoinRequest.self, limit: 64 << 10) {
+            _, _, grid, body in
             guard body.nodeID != 0 else { throw RequestError.malformed("nodeID must not be 0") }
             guard HostPort(body.address) != nil else {
                 throw RequestError.malformed("address must be HOST:PORT, got '\(body.address.prefix(80))'")
@@ -22,21 +22,23 @@ struct ClusterRoutes {
             let node = grid.node
             let role = try await Blocking.run { try node.admit(id: body.nodeID, address: body.address) }
             let members = try await Blocking.run { try node.client.members() }
-            return try JSONResponse.make(ClusterJoinResponse(role: "\(role)", members: members.map(\.address)))
+            return ClusterJoinResponse(role: "\(role)", members: members.map(\.address))
         }
-        router.get("/v1/cluster") { request, _ in
+        api.on(.get, "/v1/cluster", "The grid's coordinators, their roles and which one leads", access: .cluster) { request, _ in
             let grid = try authorized(request)
             let node = grid.node
             let (members, leader) = try await Blocking.run { (try node.client.members(), node.leaderID()) }
             let announced = try await grid.store.read { q in try q.coordinators(seenSince: 0) }
             let byNode = Dictionary(announced.map { (UInt64(bitPattern: $0.nodeID), $0) }) { a, _ in a }
             let now = grid.engine.clock()
-            return try JSONResponse.make(ClusterStatus(leader: leader, members: members.map {
+            return ClusterStatus(leader: leader, members: members.map {
                 ClusterMemberInfo(nodeID: $0.id, address: $0.address, role: "\($0.role)", url: byNode[$0.id]?.url,
                                   isLeader: $0.id == leader, secondsSinceSeen: byNode[$0.id].map { max(0, now - $0.seenAt) })
-            }))
+            })
         }
-        router.post("/v1/cluster/announce") { request, _ in
+        api.add(APIOperation(method: .post, path: "/v1/cluster/announce", summary: "A coordinator says where it serves",
+                             access: .cluster, body: .json { try $0.schema(of: ClusterAnnounceRequest.self) }, reply: .empty,
+                             status: .noContent)) { request, _ in
             let grid = try authorized(request)
             let body = try await JSONResponse.decode(ClusterAnnounceRequest.self, from: request, limit: 64 << 10)
             guard body.url.hasPrefix("http://") || body.url.hasPrefix("https://"), HostPort(body.clusterAddress) != nil else {
@@ -45,7 +47,9 @@ struct ClusterRoutes {
             try await grid.record(body)
             return Response(status: .noContent)
         }
-        router.post("/v1/cluster/remove") { request, _ in
+        api.add(APIOperation(method: .post, path: "/v1/cluster/remove", summary: "Remove a coordinator from the cluster",
+                             access: .cluster, body: .json { try $0.schema(of: ClusterRemoveRequest.self) }, reply: .empty,
+                             status: .noContent)) { request, _ in
             let grid = try authorized(request)
             let body = try await JSONResponse.decode(ClusterRemoveRequest.self, from: request, limit: 64 << 10)
             let node = grid.node
@@ -58,11 +62,14 @@ struct ClusterRoutes {
             try await grid.store.write { q in try q.removeCoordinator(nodeID: id) }
             return Response(status: .noContent)
         }
-        router.put("/v1/cluster/blobs/:sha") { request, context in
+        api.add(APIOperation(method: .put, path: "/v1/cluster/blobs/{sha}", summary: "A peer's copy of a blob file",
+                             access: .cluster, body: .bytes, reply: .empty, status: .created, alsoSucceedsWith: [.ok])) {
+            request, context in
             _ = try authorized(request)
             return try await blobs.accept(request, sha: try context.parameters.require("sha"), replicate: false)
         }
-        router.get("/v1/cluster/blobs/:sha") { request, context in
+        api.add(APIOperation(method: .get, path: "/v1/cluster/blobs/{sha}", summary: "A blob file, for a peer",
+                             access: .cluster, reply: .content(types: ["application/octet-stream"]))) { request, context in
             let grid = try authorized(request)
             let sha = try context.parameters.require("sha")
             guard let data = try await grid.store.blob(sha) else { throw EngineError.unknown("no blob \(sha.prefix(80)) here") }

@@ -24,81 +24,67 @@ struct DashboardRoutes {
     /// Batches listed on `/batches` and on a project's page; failed work units listed on a batch's page.
     static let batchesListed = 100
     static let failuresListed = 20
+    /// The last page number a leaderboard accepts.
+    static let lastPage = 1_000_000
 
-    func addRoutes(to router: Router<CoordinatorContext>) {
-        router.get("/") { request, context in await page(request, context) { try await gridPage() } }
-        router.get("/batches") { request, context in
-            await page(request, context) {
-                let now = engine.clock()
-                let statuses = try await engine.store.read { q in
-                    try engine.statuses(of: try q.recentBatches(limit: Self.batchesListed), q)
-                }
-                return BatchListPage(batches: statuses, now: now)
+    func addRoutes(to api: APIRouter) {
+        route(api, "/", "The grid now: coordinators, hosts, power, running batches, storage, history") { _, _ in try await gridPage() }
+        route(api, "/batches", "Recent batches with their progress") { request, context in
+            let now = engine.clock()
+            let statuses = try await engine.store.read { q in
+                try engine.statuses(of: try q.recentBatches(limit: Self.batchesListed), q)
             }
+            return BatchListPage(batches: statuses, now: now)
         }
-        router.get("/batches/:id") { request, context in
-            await page(request, context) {
-                let id = try context.parameters.require("id", as: BatchID.self)
-                let now = engine.clock()
-                let (status, failures) = try await engine.store.read { q in
-                    guard let batch = try q.batch(id) else { throw EngineError.unknown("There is no batch \(id).") }
-                    return (try engine.status(of: batch, q), try q.failedWorkUnits(batch: id, limit: Self.failuresListed))
-                }
-                return BatchPage(status: status, failures: failures, now: now)
+        route(api, "/batches/{id}", "A batch's progress, times and failures") { request, context in
+            let id = try context.parameters.require("id", as: BatchID.self)
+            let now = engine.clock()
+            let (status, failures) = try await engine.store.read { q in
+                guard let batch = try q.batch(id) else { throw EngineError.unknown("There is no batch \(id).") }
+                return (try engine.status(of: batch, q), try q.failedWorkUnits(batch: id, limit: Self.failuresListed))
             }
+            return BatchPage(status: status, failures: failures, now: now)
         }
-        router.get("/donors") { request, context in
-            await page(request, context) {
-                let (order, number) = try Self.paging(request)
-                return LeaderboardPage.donors(try await statistics.donors(), by: order, page: number)
+        route(api, "/donors", "Donors by total or recent credit", paged: true) { request, context in
+            let (order, number) = try Self.paging(request)
+            return LeaderboardPage.donors(try await statistics.donors(), by: order, page: number)
+        }
+        route(api, "/donors/{id}", "A donor's credit, history and hosts") { request, context in
+            let id = try context.parameters.require("id", as: DonorID.self)
+            guard let donor = try await statistics.donors().first(where: { $0.donorID == id }) else {
+                throw EngineError.unknown("There is no donor \(id).")
             }
+            let live = DailyPoint(day: DailyTotal.day(of: engine.clock()), totalCredit: donor.totalCredit, tasksValid: Double(donor.tasks.valid))
+            let history = DailyPoint.ending(try await history(donor: id), with: live)
+            let team = try await statistics.teams().first { $0.name == donor.team }
+            return DonorPage(donor: donor, team: team, hosts: try await statistics.hosts(donor: id), history: history,
+                             onlineSince: engine.clock() - Self.onlineWindow)
         }
-        router.get("/donors/:id") { request, context in
-            await page(request, context) {
-                let id = try context.parameters.require("id", as: DonorID.self)
-                guard let donor = try await statistics.donors().first(where: { $0.donorID == id }) else {
-                    throw EngineError.unknown("There is no donor \(id).")
-                }
-                let live = DailyPoint(day: DailyTotal.day(of: engine.clock()), totalCredit: donor.totalCredit, tasksValid: Double(donor.tasks.valid))
-                let history = DailyPoint.ending(try await history(donor: id), with: live)
-                let team = try await statistics.teams().first { $0.name == donor.team }
-                return DonorPage(donor: donor, team: team, hosts: try await statistics.hosts(donor: id), history: history,
-                                 onlineSince: engine.clock() - Self.onlineWindow)
+        route(api, "/teams", "Teams by total or recent credit", paged: true) { request, context in
+            let (order, number) = try Self.paging(request)
+            return LeaderboardPage.teams(try await statistics.teams(), by: order, page: number)
+        }
+        route(api, "/teams/{id}", "A team's credit and members") { request, context in
+            let id = try context.parameters.require("id", as: TeamID.self)
+            guard let team = try await statistics.teams().first(where: { $0.teamID == id }) else {
+                throw EngineError.unknown("There is no team \(id).")
             }
+            return TeamPage(team: team, members: try await statistics.donors().filter { $0.team == team.name })
         }
-        router.get("/teams") { request, context in
-            await page(request, context) {
-                let (order, number) = try Self.paging(request)
-                return LeaderboardPage.teams(try await statistics.teams(), by: order, page: number)
-            }
+        route(api, "/hosts", "Hosts by total or recent credit", paged: true) { request, context in
+            let (order, number) = try Self.paging(request)
+            let names = try await engine.store.read { q in try q.donorNames() }
+            return LeaderboardPage.hosts(try await statistics.hosts(), donorNames: names, by: order, page: number)
         }
-        router.get("/teams/:id") { request, context in
-            await page(request, context) {
-                let id = try context.parameters.require("id", as: TeamID.self)
-                guard let team = try await statistics.teams().first(where: { $0.teamID == id }) else {
-                    throw EngineError.unknown("There is no team \(id).")
-                }
-                return TeamPage(team: team, members: try await statistics.donors().filter { $0.team == team.name })
-            }
+        route(api, "/hosts/{id}", "A host's credit and tasks") { request, context in
+            let id = try context.parameters.require("id", as: HostID.self)
+            guard let host = try await statistics.hosts(host: id).first else { throw EngineError.unknown("There is no host \(id).") }
+            let donor = try await engine.store.read { q in try q.donor(id: host.donorID) }
+            return HostPage(host: host, donorName: donor?.name ?? "donor \(host.donorID.rawValue)",
+                            onlineSince: engine.clock() - Self.onlineWindow)
         }
-        router.get("/hosts") { request, context in
-            await page(request, context) {
-                let (order, number) = try Self.paging(request)
-                let names = try await engine.store.read { q in try q.donorNames() }
-                return LeaderboardPage.hosts(try await statistics.hosts(), donorNames: names, by: order, page: number)
-            }
-        }
-        router.get("/hosts/:id") { request, context in
-            await page(request, context) {
-                let id = try context.parameters.require("id", as: HostID.self)
-                guard let host = try await statistics.hosts(host: id).first else { throw EngineError.unknown("There is no host \(id).") }
-                let donor = try await engine.store.read { q in try q.donor(id: host.donorID) }
-                return HostPage(host: host, donorName: donor?.name ?? "donor \(host.donorID.rawValue)",
-                                onlineSince: engine.clock() - Self.onlineWindow)
-            }
-        }
-        router.get("/projects/:name") { request, context in
-            await page(request, context) { try await projectPage(name: try context.parameters.require("name")) }
+        route(api, "/projects/{name}", "A project's policy, totals and batches") { _, context in
+            try await projectPage(name: try context.parameters.require("name"))
         }
     }
 
@@ -155,10 +141,23 @@ struct DashboardRoutes {
             throw RequestError.malformed("by must be 'total' or 'rac'")
         }
         let number = query.get("page") ?? "0"
-        guard let page = Int(number), (0...1_000_000).contains(page) else {
+        guard let page = Int(number), (0...Self.lastPage).contains(page) else {
             throw RequestError.malformed("page must be a whole number from 0 (got '\(number)')")
         }
         return (order, page)
+    }
+
+    /// Routes a page at `path`; `paged` pages take `?by=total|rac&page=N`.
+    private func route<Page: DashboardPage>(
+        _ api: APIRouter, _ path: String, _ summary: String, paged: Bool = false,
+        _ build: @escaping @Sendable (Request, CoordinatorContext) async throws -> Page
+    ) {
+        let query: [String: JSONSchema] = paged ? ["by": .oneOf(LeaderboardPage.Order.allCases.map(\.rawValue)),
+                                                     "page": .integer(0...Int64(Self.lastPage), format: "int32")] : [:]
+        api.add(APIOperation(method: .get, path: path, summary: summary, access: .anyone,
+                             reply: .html, query: query)) { request, context in
+            await page(request, context) { try await build(request, context) }
+        }
     }
 
     /// Renders what `build` makes as an HTML page. A failure is a page too, with the status and reason

@@ -16,21 +16,22 @@ struct HostRoutes {
 
     var store: Store { engine.store }
 
-    func addRoutes(to router: Router<CoordinatorContext>) {
-        router.post("/v1/hosts/enroll") { request, _ in try await enroll(request) }
-        router.post("/v1/hosts/:host/work") { request, context in
-            let host = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
-            let body = try await JSONResponse.decode(WorkRequest.self, from: request, limit: 64 << 10)
+    func addRoutes(to api: APIRouter) {
+        api.on(.post, "/v1/hosts/enroll", "Enroll a host with a donor's token; its secret is shown once", access: .anyone,
+               body: EnrollRequest.self, limit: 64 << 10, status: .created, idempotent: true, errors: [.forbidden]) {
+            request, _, body in try await enroll(request, body)
+        }
+        api.on(.post, "/v1/hosts/{host}/work", "Ask for up to maxTasks tasks; also lists cancelled tasks", access: .host,
+               authorize: host, body: WorkRequest.self, limit: 64 << 10) { _, _, host, body in
             try await replication.refreshQueueIfStale()
             let (tasks, cancelled) = try await engine.dispatch(
                 host: host, maxTasks: body.maxTasks, platforms: body.platforms ?? host.platforms, held: body.heldTasks)
-            return try JSONResponse.make(WorkResponse(
+            return WorkResponse(
                 tasks: tasks, cancelledTasks: cancelled, retryAfterSeconds: tasks.isEmpty ? 5 : nil,
-                coordinators: replication.coordinators, serverTime: engine.clock()))
+                coordinators: replication.coordinators, serverTime: engine.clock())
         }
-        router.post("/v1/hosts/:host/reports") { request, context in
-            let host = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
-            let body = try await JSONResponse.decode(ReportRequest.self, from: request, limit: reportBodyLimit)
+        api.on(.post, "/v1/hosts/{host}/reports", "Report finished tasks: all are applied or none", access: .host,
+               authorize: host, body: ReportRequest.self, limit: reportBodyLimit) { _, _, host, body in
             var inline = try LifecycleEngine.checkForm(of: body.reports)
             // Large outputs that came inline are stored as files first (and copied to a peer in a grid);
             // small ones are written with the reports.
@@ -39,32 +40,33 @@ struct HostRoutes {
                 inline[sha] = nil
             }
             let receipt = try await engine.report(host: host, reports: body.reports, inline: inline)
-            return try JSONResponse.make(ReportResponse(
-                accepted: receipt.accepted, cancelledTasks: receipt.cancelled, coordinators: replication.coordinators))
+            return ReportResponse(accepted: receipt.accepted, cancelledTasks: receipt.cancelled, coordinators: replication.coordinators)
         }
-        router.post("/v1/hosts/:host/heartbeat") { request, context in
-            let host = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
-            _ = try await JSONResponse.decode(HeartbeatRequest.self, from: request, limit: 1 << 20)
+        api.on(.post, "/v1/hosts/{host}/heartbeat", "Say the host is alive; lists tasks to stop", access: .host,
+               authorize: host, body: HeartbeatRequest.self, limit: 1 << 20) { _, _, host, _ in
             let cancelled = try await engine.heartbeat(host: host)
-            return try JSONResponse.make(HeartbeatResponse(cancelledTasks: cancelled, coordinators: replication.coordinators))
+            return HeartbeatResponse(cancelledTasks: cancelled, coordinators: replication.coordinators)
         }
-        router.post("/v1/hosts/:host/abandon") { request, context in
-            let host = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
-            let body = try await JSONResponse.decode(AbandonRequest.self, from: request, limit: 1 << 20)
+        api.on(.post, "/v1/hosts/{host}/abandon", "Give tasks back (all when tasks is absent); leaving ends the host",
+               access: .host, authorize: host, body: AbandonRequest.self, limit: 1 << 20) { _, _, host, body in
             let abandoned = try await engine.abandon(host: host, tasks: body.tasks, leaving: body.leaving)
             if body.leaving { auth.forget(host: host.id) }
-            return try JSONResponse.make(AbandonResponse(abandoned: abandoned))
+            return AbandonResponse(abandoned: abandoned)
         }
     }
 
+    /// The host named in the path, if the request carries its secret.
+    private func host(_ request: Request, _ context: CoordinatorContext) async throws -> HostRecord {
+        try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
+    }
+
     /// A donor's token enrolls a new host; its secret is shown once.
-    private func enroll(_ request: Request) async throws -> Response {
-        let body = try await JSONResponse.decode(EnrollRequest.self, from: request, limit: 64 << 10)
+    private func enroll(_ request: Request, _ body: EnrollRequest) async throws -> EnrollResponse {
         guard (1...4096).contains(body.cores) else { throw RequestError.malformed("cores must be between 1 and 4096") }
         guard !body.platforms.isEmpty, body.platforms.allSatisfy(Naming.isValid) else {
             throw RequestError.malformed("platforms must list at least one runtime, e.g. [\"wasm\"]")
         }
-        guard (1...200).contains(body.name.count) else { throw RequestError.malformed("host name must be 1 to 200 characters") }
+        guard (1...200).contains(body.name.unicodeScalars.count) else { throw RequestError.malformed("host name must be 1 to 200 characters") }
         let now = engine.clock()
         let key = try IdempotencyKey.of(request).map { "enroll/\(Secret.hash(body.token))/\($0)" }
         var enrolled = try await store.write { q in
@@ -78,6 +80,6 @@ struct HostRoutes {
             }
         }
         enrolled.coordinators = replication.coordinators
-        return try JSONResponse.make(enrolled, status: .created)
+        return enrolled
     }
 }

@@ -5,8 +5,10 @@ import Hummingbird
 struct StatisticsExportRoutes {
     let export: StatisticsExport
 
-    func addRoutes(to router: Router<CoordinatorContext>) {
-        router.get("/stats/:file") { _, context in
+    func addRoutes(to api: APIRouter) {
+        api.add(APIOperation(method: .get, path: "/stats/{file}", summary: "BOINC's statistics export (db_dump's format)",
+                             access: .anyone, reply: .content(types: ["application/gzip", "application/xml"]),
+                             pathParameters: ["file": .oneOf(StatisticsExport.fileNames)])) { _, context in
             let name = try context.parameters.require("file")
             guard StatisticsExport.fileNames.contains(name), let data = try await export.file(name) else {
                 throw EngineError.unknown("no statistics file '\(name)'; there are \(StatisticsExport.fileNames.joined(separator: ", "))")

@@ -12,39 +12,39 @@ struct StorageRoutes {
     let storage: StorageEngine
     let auth: Authenticator
 
-    func addRoutes(to router: Router<CoordinatorContext>) {
-        router.post("/v1/hosts/:host/storage") { request, context in
+    func addRoutes(to api: APIRouter) {
+        api.on(.post, "/v1/hosts/{host}/storage", "Offer disk to the grid; answers the host's piece-store key",
+               access: .host, authorize: host, body: StorageRegistration.self, limit: 64 << 10) { _, _, host, offer in
+            try await storage.register(host: host, offer)
+        }
+        api.on(.post, "/v1/hosts/{host}/files", "Start storing a file: where its pieces go, under signed orders",
+               access: .host, authorize: host, body: CreateFileRequest.self, limit: 64 << 10, status: .created) {
+            _, _, host, body in try await storage.createFile(host: host, body)
+        }
+        api.on(.get, "/v1/hosts/{host}/files", "The donor's stored files", access: .host) { request, context in
+            try await storage.list(host: try await host(request, context))
+        }
+        api.on(.get, "/v1/hosts/{host}/files/{file}", "Where a file's pieces are, with orders to read them",
+               access: .host) { request, context in
             let host = try await host(request, context)
-            let offer = try await JSONResponse.decode(StorageRegistration.self, from: request, limit: 64 << 10)
-            return try JSONResponse.make(try await storage.register(host: host, offer))
+            return try await storage.location(host: host, file: try context.parameters.require("file"))
         }
-        router.post("/v1/hosts/:host/files") { request, context in
+        api.on(.post, "/v1/hosts/{host}/files/{file}/commit", "Record the pieces of a file that were stored",
+               access: .host, authorize: host, body: CommitFileRequest.self, limit: 4 << 20) { _, context, host, body in
+            try await storage.commit(host: host, file: try context.parameters.require("file"), body)
+        }
+        api.on(.delete, "/v1/hosts/{host}/files/{file}", "Delete a file; its pieces are collected", access: .host) {
+            request, context in
             let host = try await host(request, context)
-            let body = try await JSONResponse.decode(CreateFileRequest.self, from: request, limit: 64 << 10)
-            return try JSONResponse.make(try await storage.createFile(host: host, body), status: .created)
+            return try await storage.delete(host: host, file: try context.parameters.require("file"))
         }
-        router.get("/v1/hosts/:host/files") { request, context in
-            try JSONResponse.make(try await storage.list(host: try await host(request, context)))
+        api.on(.get, "/v1/hosts/{host}/space", "The donor's storage: quota, used, logical space free", access: .host) {
+            request, context in
+            try await storage.space(host: try await host(request, context))
         }
-        router.get("/v1/hosts/:host/files/:file") { request, context in
-            let host = try await host(request, context)
-            return try JSONResponse.make(try await storage.location(host: host, file: try context.parameters.require("file")))
-        }
-        router.post("/v1/hosts/:host/files/:file/commit") { request, context in
-            let host = try await host(request, context)
-            let body = try await JSONResponse.decode(CommitFileRequest.self, from: request, limit: 4 << 20)
-            return try JSONResponse.make(try await storage.commit(host: host, file: try context.parameters.require("file"), body))
-        }
-        router.delete("/v1/hosts/:host/files/:file") { request, context in
-            let host = try await host(request, context)
-            return try JSONResponse.make(try await storage.delete(host: host, file: try context.parameters.require("file")))
-        }
-        router.get("/v1/hosts/:host/space") { request, context in
-            try JSONResponse.make(try await storage.space(host: try await host(request, context)))
-        }
-        router.get("/v1/storage") { request, _ in
+        api.on(.get, "/v1/storage", "The grid's storage: hosts, capacity, pieces, repair queue", access: .admin) { request, _ in
             try await auth.requireAdmin(request)
-            return try JSONResponse.make(try await storage.status())
+            return try await storage.status()
         }
     }
 

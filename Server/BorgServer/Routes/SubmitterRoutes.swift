@@ -15,18 +15,23 @@ struct SubmitterRoutes {
 
     var store: Store { engine.store }
 
-    func addRoutes(to router: Router<CoordinatorContext>) {
-        router.post("/v1/projects") { request, _ in try await createProject(request) }
-        router.get("/v1/projects") { request, _ in
+    func addRoutes(to api: APIRouter) {
+        api.on(.post, "/v1/projects", "Create a project, or update its description, policy and app versions",
+               access: .admin, authorize: { request, _ in try await auth.requireAdmin(request) },
+               body: CreateProjectRequest.self, limit: 1 << 20, status: .created, idempotent: true) {
+            request, _, _, body in try await createProject(request, body)
+        }
+        api.on(.get, "/v1/projects", "List the projects", access: .apiKey) { request, _ in
             _ = try await auth.scope(request)
             let projects = try await store.read { q in try q.projects() }
-            return try JSONResponse.make(projects.map(Self.info))
+            return projects.map(Self.info)
         }
-        router.get("/v1/projects/:name") { request, context in
+        api.on(.get, "/v1/projects/{name}", "One project", access: .apiKey) { request, context in
             _ = try await auth.scope(request)
-            return try JSONResponse.make(Self.info(try await project(named: try context.parameters.require("name"))))
+            return Self.info(try await project(named: try context.parameters.require("name")))
         }
-        router.post("/v1/projects/:name/keys") { request, context in
+        api.on(.post, "/v1/projects/{name}/keys", "Make a submitter key for the project (shown once)", access: .admin,
+               status: .created, idempotent: true) { request, context in
             try await auth.requireAdmin(request)
             let project = try await project(named: try context.parameters.require("name"))
             let now = engine.clock()
@@ -35,37 +40,35 @@ struct SubmitterRoutes {
             let key = try await store.write { q in
                 try q.once(key: idempotency, now: now, sealedWith: requester) { try q.createAPIKey(projectID: project.id, now: now) }
             }
-            return try JSONResponse.make(SubmitterKeyResponse(project: project.name, apiKey: key), status: .created)
+            return SubmitterKeyResponse(project: project.name, apiKey: key)
         }
-        router.post("/v1/donors") { request, _ in
-            try await auth.requireAdmin(request)
-            let body = try await JSONResponse.decode(CreateDonorRequest.self, from: request, limit: 64 << 10)
+        api.on(.post, "/v1/donors", "Add a donor; its enrollment token is shown once", access: .admin,
+               authorize: { request, _ in try await auth.requireAdmin(request) }, body: CreateDonorRequest.self,
+               limit: 64 << 10, status: .created, idempotent: true) { request, _, _, body in
             let now = engine.clock()
             let key = try IdempotencyKey.of(request).map { "donor/\($0)" }
             let requester = Authenticator.bearer(request)
-            let created = try await store.write { q in
+            return try await store.write { q in
                 try q.once(key: key, now: now, sealedWith: requester) {
                     let (donor, token) = try q.createDonor(name: body.name, email: body.email ?? "", now: now)
                     return CreateDonorResponse(donorID: donor.id, name: donor.name, enrollmentToken: token)
                 }
             }
-            return try JSONResponse.make(created, status: .created)
         }
-        router.post("/v1/batches") { request, _ in
-            let body = try await JSONResponse.decode(CreateBatchRequest.self, from: request, limit: batchBodyLimit)
+        api.on(.post, "/v1/batches", "Submit a batch of work units to a project", access: .apiKey,
+               body: CreateBatchRequest.self, limit: batchBodyLimit, status: .created, idempotent: true) { request, _, body in
             let project = try await project(named: body.project)
             try await auth.require(request, project: project)
             let key = try IdempotencyKey.of(request)
             await replication.fetchMissing(blobs: body.workUnits.flatMap { $0.inputs.map(\.sha256) })
-            return try JSONResponse.make(try await engine.createBatch(body, project: project, idempotencyKey: key),
-                                         status: .created)
+            return try await engine.createBatch(body, project: project, idempotencyKey: key)
         }
-        router.get("/v1/batches/:id") { request, context in
+        api.on(.get, "/v1/batches/{id}", "A batch's progress", access: .apiKey) { request, context in
             let batch = try await authorizedBatch(request, context)
-            let status = try await store.read { q in try engine.status(of: batch, q) }
-            return try JSONResponse.make(status)
+            return try await store.read { q in try engine.status(of: batch, q) }
         }
-        router.get("/v1/batches/:id/results") { request, context in
+        api.on(.get, "/v1/batches/{id}/results", "A batch's canonical outputs, per work unit", access: .apiKey,
+               errors: [.gone]) { request, context in
             let batch = try await authorizedBatch(request, context)
             let (status, outcomes) = try await store.read { q in
                 (try engine.status(of: batch, q), try q.workUnitOutcomes(batch: batch.id))
@@ -73,29 +76,27 @@ struct SubmitterRoutes {
             if batch.purgedAt != nil || outcomes.count < batch.workUnits {
                 throw EngineError.purged("batch \(batch.id)'s work units and outputs were purged after \(batch.collectedAt == nil ? "it grew old" : "its results were collected"); its counts remain at GET /v1/batches/\(batch.id)")
             }
-            return try JSONResponse.make(BatchResults(batch: status, workUnits: outcomes.map {
+            return BatchResults(batch: status, workUnits: outcomes.map {
                 WorkUnitResult(workUnitID: $0.id, name: $0.name, status: $0.status, outputs: $0.outputs,
                     agreeingHosts: $0.agreeingHosts, agreeingDonors: $0.agreeingDonors, errorReason: $0.errorReason)
-            }))
+            })
         }
-        router.post("/v1/batches/:id/collected") { request, context in
+        api.on(.post, "/v1/batches/{id}/collected", "Mark a batch's results collected, so they may be purged",
+               access: .apiKey) { request, context in
             let batch = try await authorizedBatch(request, context)
             try await engine.markCollected(batch)
-            let status = try await store.read { q in try engine.status(of: try q.batch(batch.id) ?? batch, q) }
-            return try JSONResponse.make(status)
+            return try await store.read { q in try engine.status(of: try q.batch(batch.id) ?? batch, q) }
         }
-        router.post("/v1/batches/:id/cancel") { request, context in
+        api.on(.post, "/v1/batches/{id}/cancel", "Cancel a batch: its unsent tasks are dropped, running ones stopped",
+               access: .apiKey) { request, context in
             let batch = try await authorizedBatch(request, context)
             try await engine.cancelBatch(batch.id)
-            let status = try await store.read { q in try engine.status(of: try q.batch(batch.id) ?? batch, q) }
-            return try JSONResponse.make(status)
+            return try await store.read { q in try engine.status(of: try q.batch(batch.id) ?? batch, q) }
         }
     }
 
     /// Creates a project (or updates it: description, policy, app versions) from app files already uploaded.
-    private func createProject(_ request: Request) async throws -> Response {
-        try await auth.requireAdmin(request)
-        let body = try await JSONResponse.decode(CreateProjectRequest.self, from: request, limit: 1 << 20)
+    private func createProject(_ request: Request, _ body: CreateProjectRequest) async throws -> ProjectInfo {
         guard Naming.isValid(body.name) else { throw RequestError.malformed("project name '\(body.name.prefix(80))' \(Naming.rule)") }
         do { try body.policy.validate() } catch { throw RequestError.malformed("invalid policy: \(error.reason)") }
         await replication.fetchMissing(blobs: body.appVersions.map(\.sha256))
@@ -119,7 +120,7 @@ struct SubmitterRoutes {
         guard let project = try await store.read({ q in try q.project(id: id) }) else {
             throw EngineError.unknown("project \(id) does not exist")
         }
-        return try JSONResponse.make(Self.info(project), status: .created)
+        return Self.info(project)
     }
 
     private func project(named name: String) async throws -> ProjectRecord {

@@ -13,10 +13,10 @@ struct TeamRoutes {
     let auth: Authenticator
     let statistics: ContributionStatistics
 
-    func addRoutes(to router: Router<CoordinatorContext>) {
-        router.post("/v1/teams") { request, _ in
-            _ = try await auth.scope(request)
-            let body = try await JSONResponse.decode(CreateTeamRequest.self, from: request, limit: 64 << 10)
+    func addRoutes(to api: APIRouter) {
+        api.on(.post, "/v1/teams", "Create a team (naming a founder takes the admin key)", access: .apiKey,
+               authorize: { request, _ in try await auth.scope(request) }, body: CreateTeamRequest.self, limit: 64 << 10,
+               status: .created, idempotent: true) { request, _, _, body in
             if body.founder != nil { try await auth.requireAdmin(request) }
             let now = engine.clock()
             let key = try IdempotencyKey.of(request).map { "team/\($0)" }
@@ -28,23 +28,23 @@ struct TeamRoutes {
             guard let team = try await statistics.teams().first(where: { $0.teamID == id }) else {
                 throw EngineError.unknown("team \(id) was created but is gone")
             }
-            return try JSONResponse.make(team, status: .created)
+            return team
         }
-        router.post("/v1/hosts/:host/team") { request, context in
-            let host = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
-            let body = try await JSONResponse.decode(JoinTeamRequest.self, from: request, limit: 64 << 10)
+        api.on(.post, "/v1/hosts/{host}/team", "The host's donor joins a team", access: .host,
+               authorize: { request, context in try await auth.host(request, id: try context.parameters.require("host", as: HostID.self)) },
+               body: JoinTeamRequest.self, limit: 64 << 10) { _, _, host, body in
             try await engine.store.write { q in
-                guard let team = try q.team(named: body.name.trimmingCharacters(in: .whitespaces)) else {
+                guard let name = DisplayName.checked(body.name), let team = try q.team(named: name) else {
                     throw EngineError.unknown("there is no team named '\(body.name.prefix(100))'; see GET /v1/stats/teams")
                 }
                 try q.setTeam(team, of: host.donorID)
             }
-            return try JSONResponse.make(TeamMembership(team: body.name))
+            return TeamMembership(team: body.name)
         }
-        router.delete("/v1/hosts/:host/team") { request, context in
+        api.on(.delete, "/v1/hosts/{host}/team", "The host's donor leaves its team", access: .host) { request, context in
             let host = try await auth.host(request, id: try context.parameters.require("host", as: HostID.self))
             try await engine.store.write { q in try q.setTeam(nil, of: host.donorID) }
-            return try JSONResponse.make(TeamMembership(team: nil))
+            return TeamMembership(team: nil)
         }
     }
 }

@@ -5,8 +5,13 @@ import NIOSSL
 /// other only if its certificate carries the cluster's public key (pinned; no certificate authority, names or
 /// dates are involved).
 struct ClusterTLS: Sendable {
+    /// The ALPN protocol of a member's HTTP request carried over the link (``ClusterHTTPTunnels``); a
+    /// connection that names none is for the dqlite node.
+    static let httpProtocol = "http/1.1"
+
     private let serverContext: NIOSSLContext
     private let clientContext: NIOSSLContext
+    private let httpClientContext: NIOSSLContext
     private let pinnedKey: [UInt8]
 
     init(_ credentials: ClusterCredentials) throws {
@@ -15,10 +20,13 @@ struct ClusterTLS: Sendable {
         var client = TLSConfiguration.makeClientConfiguration()
         client.certificateChain = [.certificate(certificate)]
         client.privateKey = .privateKey(key)
-        let server = TLSConfiguration.makeServerConfiguration(certificateChain: [.certificate(certificate)],
+        var server = TLSConfiguration.makeServerConfiguration(certificateChain: [.certificate(certificate)],
                                                               privateKey: .privateKey(key))
+        server.applicationProtocols = [Self.httpProtocol]
         serverContext = try NIOSSLContext(configuration: Self.mutual(server, trusting: certificate))
         clientContext = try NIOSSLContext(configuration: Self.mutual(client, trusting: certificate))
+        client.applicationProtocols = [Self.httpProtocol]
+        httpClientContext = try NIOSSLContext(configuration: Self.mutual(client, trusting: certificate))
         pinnedKey = credentials.publicKeyDER
     }
 
@@ -37,9 +45,10 @@ struct ClusterTLS: Sendable {
         NIOSSLServerHandler(context: serverContext, customVerificationCallback: verify)
     }
 
-    /// The handler that opens a connection to a member.
-    func clientHandler() throws -> NIOSSLClientHandler {
-        try NIOSSLClientHandler(context: clientContext, serverHostname: nil, customVerificationCallback: verify)
+    /// The handler that opens a connection to a member: to its dqlite node, or with `http` to its HTTP API.
+    func clientHandler(http: Bool = false) throws -> NIOSSLClientHandler {
+        try NIOSSLClientHandler(context: http ? httpClientContext : clientContext, serverHostname: nil,
+                                customVerificationCallback: verify)
     }
 
     /// Admits a peer whose leaf certificate carries the cluster's public key; BoringSSL checks that the peer

@@ -40,7 +40,7 @@ public struct TLSDialer: DqliteDialer {
     /// A TCP connection to the member with the TLS handshake completed.
     private func open(host: String, port: Int, timeout: TimeInterval, address: String) throws -> any Channel {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let handshake = loop.makePromise(of: Void.self)
+        let handshake = loop.makePromise(of: String?.self)
         let tls = self.tls
         let connecting = ClientBootstrap(group: loop)
             .connectTimeout(.milliseconds(Int64(max(1, timeout * 1000))))
@@ -63,7 +63,7 @@ public struct TLSDialer: DqliteDialer {
         }
         defer { expiry.cancel() }
         do {
-            try handshake.futureResult.wait()
+            _ = try handshake.futureResult.wait()
             return channel
         } catch {
             channel.close(promise: nil)

@@ -13,7 +13,8 @@ public enum CreditPolicy: Sendable, Equatable {
         }
     }
 
-    /// The largest estimate of a work unit's floating-point operations a policy may state.
+    /// The bound (not reached) of a work unit's floating-point operations a policy may state; strict, because
+    /// JSON numbers just above it round to it.
     public static let maxFlopsPerWorkUnit = 1e21
 
     /// Estimated floating-point operations of one work unit, for hosts' runtime estimates.
@@ -24,8 +25,8 @@ public enum CreditPolicy: Sendable, Equatable {
     }
 
     func validate() throws(PolicyError) {
-        guard estimatedFlops >= 0, estimatedFlops <= Self.maxFlopsPerWorkUnit else {
-            throw PolicyError("credit flopsPerWorkUnit must be 0 to 1e21 (a million GFLOPS-days)")
+        guard estimatedFlops >= 0, estimatedFlops < Self.maxFlopsPerWorkUnit else {
+            throw PolicyError("credit flopsPerWorkUnit must be at least 0 and below 1e21 (a million GFLOPS-days)")
         }
     }
 }

@@ -19,12 +19,15 @@ extension ValidatorKind: Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        // Read whatever the kind: a tolerance of the wrong type is an error even where it is unused.
+        let relative = try c.decodeIfPresent(Double.self, forKey: .relTol) ?? 0
+        let absolute = try c.decodeIfPresent(Double.self, forKey: .absTol) ?? 0
+        guard relative >= 0, absolute >= 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .relTol, in: c, debugDescription: "validator tolerances must not be negative")
+        }
         switch try c.decode(String.self, forKey: .kind) {
         case "bitwise": self = .bitwise
-        case "fuzzy":
-            self = .fuzzy(
-                relativeTolerance: try c.decodeIfPresent(Double.self, forKey: .relTol) ?? 0,
-                absoluteTolerance: try c.decodeIfPresent(Double.self, forKey: .absTol) ?? 0)
+        case "fuzzy": self = .fuzzy(relativeTolerance: relative, absoluteTolerance: absolute)
         case let other:
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: c, debugDescription: "unknown validator kind '\(other)' (use bitwise or fuzzy)")

@@ -41,16 +41,15 @@ extension StoreQueries {
     /// Creates a donor with a new enrollment token (returned; only its hash is kept) and a random cross-project
     /// id; `email` is kept private (BOINC's statistics export hashes it with that id).
     public func createDonor(name: String, email: String = "", now: Double) throws -> (DonorRecord, token: String) {
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.count <= 100 else {
-            throw StoreError(.invalid, "donor name must be 1 to 100 characters")
+        guard let trimmed = DisplayName.checked(name) else {
+            throw StoreError(.invalid, "donor name must be 1 to \(DisplayName.maxLength) characters on one line, not all spaces")
         }
         if try db.queryOne("SELECT id FROM donor WHERE name = ?", .text(trimmed)) != nil {
             throw StoreError(.conflict, "a donor named '\(trimmed)' already exists")
         }
         let token = Secret.make(prefix: "enroll-")
-        guard email.utf8.count <= 254, !email.contains(where: \.isNewline) else {
-            throw StoreError(.invalid, "donor e-mail address must be at most 254 characters on one line")
+        guard email.utf8.count <= 254, email.utf8.allSatisfy({ (32..<127).contains($0) }) else {
+            throw StoreError(.invalid, "donor e-mail address must be at most 254 printable ASCII characters")
         }
         let id: DonorID = try db.execute(
             "INSERT INTO donor (name, token_hash, created_at, cross_project_id, email) VALUES (?, ?, ?, ?, ?)",

@@ -29,11 +29,10 @@ public struct DonorExportRow: Sendable, Equatable {
 extension StoreQueries {
     /// Creates a team; `founder` is a donor's name, if given. Names are unique regardless of case.
     public func createTeam(name: String, description: String, founder: String?, now: Double) throws -> TeamID {
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.count <= 100, !trimmed.contains(where: \.isNewline) else {
-            throw StoreError(.invalid, "team name must be 1 to 100 characters on one line")
+        guard let trimmed = DisplayName.checked(name) else {
+            throw StoreError(.invalid, "team name must be 1 to \(DisplayName.maxLength) characters on one line, not all spaces")
         }
-        guard description.count <= 2000 else { throw StoreError(.invalid, "team description must be at most 2000 characters") }
+        guard description.unicodeScalars.count <= 2000 else { throw StoreError(.invalid, "team description must be at most 2000 characters") }
         if try team(named: trimmed) != nil {
             throw StoreError(.conflict, "a team named '\(trimmed)' already exists")
         }
