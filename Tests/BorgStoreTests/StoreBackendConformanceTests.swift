@@ -21,6 +21,26 @@ import Testing
         }
     }
 
+    /// A body whose failure ends the whole transaction (here it rolls it back itself, as an I/O error from
+    /// dqlite does): its caller gets that failure, not the writer's complaint that the body's savepoint is
+    /// gone, and the store is still writable.
+    @Test(arguments: BackendKind.allCases)
+    func aFailureThatEndsTheTransactionIsReportedAsItself(_ kind: BackendKind) async throws {
+        struct Broken: Error, Equatable {}
+        try await kind.withBackend { backend in
+            try await backend.write { try $0.executeScript("CREATE TABLE f (v INTEGER)") }
+            await #expect(throws: Broken()) {
+                try await backend.write { db in
+                    try db.execute("INSERT INTO f VALUES (1)")
+                    try db.executeScript("ROLLBACK")
+                    throw Broken()
+                }
+            }
+            try await backend.write { db in try db.execute("INSERT INTO f VALUES (2)") }
+            #expect(try await backend.read { try $0.query("SELECT v FROM f") }.map { $0.int(0) } == [2])
+        }
+    }
+
     @Test(arguments: BackendKind.allCases)
     func concurrentWritesAreMergedIntoFewTransactions(_ kind: BackendKind) async throws {
         try await kind.withBackend { backend in

@@ -7,8 +7,9 @@ import Foundation
 /// only after the shared transaction committed, so a returned write is durable.
 public final class GroupCommitWriter: @unchecked Sendable {
     struct Job {
-        /// Runs the body; tells whether it failed and how to deliver its result once the commit's fate is known.
-        let run: (any SQLConnection) -> (failed: Bool, deliver: ((any Error)?) -> Void)
+        /// Runs the body; tells why it failed (nil: it did not) and how to deliver its result once the commit's
+        /// fate is known.
+        let run: (any SQLConnection) -> (failure: (any Error)?, deliver: ((any Error)?) -> Void)
     }
 
     private let runner: any TransactionRunner
@@ -36,9 +37,9 @@ public final class GroupCommitWriter: @unchecked Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = Job { connection in
                 let result = Result { try body(connection) }
-                let failed: Bool
-                if case .failure = result { failed = true } else { failed = false }
-                return (failed, { commitError in
+                let failure: (any Error)?
+                if case .failure(let error) = result { failure = error } else { failure = nil }
+                return (failure, { commitError in
                     if let commitError { continuation.resume(throwing: commitError) } else { continuation.resume(with: result) }
                 })
             }
@@ -99,15 +100,21 @@ public final class GroupCommitWriter: @unchecked Sendable {
                 deliveries.reserveCapacity(batch.count)
                 for job in batch {
                     try connection.run("SAVEPOINT body", [])
-                    var (failed, deliver) = job.run(connection)
+                    var (failure, deliver) = job.run(connection)
                     do {
                         try connection.flush()
                     } catch {
-                        if !failed { deliver = { [deliver] _ in deliver(error) } }
-                        failed = true
+                        if failure == nil { deliver = { [deliver] _ in deliver(error) } }
+                        failure = failure ?? error
                     }
-                    if failed {
-                        try connection.execute("ROLLBACK TO body", [])
+                    if let failure {
+                        do {
+                            try connection.execute("ROLLBACK TO body", [])
+                        } catch {
+                            // The failure ended the whole transaction (its savepoint is gone): every body
+                            // of the group fails, with the reason rather than with the rollback's complaint.
+                            throw failure
+                        }
                     }
                     try connection.run("RELEASE body", [])
                     deliveries.append(deliver)
