@@ -41,10 +41,11 @@ struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
                 do {
                     let link: String
                     do { link = try replication.link(to: url) } catch { throw ForwardingFailure(leader: url, reason: "\(error)") }
-                    return try await forwarder.forward(request, to: link, from: replication.ownURL ?? "", idempotencyKey: key)
+                    return try await forwarder.forward(request, to: url, via: link, from: replication.ownURL ?? "",
+                                                       idempotencyKey: key)
                 } catch let failure as ForwardingFailure {
                     replication.leaderDidNotAnswer()
-                    reason = ForwardingFailure(leader: url, reason: failure.reason).description
+                    reason = failure.description
                 }
             case .leader(let url):
                 // Forwarded here by a coordinator that thinks this one leads: leadership is moving.

@@ -47,10 +47,13 @@ struct RequestForwarder: Sendable {
         }
     }
 
-    /// Forwards `request`, whose body was collected, to the coordinator at `base`, with `idempotencyKey`
-    /// when it carries none; throws ``ForwardingFailure`` when the coordinator does not answer.
-    func forward(_ request: Request, to base: String, from own: String, idempotencyKey: String) async throws -> Response {
-        var outgoing = HTTPClientRequest(url: base + request.uri.string)
+    /// Forwards `request`, whose body was collected, to the coordinator whose API is at `leader`, reached at
+    /// `link` (over the cluster link), with `idempotencyKey` when it carries none; throws ``ForwardingFailure``
+    /// (naming `leader`) when the coordinator does not answer.
+    func forward(_ request: Request, to leader: String, via link: String, from own: String, idempotencyKey: String)
+        async throws -> Response
+    {
+        var outgoing = HTTPClientRequest(url: link + request.uri.string)
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers where !Self.notForwarded.contains(field.name.canonicalName) {
             outgoing.headers.add(name: field.name.rawName, value: field.value)
@@ -68,7 +71,7 @@ struct RequestForwarder: Sendable {
             return Response(status: HTTPResponse.Status(code: Int(reply.status.code)), headers: headers,
                             body: ResponseBody(byteBuffer: bytes))
         } catch {
-            throw ForwardingFailure(leader: base, reason: "\(error)")
+            throw ForwardingFailure(leader: leader, reason: "\(error)")
         }
     }
 
