@@ -334,9 +334,18 @@ public final class DqliteClient: @unchecked Sendable {
         connection.timeout = timeout
         connection.operationDeadline = deadline
         try connection.open(database: database)
+        try Self.keepUncommittedPagesInMemory(connection)
         learn(try connection.cluster())
         lastLeaderAddress = leader.address
         return connection
+    }
+
+    /// Turns off SQLite's cache spill on the leader's connection. dqlite 1.11's in-memory WAL cannot read
+    /// back a page that a transaction spilled while the WAL is empty (just after dqlite checkpointed it):
+    /// the read fails with `SQLITE_IOERR_SHORT_READ` (522) and the transaction is lost (dqlite issue 432,
+    /// fixed in 1.13). Without spilling, a transaction's dirty pages stay in the leader's memory until COMMIT.
+    private static func keepUncommittedPagesInMemory(_ connection: DqliteConnection) throws {
+        _ = try connection.execSQL("PRAGMA cache_spill = OFF")
     }
 
     private func learn(_ members: [DqliteMember]) {

@@ -219,6 +219,25 @@ extension BorgClusterTests {
             #expect(around.rows == [[.integer(1), .text("row 1")], [.integer(2), .text(large)], [.integer(3), .text("row 3")]])
         }
 
+        /// A transaction larger than SQLite's page cache (about 2 MB) that starts on an empty WAL, as every
+        /// transaction after dqlite's checkpoint (at 1,000 frames) does, commits and reads its own rows
+        /// (dqlite 1.11 failed it with "disk I/O error" when SQLite spilled pages to the WAL).
+        @Test func aTransactionLargerThanThePageCacheCommitsAfterACheckpoint() throws {
+            let cluster = try TestCluster(size: 1)
+            defer { cluster.shutdown() }
+            let client = DqliteClient(seeds: [cluster.address(1)], database: "spill", timeout: 30, dialer: cluster.dialer)
+            defer { client.close() }
+            try client.execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, payload BLOB)")
+            let payload = DqliteValue.blob([UInt8](repeating: 7, count: 3_000))
+            for round in 1...2 {
+                let count = try client.transaction { tx in
+                    for _ in 0..<2_000 { try tx.run("INSERT INTO rows (payload) VALUES (?)", [payload]) }
+                    return try tx.query("SELECT count(*), sum(length(payload)) FROM rows")
+                }
+                #expect(count.rows == [[.integer(Int64(round * 2_000)), .integer(Int64(round * 2_000 * 3_000))]])
+            }
+        }
+
         @Test func transactionsCommitAndRollBack() throws {
             let cluster = try TestCluster(size: 1)
             defer { cluster.shutdown() }
