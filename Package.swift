@@ -105,7 +105,7 @@ let package = Package(
             name: "borg-server",
             dependencies: [
                 "BorgServer", "BorgEngine", "BorgStore", "BorgCore",
-                "BorgAPIClient", "BorgProtocol",
+                "BorgAPIClient", "BorgProtocol", "BorgCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

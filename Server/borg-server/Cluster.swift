@@ -1,18 +1,20 @@
 import ArgumentParser
 import BorgAPIClient
+import BorgCluster
 import BorgProtocol
 import BorgServer
 import Foundation
 
-/// `borg-server cluster status|remove`: inspect and change a replicated grid through any coordinator.
+/// `borg-server cluster status|remove`: inspect and change a replicated grid through any coordinator, over its
+/// cluster link.
 struct Cluster: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect and change the grid's replicated coordinators.", subcommands: [Status.self, Remove.self])
 
-    /// Where to send the request, and the secret to send.
+    /// Which coordinator to ask, over the cluster link that the grid's secret opens.
     struct Target: ParsableArguments {
-        @Option(help: "HTTP address of any coordinator of the grid, HOST:PORT.")
-        var coordinator = "127.0.0.1:8080"
+        @Option(help: "Cluster address of any coordinator of the grid (its --cluster-listen), HOST:PORT. The request travels over the encrypted cluster link.")
+        var clusterAddress: String
 
         @Option(help: "The grid's shared secret.")
         var clusterSecret: String?
@@ -21,26 +23,44 @@ struct Cluster: AsyncParsableCommand {
         var clusterSecretFile: String?
 
         func validate() throws {
-            guard HostPort(coordinator) != nil else {
-                throw ValidationError("--coordinator must be HOST:PORT, got '\(coordinator)'")
+            guard HostPort(clusterAddress) != nil else {
+                throw ValidationError("--cluster-address must be HOST:PORT, got '\(clusterAddress)'")
             }
             guard (clusterSecret == nil) != (clusterSecretFile == nil) else {
                 throw ValidationError("give exactly one of --cluster-secret or --cluster-secret-file")
             }
         }
 
-        var client: CoordinatorClient {
-            get throws {
-                var secret = clusterSecret
-                if let clusterSecretFile {
-                    guard let text = try? String(contentsOfFile: clusterSecretFile, encoding: .utf8) else {
-                        throw ValidationError("--cluster-secret-file: cannot read '\(clusterSecretFile)'")
-                    }
-                    secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                }
-                return CoordinatorClient(coordinators: ["http://\(coordinator)"], credential: secret, timeout: .seconds(30))
+        /// Runs `body` with a client of the coordinator at `clusterAddress`, reached through a tunnel of the
+        /// cluster link (mutual TLS keyed by the secret, which then also authorizes the call).
+        func withClient<T>(_ body: (CoordinatorClient) async throws -> T) async throws -> T {
+            let secret = try self.secret()
+            let tunnels = try ClusterHTTPTunnels(credentials: ClusterCredentials(secret: secret))
+            defer { tunnels.close() }
+            let client = CoordinatorClient(coordinators: [try tunnels.url(for: clusterAddress)], credential: secret, timeout: .seconds(30))
+            do {
+                return try await body(client)
+            } catch let error as APIClientError where error.status == nil {
+                throw Failure(
+                    "no answer over the cluster link from \(clusterAddress) (\(error.reason)): check that it is a coordinator's "
+                        + "--cluster-listen address and that it runs; a wrong cluster secret also ends the link at its TLS handshake")
             }
         }
+
+        private func secret() throws -> String {
+            guard let clusterSecretFile else { return clusterSecret ?? "" }
+            guard let text = try? String(contentsOfFile: clusterSecretFile, encoding: .utf8) else {
+                throw ValidationError("--cluster-secret-file: cannot read '\(clusterSecretFile)'")
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    /// A cluster call that failed, with what to check next.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+
+        init(_ description: String) { self.description = description }
     }
 
     struct Status: AsyncParsableCommand {
@@ -50,7 +70,7 @@ struct Cluster: AsyncParsableCommand {
         @OptionGroup var target: Target
 
         func run() async throws {
-            let status = try await target.client.call(.GET, "/v1/cluster", as: ClusterStatus.self)
+            let status = try await target.withClient { try await $0.call(.GET, "/v1/cluster", as: ClusterStatus.self) }
             print("node                  role     leader  seen      dqlite address         API URL")
             for member in status.members {
                 let id = String(member.nodeID).padding(toLength: 21, withPad: " ", startingAt: 0)
@@ -74,11 +94,11 @@ struct Cluster: AsyncParsableCommand {
         var id: UInt64
 
         func run() async throws {
-            let (status, body) = try await target.client.raw(
-                .POST, "/v1/cluster/remove", body: try JSONEncoder().encode(ClusterRemoveRequest(nodeID: id)))
+            let request = try JSONEncoder().encode(ClusterRemoveRequest(nodeID: id))
+            let (status, body) = try await target.withClient { try await $0.raw(.POST, "/v1/cluster/remove", body: request) }
             guard status < 300 else {
                 let reason = (try? JSONDecoder().decode(APIErrorBody.self, from: body))?.error ?? "HTTP \(status)"
-                throw ValidationError("cannot remove node \(id): \(reason)")
+                throw Failure("cannot remove node \(id): \(reason)")
             }
             print("Removed node \(id) from the grid.")
         }

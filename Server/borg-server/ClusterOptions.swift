@@ -7,7 +7,7 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Replicate the store with other coordinators: this coordinator's cluster link address (mutual TLS to its dqlite node), HOST:PORT.")
     var clusterListen: String?
 
-    @Option(help: "On first start, join the grid through this running coordinator's HTTP address, HOST:PORT.")
+    @Option(help: "On first start, join the grid through this running coordinator's cluster address (its --cluster-listen), HOST:PORT; the request travels over the encrypted cluster link.")
     var join: String?
 
     @Option(help: "The grid's shared secret (peers refuse cluster calls without it; the cluster link's TLS key derives from it).")
@@ -38,7 +38,7 @@ struct ClusterOptions: ParsableArguments {
             throw ValidationError("--cluster-listen must be HOST:PORT with a fixed port (1-65535), got '\(clusterListen)'")
         }
         if let join, HostPort(join) == nil {
-            throw ValidationError("--join must be HOST:PORT of a running coordinator, got '\(join)'")
+            throw ValidationError("--join must be HOST:PORT, the cluster address of a running coordinator, got '\(join)'")
         }
         guard (clusterSecret == nil) != (clusterSecretFile == nil) else {
             throw ValidationError("a replicated coordinator needs exactly one of --cluster-secret or --cluster-secret-file")

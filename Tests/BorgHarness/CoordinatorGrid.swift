@@ -40,8 +40,8 @@ public final class CoordinatorGrid: @unchecked Sendable {
         clusterPorts[index] = port
         var extra = ["--cluster-listen", "127.0.0.1:\(port)", "--cluster-secret", secret] + arguments + argumentsOfCoordinator(index)
         let firstStart = !FileManager.default.fileExists(atPath: data.appendingPathComponent("cluster/node-id").path)
-        if firstStart, let sponsor = servers.keys.sorted().first.flatMap({ servers[$0] }) {
-            extra += ["--join", "127.0.0.1:\(sponsor.port)"]
+        if firstStart, let sponsor = servers.keys.sorted().first, let sponsorPort = clusterPorts[sponsor] {
+            extra += ["--join", "127.0.0.1:\(sponsorPort)"]
         }
         let server = try ServerProcess(dataDirectory: data, arguments: extra)
         servers[index] = server
@@ -69,6 +69,9 @@ public final class CoordinatorGrid: @unchecked Sendable {
         }
         return id
     }
+
+    /// The cluster address (`--cluster-listen`) of coordinator `index`, once it was started.
+    public func clusterAddress(_ index: Int) -> String? { clusterPorts[index].map { "127.0.0.1:\($0)" } }
 
     /// dqlite addresses (`--cluster-listen`) of every coordinator ever started.
     public var clusterAddresses: [String] { clusterPorts.keys.sorted().map { "127.0.0.1:\(clusterPorts[$0]!)" } }

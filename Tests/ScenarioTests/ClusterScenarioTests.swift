@@ -125,12 +125,12 @@ import Testing
         let leaving = [1, 2].first { $0 != leader }!
         let leavingID = try grid.nodeID(leaving)
         let removed = try CommandRunner.run(BuildProducts.executable("borg-server"), [
-            "cluster", "remove", String(leavingID), "--coordinator", "127.0.0.1:\(added.port)",
+            "cluster", "remove", String(leavingID), "--cluster-address", try #require(grid.clusterAddress(3)),
             "--cluster-secret", grid.secret])
         #expect(removed.status == 0, "\(removed.stderr)")
         grid.stop(leaving, signal: SIGTERM)
         let listed = try CommandRunner.run(BuildProducts.executable("borg-server"), [
-            "cluster", "status", "--coordinator", "127.0.0.1:\(added.port)", "--cluster-secret", grid.secret])
+            "cluster", "status", "--cluster-address", try #require(grid.clusterAddress(3)), "--cluster-secret", grid.secret])
         #expect(listed.status == 0 && listed.stdout.contains(String(fourth)) && !listed.stdout.contains(String(leavingID)),
                 "\(listed.stdout)\(listed.stderr)")
         #expect(listed.stdout.contains("s ago"), "cluster status shows when each coordinator was last seen: \(listed.stdout)")
@@ -151,7 +151,7 @@ import Testing
         #expect(listed3.stdout.contains("grace"), "\(listed3.stdout)\(listed3.stderr)")
 
         let wrongSecret = try CommandRunner.run(BuildProducts.executable("borg-server"), [
-            "cluster", "status", "--coordinator", "127.0.0.1:\(added.port)", "--cluster-secret", "nope"])
+            "cluster", "status", "--cluster-address", try #require(grid.clusterAddress(3)), "--cluster-secret", "nope"])
         #expect(wrongSecret.status != 0 && wrongSecret.stderr.contains("wrong cluster secret"))
     }
 

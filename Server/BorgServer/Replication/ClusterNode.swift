@@ -37,15 +37,20 @@ final class ClusterNode: Sendable {
         try node.start()
         var peers = (try? String(contentsOf: peersFile, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
         if firstStart, let join = configuration.join {
-            let sponsor = CoordinatorClient(coordinators: ["http://\(join)"], credential: configuration.secret, timeout: .seconds(30))
             do {
+                // The sponsor is reached over the cluster link, never over its plain HTTP address.
+                guard let tunnels = node.httpTunnels else { throw ClusterFailure("the cluster link has no TLS credentials") }
+                let sponsor = CoordinatorClient(coordinators: [try tunnels.url(for: join)], credential: configuration.secret,
+                                                timeout: .seconds(30))
                 let reply = try await sponsor.call(.POST, "/v1/cluster/join",
                     ClusterJoinRequest(nodeID: id, address: configuration.address), as: ClusterJoinResponse.self)
                 peers = reply.members
                 logger.info("joined the grid through \(join) as node \(id) (\(reply.role))")
             } catch {
                 node.stop()
-                throw ClusterFailure("cannot join the grid through --join \(join): \(error)")
+                let hint = (error as? APIClientError)?.status == nil
+                    ? ": is it a running coordinator's --cluster-listen address, with this grid's cluster secret?" : ""
+                throw ClusterFailure("cannot join the grid through --join \(join): \(error)\(hint)")
             }
         }
         let member = ClusterNode(id: id, address: configuration.address, node: node, maxVoters: configuration.maxVoters,

@@ -35,8 +35,8 @@ public final class LabCoordinators: @unchecked Sendable {
         let data = directory.appendingPathComponent(node)
         var extra = ["--cluster-listen", "\(lab.address(of: node)):\(Self.clusterPort)", "--cluster-secret", secret] + arguments
         let firstStart = !FileManager.default.fileExists(atPath: data.appendingPathComponent("cluster/node-id").path)
-        if firstStart, let sponsor = nodes.compactMap({ servers[$0] }).first {
-            extra += ["--join", "\(sponsor.host):\(sponsor.port)"]
+        if firstStart, let sponsor = nodes.first(where: { servers[$0] != nil }) {
+            extra += ["--join", "\(lab.address(of: sponsor)):\(Self.clusterPort)"]
         }
         let server = try ServerProcess(dataDirectory: data, arguments: extra, lab: lab, node: node)
         servers[node] = server
