@@ -54,6 +54,7 @@ struct PurgeBenchmark: AsyncParsableCommand {
             print(String(format: "round %d: %d tasks completed in %.0f s", round, accepted,
                          LifecycleBenchmark.seconds(ContinuousClock.now - start)))
             samples.append(try await sample("round \(round): \(accepted) tasks completed, not purged", grid))
+            try await waitUntilFinished(batches, grid)
             let purgeStart = ContinuousClock.now
             for batch in batches { _ = try await grid.admin.markCollected(batch) }
             try await waitUntilPurged(batches, grid)
@@ -73,6 +74,18 @@ struct PurgeBenchmark: AsyncParsableCommand {
         print(String(format: "ratio after a second round and purge / after the first: database %.2f×, on disk %.2f×, RSS %.2f×",
                      second.databaseBytes / purged.databaseBytes, Double(second.diskBytes) / Double(purged.diskBytes),
                      Double(second.residentBytes) / Double(purged.residentBytes)))
+    }
+
+    /// Waits until every batch is marked finished: the last reports are accepted before the coordinator's next
+    /// pass (every `--tick`) finishes their batches, and only a finished batch can be marked collected.
+    private func waitUntilFinished(_ batches: [BatchID], _ grid: GridSetup) async throws {
+        let deadline = ContinuousClock.now + .seconds(600)
+        for batch in batches {
+            while try await grid.admin.batchStatus(batch).finishedAt == nil {
+                guard ContinuousClock.now < deadline else { throw HarnessError("batch \(batch) not finished within 10 minutes") }
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
     }
 
     private func waitUntilPurged(_ batches: [BatchID], _ grid: GridSetup) async throws {

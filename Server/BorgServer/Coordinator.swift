@@ -38,13 +38,15 @@ public final class Coordinator: Sendable {
         let metrics = CoordinatorMetrics()
         if let settings = configuration.cluster {
             let (node, store) = try await ReplicatedGrid.openStore(configuration, settings, logger: logger)
-            engine = LifecycleEngine(store: store, metrics: metrics, stragglers: configuration.stragglers, clock: clock)
+            engine = LifecycleEngine(store: store, metrics: metrics, stragglers: configuration.stragglers,
+                                     retention: configuration.retention, clock: clock)
             let grid = ReplicatedGrid(node: node, settings: settings, engine: engine, advertised: advertised, logger: logger)
             replication = grid
             replicationServices = [ClusterService(grid: grid, interval: min(configuration.tickInterval, .seconds(1)), logger: logger)]
         } else {
             let store = try await Store(directory: configuration.dataDirectory, writeBatchLimit: configuration.writeBatchLimit)
-            engine = LifecycleEngine(store: store, metrics: metrics, stragglers: configuration.stragglers, clock: clock)
+            engine = LifecycleEngine(store: store, metrics: metrics, stragglers: configuration.stragglers,
+                                     retention: configuration.retention, clock: clock)
             replication = SingleCoordinator(advertised: advertised)
             replicationServices = []
         }

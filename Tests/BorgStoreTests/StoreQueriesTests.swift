@@ -110,6 +110,29 @@ import Testing
         }
     }
 
+    /// A second report of the same output within the refresh interval writes nothing (the writer's work per
+    /// report); past it, or with no interval (uploads), the blob is marked as stored again.
+    @Test func aBlobStoredAgainWithinItsRefreshIntervalIsNotMarkedAgain() async throws {
+        try await withStore { store in
+            let data = Data("output".utf8)
+            let sha = BlobStore.digest(data)
+            func lastStored() async throws -> Double? {
+                try await store.read { q in try q.db.queryOne("SELECT touched_at FROM blob WHERE sha256 = ?", .text(sha))?.double(0) }
+            }
+            try await store.write { q in try q.putBlob(data, sha256: sha, now: 1_000, refreshInterval: 60) }
+            let changed = try await store.write { q in
+                try q.putBlob(data, sha256: sha, now: 1_030, refreshInterval: 60)
+                return try q.db.queryOne("SELECT changes()")?.int(0)
+            }
+            #expect(changed == 0)
+            #expect(try await lastStored() == 1_000)
+            try await store.write { q in try q.putBlob(data, sha256: sha, now: 1_061, refreshInterval: 60) }
+            #expect(try await lastStored() == 1_061)
+            try await store.write { q in try q.putBlob(data, sha256: sha, now: 1_062) }
+            #expect(try await lastStored() == 1_062, "without an interval (an upload) every store marks it")
+        }
+    }
+
     @Test func blobsAreVerifiedAgainstTheirDigest() throws {
         let dir = try TemporaryStoreDirectory()
         defer { dir.remove() }

@@ -13,8 +13,11 @@ public final class LifecycleEngine: Sendable {
     let stragglers: StragglerPolicy
     /// Seconds since 1970 (tests may move time).
     public let clock: @Sendable () -> Double
+    /// Seconds within which a report's output that the database already holds is not marked as stored
+    /// again (``RetentionPolicy/blobRefreshInterval``).
+    let blobRefreshInterval: Double
 
-    public init(store: Store, metrics: CoordinatorMetrics, stragglers: StragglerPolicy,
+    public init(store: Store, metrics: CoordinatorMetrics, stragglers: StragglerPolicy, retention: RetentionPolicy = RetentionPolicy(),
                 clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 })
     {
         self.store = store
@@ -22,6 +25,7 @@ public final class LifecycleEngine: Sendable {
         self.catalog = ProjectCatalog()
         self.metrics = metrics
         self.stragglers = stragglers
+        self.blobRefreshInterval = retention.blobRefreshInterval
         self.clock = clock
     }
 

@@ -8,6 +8,12 @@ public struct RetentionPolicy: Sendable, Equatable {
     /// Seconds a blob nothing refers to is kept: an upload is referred to by the request that follows it
     /// (a batch, a report, a project), which must come within this time.
     public var unreferencedBlob: Double
+    /// Seconds within which a report's output already in the database is not marked as stored again: with
+    /// two hosts reporting the same output, the second report writes nothing for it (the mark cost every
+    /// such report a page of the blob table on the single writer). At most ``unreferencedBlob``: a blob the
+    /// collection has picked (last marked longer ago than that) is always marked when a report refers to
+    /// it again, and the collection's delete, which checks the mark again, spares it.
+    public var blobRefreshInterval: Double { min(60, unreferencedBlob) }
     /// Work units deleted per transaction, so no purge holds the writer for more than a moment.
     public var workUnitsPerStep: Int
 

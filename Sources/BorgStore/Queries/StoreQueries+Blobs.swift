@@ -3,10 +3,14 @@ import Foundation
 extension StoreQueries {
     /// Stores a small blob in the database (its digest was checked by the caller), or marks the one already
     /// there as stored again at `now`, so the collection of unreferenced blobs leaves it alone for a while.
-    public func putBlob(_ data: Data, sha256: String, now: Double) throws {
+    /// One marked within the last `refreshInterval` seconds is left as it is: nothing is written.
+    public func putBlob(_ data: Data, sha256: String, now: Double, refreshInterval: Double = 0) throws {
         try db.run(
-            "INSERT INTO blob (sha256, data, touched_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET touched_at = excluded.touched_at",
-            .text(sha256), .blob([UInt8](data)), .real(now))
+            """
+            INSERT INTO blob (sha256, data, touched_at) VALUES (?, ?, ?)
+            ON CONFLICT (sha256) DO UPDATE SET touched_at = excluded.touched_at WHERE touched_at <= ?
+            """,
+            .text(sha256), .blob([UInt8](data)), .real(now), .real(now - refreshInterval))
     }
 
     /// Marks a small blob as stored again at `now`; false when the database does not hold it.
