@@ -41,9 +41,8 @@ struct Cluster: AsyncParsableCommand {
             do {
                 return try await body(client)
             } catch let error as APIClientError where error.status == nil {
-                throw Failure(
-                    "no answer over the cluster link from \(clusterAddress) (\(error.reason)): check that it is a coordinator's "
-                        + "--cluster-listen address and that it runs; a wrong cluster secret also ends the link at its TLS handshake")
+                throw Failure(await tunnels.linkProblem(to: clusterAddress)
+                    ?? "the coordinator at \(clusterAddress) did not answer over the cluster link: try again")
             }
         }
 

@@ -333,9 +333,14 @@ public final class DqliteClient: @unchecked Sendable {
         }
         connection.timeout = timeout
         connection.operationDeadline = deadline
-        try connection.open(database: database)
-        try Self.keepUncommittedPagesInMemory(connection)
-        learn(try connection.cluster())
+        do {
+            try connection.open(database: database)
+            try Self.keepUncommittedPagesInMemory(connection)
+            learn(try connection.cluster())
+        } catch {
+            connection.close()
+            throw error
+        }
         lastLeaderAddress = leader.address
         return connection
     }

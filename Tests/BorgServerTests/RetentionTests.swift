@@ -93,6 +93,8 @@ import Testing
             clock.advance(500)
             #expect(try await f.coordinator.applyRetention().blobs == 0, "stored again 500 s ago: spared")
             #expect(try await f.coordinator.store.hasBlob(small))
+            clock.advance(60)
+            #expect(try await f.coordinator.applyRetention().blobs == 0, "a small blob waits a minute more (the refresh interval)")
             clock.advance(101)
             #expect(try await f.coordinator.applyRetention().blobs == 1)
             #expect(try await !f.coordinator.store.hasBlob(small))

@@ -150,9 +150,19 @@ import Testing
         let listed3 = try CommandRunner.run(BuildProducts.executable("borg-server"), ["donor", "list", "--data-dir", grid.dataDirectory(0).path])
         #expect(listed3.stdout.contains("grace"), "\(listed3.stdout)\(listed3.stderr)")
 
+        // The cluster CLI and --join say what is wrong with the link: another secret, or an HTTP address.
         let wrongSecret = try CommandRunner.run(BuildProducts.executable("borg-server"), [
             "cluster", "status", "--cluster-address", try #require(grid.clusterAddress(3)), "--cluster-secret", "nope"])
-        #expect(wrongSecret.status != 0 && wrongSecret.stderr.contains("wrong cluster secret"))
+        #expect(wrongSecret.status != 0 && wrongSecret.stderr.contains("holds another cluster secret"), "\(wrongSecret.stderr)")
+        let httpAddress = try CommandRunner.run(BuildProducts.executable("borg-server"), [
+            "cluster", "status", "--cluster-address", "127.0.0.1:\(added.port)", "--cluster-secret", grid.secret])
+        #expect(httpAddress.status != 0 && httpAddress.stderr.contains("not its HTTP --listen address"), "\(httpAddress.stderr)")
+        let stranger = try CommandRunner.run(BuildProducts.executable("borg-server"), [
+            "serve", "--data-dir", dir.url.appendingPathComponent("stranger").path, "--listen", "127.0.0.1:0",
+            "--cluster-listen", "127.0.0.1:\(try FreePort.loopback())", "--cluster-secret", "nope",
+            "--join", try #require(grid.clusterAddress(0))])
+        #expect(stranger.status != 0 && stranger.stderr.contains("cannot join the grid through --join")
+                    && stranger.stderr.contains("holds another cluster secret"), "\(stranger.stderr)")
     }
 
     @Test func aStandbyTakesTheVoteOfACoordinatorGoneForGood() async throws {

@@ -59,7 +59,7 @@ extension LifecycleEngine {
     public func report(host: HostRecord, reports: [TaskReport], inline: [String: Data]) async throws -> ReportReceipt {
         let now = clock()
         let (receipt, created, outcomes) = try await store.write { q in
-            // The reports refer to their outputs in this same transaction, so collection cannot take them.
+            // The reports refer to their outputs in this same transaction (see RetentionPolicy.blobRefreshInterval).
             for (sha, data) in inline { try q.putBlob(data, sha256: sha, now: now, refreshInterval: self.blobRefreshInterval) }
             // Loaded together; a work unit changed earlier in the loop is used as it is now.
             var records = try q.workUnits(ofTasks: reports.map(\.taskID))

@@ -50,7 +50,7 @@ extension LifecycleEngine {
     /// coordinator's blob files, and (when `database` is true: on the leading coordinator) the small blobs in
     /// the database. Returns how many went.
     public func collectBlobs(_ policy: RetentionPolicy, database: Bool) async throws -> Int {
-        let before = clock() - policy.unreferencedBlob
+        let before = policy.smallBlobCutoff(now: clock())
         let fileCutoff = Date().addingTimeInterval(-policy.unreferencedBlob)
         let files = store.blobs.files(storedBefore: fileCutoff)
         let unreferenced = try await store.read { q in

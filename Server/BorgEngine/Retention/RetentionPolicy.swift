@@ -10,10 +10,15 @@ public struct RetentionPolicy: Sendable, Equatable {
     public var unreferencedBlob: Double
     /// Seconds within which a report's output already in the database is not marked as stored again: with
     /// two hosts reporting the same output, the second report writes nothing for it (the mark cost every
-    /// such report a page of the blob table on the single writer). At most ``unreferencedBlob``: a blob the
-    /// collection has picked (last marked longer ago than that) is always marked when a report refers to
-    /// it again, and the collection's delete, which checks the mark again, spares it.
+    /// such report a page of the blob table on the single writer). The collection of small blobs waits
+    /// this much longer than ``unreferencedBlob`` (``smallBlobCutoff(now:)``), so a blob it picks was last
+    /// marked longer ago than the interval: a report that refers to it meanwhile marks it, and the
+    /// collection's delete, which checks the mark again, spares it, unless the report's clock ran more
+    /// than ``unreferencedBlob`` behind the collector's (as before the interval existed).
     public var blobRefreshInterval: Double { min(60, unreferencedBlob) }
+
+    /// Small blobs (in the database) last stored before this are collected if nothing refers to them.
+    public func smallBlobCutoff(now: Double) -> Double { now - unreferencedBlob - blobRefreshInterval }
     /// Work units deleted per transaction, so no purge holds the writer for more than a moment.
     public var workUnitsPerStep: Int
 

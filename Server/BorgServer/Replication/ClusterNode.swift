@@ -38,19 +38,10 @@ final class ClusterNode: Sendable {
         var peers = (try? String(contentsOf: peersFile, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
         if firstStart, let join = configuration.join {
             do {
-                // The sponsor is reached over the cluster link, never over its plain HTTP address.
-                guard let tunnels = node.httpTunnels else { throw ClusterFailure("the cluster link has no TLS credentials") }
-                let sponsor = CoordinatorClient(coordinators: [try tunnels.url(for: join)], credential: configuration.secret,
-                                                timeout: .seconds(30))
-                let reply = try await sponsor.call(.POST, "/v1/cluster/join",
-                    ClusterJoinRequest(nodeID: id, address: configuration.address), as: ClusterJoinResponse.self)
-                peers = reply.members
-                logger.info("joined the grid through \(join) as node \(id) (\(reply.role))")
+                peers = try await Self.join(through: join, as: id, configuration, tunnels: node.httpTunnels, logger: logger)
             } catch {
                 node.stop()
-                let hint = (error as? APIClientError)?.status == nil
-                    ? ": is it a running coordinator's --cluster-listen address, with this grid's cluster secret?" : ""
-                throw ClusterFailure("cannot join the grid through --join \(join): \(error)\(hint)")
+                throw error
             }
         }
         let member = ClusterNode(id: id, address: configuration.address, node: node, maxVoters: configuration.maxVoters,
@@ -58,6 +49,26 @@ final class ClusterNode: Sendable {
         try member.remember(peers)
         try "\(id)\n".write(to: idFile, atomically: true, encoding: .utf8)
         return member
+    }
+
+    /// Asks the coordinator at cluster address `sponsor` to admit node `id`, over the cluster link (never its
+    /// plain HTTP address); returns the members' addresses.
+    private static func join(through sponsor: String, as id: UInt64, _ configuration: ClusterConfiguration,
+                             tunnels: ClusterHTTPTunnels?, logger: Logger) async throws -> [String] {
+        guard let tunnels else { throw ClusterFailure("cannot join the grid through --join \(sponsor): the cluster link has no TLS") }
+        let client = CoordinatorClient(coordinators: [try tunnels.url(for: sponsor)], credential: configuration.secret,
+                                       timeout: .seconds(30))
+        do {
+            let reply = try await client.call(.POST, "/v1/cluster/join",
+                ClusterJoinRequest(nodeID: id, address: configuration.address), as: ClusterJoinResponse.self)
+            logger.info("joined the grid through \(sponsor) as node \(id) (\(reply.role))")
+            return reply.members
+        } catch let error as APIClientError where error.status == nil {
+            let problem = await tunnels.linkProblem(to: sponsor) ?? "it did not answer over the cluster link; try again"
+            throw ClusterFailure("cannot join the grid through --join \(sponsor): \(problem)")
+        } catch {
+            throw ClusterFailure("cannot join the grid through --join \(sponsor): \(error)")
+        }
     }
 
     private init(id: UInt64, address: String, node: DqliteNode, maxVoters: Int, peers: [String], peersFile: URL) {

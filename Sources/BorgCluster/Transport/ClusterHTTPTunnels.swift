@@ -7,7 +7,7 @@ import Synchronization
 /// to that member's gateway, which hands it to the member's HTTP API. An HTTP client sends to ``url(for:)``
 /// as to any plain `http://` server; nothing it sends crosses the network in clear.
 public final class ClusterHTTPTunnels: Sendable {
-    private let tls: ClusterTLS
+    let tls: ClusterTLS
     private let listeners = Mutex<[String: any Channel]>([:])
 
     /// Tunnels for a process that holds the cluster's credentials.
