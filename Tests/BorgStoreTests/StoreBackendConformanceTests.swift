@@ -108,6 +108,8 @@ import Testing
         }
     }
 
+    /// A read that starts while a write holds the writer answers at once, from the last commit. The write
+    /// holds until the read is done (or 10 s pass), so the test does not depend on how fast threads wake.
     @Test(arguments: BackendKind.allCases)
     func readsDoNotWaitForAWriteInProgress(_ kind: BackendKind) async throws {
         try await kind.withBackend { backend in
@@ -115,16 +117,22 @@ import Testing
                 try db.executeScript("CREATE TABLE r (v INTEGER)")
                 try db.execute("INSERT INTO r VALUES (1)")
             }
+            let writeInProgress = DispatchSemaphore(value: 0)
+            let readDone = DispatchSemaphore(value: 0)
             let slowWrite = Task {
                 try await backend.write { db in
                     try db.execute("INSERT INTO r VALUES (2)")
-                    Thread.sleep(forTimeInterval: 1.5)
+                    writeInProgress.signal()
+                    _ = readDone.wait(timeout: .now() + 10)
                 }
             }
-            try await Task.sleep(for: .milliseconds(200))
+            await withCheckedContinuation { started in
+                DispatchQueue.global().async { writeInProgress.wait(); started.resume() }
+            }
             let start = Date()
             let seen = try await backend.read { try $0.queryOne("SELECT count(*) FROM r")?.int(0) }
-            #expect(Date().timeIntervalSince(start) < 1.0, "the read waited for the write")
+            readDone.signal()
+            #expect(Date().timeIntervalSince(start) < 5, "the read waited for the write")
             #expect(seen == 1, "the read saw an uncommitted row")
             try await slowWrite.value
             #expect(try await backend.read { try $0.queryOne("SELECT count(*) FROM r")?.int(0) } == 2)
