@@ -34,8 +34,6 @@ public final class DqliteNode: @unchecked Sendable {
     private var gateway: ClusterGateway?
     /// Where members reach this process's HTTP API through the gateway (set once the API serves).
     public let httpEndpoint = ClusterHTTPEndpoint()
-    /// Members' HTTP APIs over the cluster link; nil for plain TCP.
-    public let httpTunnels: ClusterHTTPTunnels?
     /// libdqlite's connect function argument; lives as long as the node.
     private let raftDialer: RaftDialer
 
@@ -61,7 +59,6 @@ public final class DqliteNode: @unchecked Sendable {
         self.dataDirectory = dataDirectory
         let tls: ClusterTLS?
         if case let .tls(credentials) = transport { tls = try ClusterTLS(credentials) } else { tls = nil }
-        httpTunnels = tls.map(ClusterHTTPTunnels.init(tls:))
         do {
             try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         } catch {
@@ -137,7 +134,6 @@ public final class DqliteNode: @unchecked Sendable {
         lock.withLock {
             gateway?.close()
             gateway = nil
-            httpTunnels?.close()
             guard let node = handle else { return }
             if state == .running {
                 _ = dqlite_node_stop(node)

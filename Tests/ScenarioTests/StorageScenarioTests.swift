@@ -155,7 +155,7 @@ import Testing
     }
 
     @Test func unenrollMovesEveryPieceElsewhereBeforeItDeletesAnything() async throws {
-        let (grid, hosts, clients) = try await Self.grid("storage-exit", hosts: 4)
+        let (grid, hosts, _) = try await Self.grid("storage-exit", hosts: 4)
         defer { grid.shutDown() }
         let (plain, content) = try Self.randomFile(grid, bytes: 1 << 20)
         let put = try grid.client(["files", "put", plain.path, "--name", "kept", "--redundancy", "2+1", "--segment-size", "64KiB",

@@ -12,6 +12,8 @@ final class ClusterNode: Sendable {
     let address: String
     let node: DqliteNode
     let maxVoters: Int
+    /// The members' HTTP APIs over the cluster link.
+    let tunnels: ClusterHTTPTunnels
     /// How this process reaches the members' nodes (its own directly, the others over the cluster link).
     var dialer: any DqliteDialer { node.dialer }
     /// Membership and leader queries; short timeout so status checks stay quick.
@@ -35,17 +37,19 @@ final class ClusterNode: Sendable {
         let node = try DqliteNode(id: id, address: configuration.address, dataDirectory: directory.appendingPathComponent("dqlite"),
                                   transport: .tls(credentials))
         try node.start()
+        let tunnels = try ClusterHTTPTunnels(credentials: credentials)
         var peers = (try? String(contentsOf: peersFile, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
         if firstStart, let join = configuration.join {
             do {
-                peers = try await Self.join(through: join, as: id, configuration, tunnels: node.httpTunnels, logger: logger)
+                peers = try await Self.join(through: join, as: id, configuration, tunnels: tunnels, logger: logger)
             } catch {
+                tunnels.close()
                 node.stop()
                 throw error
             }
         }
-        let member = ClusterNode(id: id, address: configuration.address, node: node, maxVoters: configuration.maxVoters,
-                                 peers: peers, peersFile: peersFile)
+        let member = ClusterNode(id: id, address: configuration.address, node: node, tunnels: tunnels,
+                                 maxVoters: configuration.maxVoters, peers: peers, peersFile: peersFile)
         try member.remember(peers)
         try "\(id)\n".write(to: idFile, atomically: true, encoding: .utf8)
         return member
@@ -54,8 +58,7 @@ final class ClusterNode: Sendable {
     /// Asks the coordinator at cluster address `sponsor` to admit node `id`, over the cluster link (never its
     /// plain HTTP address); returns the members' addresses.
     private static func join(through sponsor: String, as id: UInt64, _ configuration: ClusterConfiguration,
-                             tunnels: ClusterHTTPTunnels?, logger: Logger) async throws -> [String] {
-        guard let tunnels else { throw ClusterFailure("cannot join the grid through --join \(sponsor): the cluster link has no TLS") }
+                             tunnels: ClusterHTTPTunnels, logger: Logger) async throws -> [String] {
         let client = CoordinatorClient(coordinators: [try tunnels.url(for: sponsor)], credential: configuration.secret,
                                        timeout: .seconds(30))
         do {
@@ -71,10 +74,12 @@ final class ClusterNode: Sendable {
         }
     }
 
-    private init(id: UInt64, address: String, node: DqliteNode, maxVoters: Int, peers: [String], peersFile: URL) {
+    private init(id: UInt64, address: String, node: DqliteNode, tunnels: ClusterHTTPTunnels, maxVoters: Int, peers: [String],
+                 peersFile: URL) {
         self.id = id
         self.address = address
         self.node = node
+        self.tunnels = tunnels
         self.maxVoters = maxVoters
         self.peersFile = peersFile
         client = DqliteClient(seeds: Self.seeds(address, peers), database: ClusterNode.database, timeout: 3, dialer: node.dialer)
@@ -150,6 +155,7 @@ final class ClusterNode: Sendable {
     /// Stops the node.
     func stop() {
         client.close()
+        tunnels.close()
         node.stop()
     }
 }

@@ -43,7 +43,7 @@ final class ReplicatedGrid: Replication {
         self.logger = logger
         locator = LeaderLocator(node: node)
         let state = self.state
-        let tunnels = node.node.httpTunnels
+        let tunnels = node.tunnels
         replicator = BlobReplicator(blobs: engine.store.blobs, secret: settings.secret, peers: {
             let own = advertised.url
             return try state.coordinators.filter { $0.url != own }.map { try Self.link(to: $0, through: tunnels) }
@@ -54,13 +54,12 @@ final class ReplicatedGrid: Replication {
         guard let record = state.coordinator(at: url) else {
             throw EngineError.unavailable("no coordinator of the grid announced \(url)")
         }
-        return try Self.link(to: record, through: node.node.httpTunnels)
+        return try Self.link(to: record, through: node.tunnels)
     }
 
-    /// The coordinator's API through the cluster link (its own URL when the link runs without TLS).
-    private static func link(to coordinator: CoordinatorRecord, through tunnels: ClusterHTTPTunnels?) throws -> String {
-        guard let tunnels else { return coordinator.url }
-        return try tunnels.url(for: coordinator.clusterAddress)
+    /// The coordinator's API through the cluster link.
+    private static func link(to coordinator: CoordinatorRecord, through tunnels: ClusterHTTPTunnels) throws -> String {
+        try tunnels.url(for: coordinator.clusterAddress)
     }
 
     func apiIsServing(host: String, port: Int) {

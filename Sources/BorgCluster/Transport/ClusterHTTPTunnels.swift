@@ -53,41 +53,22 @@ public final class ClusterHTTPTunnels: Sendable {
     }
 
     /// Connects to the member with TLS asking for HTTP and joins the connection to `local` once the
-    /// handshake (at most ``handshakeTimeout``) proved the member holds the cluster's key. Either side closing
-    /// closes the other.
+    /// handshake proved the member holds the cluster's key. Either side closing closes the other.
     private static func connect(_ local: any Channel, host: String, port: Int, tls: ClusterTLS) -> EventLoopFuture<Void> {
-        let handshake = local.eventLoop.makePromise(of: String?.self)
-        let expiry = local.eventLoop.scheduleTask(in: handshakeTimeout) {
-            handshake.fail(DqliteError.timeout("timed out in the TLS handshake with \(host):\(port)"))
-        }
-        return ClientBootstrap(group: local.eventLoop)
-            .connectTimeout(handshakeTimeout)
-            .channelInitializer { link in
-                link.eventLoop.makeCompletedFuture {
-                    try link.pipeline.syncOperations.addHandlers(
-                        try tls.clientHandler(http: true), TLSHandshakeSignal(handshake), SpliceHandler())
-                }
-            }
-            .connect(host: host, port: port)
-            .flatMap { link in
+        openLink(on: local.eventLoop, host: host, port: port, tls: tls, handlers: { [SpliceHandler()] })
+            .flatMapThrowing { link, negotiated in
                 local.closeFuture.whenComplete { _ in link.close(promise: nil) }
-                return handshake.futureResult.flatMapThrowing { negotiated in
+                do {
                     guard negotiated == ClusterTLS.httpProtocol else {
                         throw DqliteError.disconnected("the member at \(host):\(port) does not serve HTTP on its cluster link")
                     }
                     SpliceHandler.join(try local.pipeline.syncOperations.handler(type: SpliceHandler.self),
                                        try link.pipeline.syncOperations.handler(type: SpliceHandler.self))
-                }
-                .flatMapErrorThrowing { error in
+                } catch {
                     link.close(promise: nil)
                     throw error
                 }
             }
-            .flatMapErrorThrowing { error in
-                handshake.fail(error)
-                throw error
-            }
-            .always { _ in expiry.cancel() }
     }
 
     /// How long connecting to a member and its TLS handshake may take.
