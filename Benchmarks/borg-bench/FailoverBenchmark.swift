@@ -64,15 +64,10 @@ struct FailoverBenchmark: AsyncParsableCommand {
             try grid.start(leader)
             _ = try await grid.leader()
         }
-        let (report, write) = (Self.median(reports), Self.median(writes))
+        let (report, write) = (median(reports), median(writes))
         print(String(format: "failover over %d leader kills: median %.2f s, min %.2f s, max %.2f s",
                      reports.count, report, reports.min()!, reports.max()!))
         print(String(format: "baseline, bare dqlite write after the same kills: median %.2f s; ratio coordinator / dqlite: %.2f×",
                      write, report / write))
-    }
-
-    static func median(_ samples: [Double]) -> Double {
-        let sorted = samples.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 }

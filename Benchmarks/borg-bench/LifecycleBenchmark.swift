@@ -78,7 +78,6 @@ struct LifecycleBenchmark: AsyncParsableCommand {
             theirs.append(try await measure(label: "round \(round): \(baseline.path) (baseline)", serverArguments: [],
                                             coordinators: 1, executable: baseline).tasksPerSecond)
         }
-        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         print(String(format: "median tasks/s: this build %.0f, baseline %.0f; ratio this build / baseline: %.2f×",
                      median(mine), median(theirs), median(mine) / median(theirs)))
     }

@@ -39,11 +39,19 @@ struct StorageBenchmark: AsyncParsableCommand {
     @Option(help: "Size of the random file put and got.")
     var size = "256MiB"
 
+    @Option(help: "Rounds of put, dd write, get and dd read; each ratio is taken within its round and the median counts (the disk's speed drifts).")
+    var transferRounds = 3
+
     @Option(help: "Size of the file whose pieces are rebuilt after a host is killed (the issue asks about 1GiB).")
     var repairSize = "256MiB"
 
     @Option(help: "Storage hosts (each its own donor and `borg-client run`).")
     var hosts = 6
+
+    @Option(help: ArgumentHelp(
+        "Directory under which the grid's data, the file and dd's file go (one disk for all).",
+        discussion: "Not /tmp by default: on this machine's journal-less ext4, /tmp's inode group is so full of recently deleted inodes (test runs) that each file created there costs ~0.5 ms of CPU, ten times what it costs elsewhere on the same disk; a donor's data directory is not in /tmp."))
+    var scratch = "/var/tmp"
 
     @Flag(help: "Skip the erasure-coding part.")
     var skipCoding = false
@@ -61,6 +69,10 @@ struct StorageBenchmark: AsyncParsableCommand {
 
     func validate() throws {
         let coding = try Redundancy(parsing: redundancy)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: scratch, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--scratch: '\(scratch)' is not a directory; give an existing one on the disk to measure")
+        }
         for (flag, value) in [("--coding-size", codingSize), ("--segment-size", segmentSize), ("--size", size), ("--repair-size", repairSize)]
         where ByteCount.parse(value) == nil {
             throw ValidationError("\(flag): '\(value)' is not a size, e.g. 256MiB")
@@ -69,6 +81,7 @@ struct StorageBenchmark: AsyncParsableCommand {
             throw ValidationError("--hosts must be from \(coding.totalPieces) (one per piece at \(coding)) to 32, got \(hosts)")
         }
         guard (1...50).contains(rounds) else { throw ValidationError("--rounds must be 1 to 50, got \(rounds)") }
+        guard (1...20).contains(transferRounds) else { throw ValidationError("--transfer-rounds must be 1 to 20, got \(transferRounds)") }
     }
 
     func run() async throws {
@@ -78,19 +91,20 @@ struct StorageBenchmark: AsyncParsableCommand {
         if !skipCoding { try codingBenchmark(coding, segment: segment, bytes: Int(ByteCount.parse(codingSize)!)) }
         let fileBytes = Int(ByteCount.parse(size)!), repairBytes = Int(ByteCount.parse(repairSize)!)
         guard !skipTransfer || !skipRepair else { return }
-        // Every host may hold a whole expanded file (the putting donor's quota is its donation over the expansion).
-        let capacity = Int((Double(max(skipTransfer ? 0 : fileBytes, skipRepair ? 0 : repairBytes)) * coding.expansion)) + (64 << 20)
-        var grid = try await StorageGrid.start(hosts: hosts, capacity: capacity)
+        // Every host may hold every file put (the putting donor's quota is its donation over the expansion).
+        let capacity = Int((Double(max(skipTransfer ? 0 : fileBytes * transferRounds, skipRepair ? 0 : repairBytes)) * coding.expansion)) + (64 << 20)
+        var grid = try await StorageGrid.start(hosts: hosts, capacity: capacity, in: URL(fileURLWithPath: scratch))
         defer { grid.stop() }
         var stored: (path: URL, name: String)?
         if !skipTransfer {
             stored = try await transferBenchmark(grid, coding, bytes: fileBytes, segmentSize: segmentSize)
         }
         if !skipRepair {
-            if stored == nil || repairBytes != fileBytes {
+            // The repair is timed on a grid holding the repair file alone.
+            if stored == nil || repairBytes != fileBytes || transferRounds > 1 {
                 if stored != nil {
                     grid.stop()
-                    grid = try await StorageGrid.start(hosts: hosts, capacity: capacity)
+                    grid = try await StorageGrid.start(hosts: hosts, capacity: capacity, in: URL(fileURLWithPath: scratch))
                 }
                 let file = try StorageGrid.randomFile(in: grid.directory.url, bytes: repairBytes)
                 let put = try grid.put(file, name: "repair.bin", redundancy: coding, segmentSize: segmentSize)
@@ -171,54 +185,80 @@ struct StorageBenchmark: AsyncParsableCommand {
 
     // MARK: - files put / get vs dd
 
-    /// Puts and gets a random file; returns it (still stored on the grid) for the repair part.
+    /// Puts and gets a random file, in rounds that each also time `dd` writing and reading the expanded bytes;
+    /// returns the file of the first round (still stored on the grid) for the repair part.
     func transferBenchmark(_ grid: StorageGrid, _ coding: Redundancy, bytes: Int, segmentSize: String) async throws -> (path: URL, name: String) {
         let directory = grid.directory.url
         let file = try StorageGrid.randomFile(in: directory, bytes: bytes)
         let expandedMiB = Int((Double(bytes) * coding.expansion / 1_048_576).rounded(.up))
-        let expanded = Double(expandedMiB) * 1_048_576
-        print("files put / get: \(ByteCount.format(UInt64(bytes))) of random bytes at \(coding) on \(hosts) storage hosts; baseline dd of \(expandedMiB) MiB (the size × \(String(format: "%.2f", coding.expansion))) on the same disk")
-
-        sync()
-        let put = try grid.put(file, name: "bench.bin", redundancy: coding, segmentSize: segmentSize)
-        guard put.result.status == 0 else { throw HarnessError("files put failed: \(put.result.stderr)") }
-        print(String(format: "put: %.2f s = %.1f MB/s of plaintext; CPU: files put %.2f s (user %.2f, system %.2f), the %d storage hosts %.2f s, coordinator %.2f s (of %.2f s on 2 cores)",
-                     put.seconds, Double(bytes) / put.seconds / 1e6, put.client.user + put.client.system, put.client.user,
-                     put.client.system, hosts, put.hostsCPU, put.coordinatorCPU, 2 * put.seconds))
-        if let status = try? await grid.admin.storageStatus() {
-            print("after the put: \(status.pieces) pieces stored, \(status.segmentsToRepair) segments short of \(coding.totalPieces) pieces")
+        print("files put / get: \(ByteCount.format(UInt64(bytes))) of random bytes at \(coding) on \(hosts) storage hosts, \(transferRounds) rounds; baseline dd of \(expandedMiB) MiB (the size × \(String(format: "%.2f", coding.expansion))) on the same disk in each round")
+        var rounds: [TransferRound] = []
+        for round in 1...transferRounds {
+            rounds.append(try transferRound(round, grid, coding, file: file, bytes: bytes, expandedMiB: expandedMiB, segmentSize: segmentSize))
         }
+        let expanded = Double(expandedMiB) * 1_048_576
+        for (what, target, seconds, baseline) in [
+            ("put", 0.5, rounds.map(\.put), rounds.map(\.ddWrite)), ("get", 0.7, rounds.map(\.get), rounds.map(\.ddRead)),
+        ] {
+            let ratios = zip(baseline, seconds).map { $0 / $1 }
+            let ratio = median(ratios)
+            print(String(format: "%@ over %d rounds: median %.2f s = %.1f MB/s of plaintext (dd median %.2f s = %.1f MB/s); ratio dd time / %@ time per round %@, median %.2f× (target ≥ %.1f×: %@)",
+                         what, rounds.count, median(seconds), Double(bytes) / median(seconds) / 1e6, median(baseline),
+                         expanded / median(baseline) / 1e6, what, ratios.map { String(format: "%.2f", $0) }.joined(separator: ", "),
+                         ratio, target, ratio >= target ? "met" : "missed"))
+        }
+        return (file, Self.benchName(1))
+    }
+
+    /// The times of one round.
+    struct TransferRound {
+        var put: Double
+        var ddWrite: Double
+        var get: Double
+        var ddRead: Double
+    }
+
+    /// One round: the file put (under a name of its own), `dd` writing the expanded bytes, the file got with the
+    /// page cache dropped first and compared, `dd` reading its file back likewise.
+    func transferRound(_ round: Int, _ grid: StorageGrid, _ coding: Redundancy, file: URL, bytes: Int, expandedMiB: Int,
+                       segmentSize: String) throws -> TransferRound {
+        let directory = grid.directory.url
+        let expanded = Double(expandedMiB) * 1_048_576
+        let name = Self.benchName(round)
+        sync()
+        let put = try grid.put(file, name: name, redundancy: coding, segmentSize: segmentSize)
+        guard put.result.status == 0 else { throw HarnessError("files put failed: \(put.result.stderr)") }
+        print(String(format: "round %d put: %.2f s = %.1f MB/s of plaintext; CPU: files put %.2f s (user %.2f, system %.2f), the %d storage hosts %.2f s, coordinator %.2f s (of %.2f s on 2 cores)",
+                     round, put.seconds, Double(bytes) / put.seconds / 1e6, put.client.user + put.client.system, put.client.user,
+                     put.client.system, hosts, put.hostsCPU, put.coordinatorCPU, 2 * put.seconds))
 
         let target = directory.appendingPathComponent("dd-baseline.bin")
         let ddWrite = try Self.timed { try Self.dd(["if=/dev/zero", "of=\(target.path)", "bs=1M", "count=\(expandedMiB)", "conv=fdatasync"]) }
-        print(String(format: "baseline: dd if=/dev/zero bs=1M count=%d conv=fdatasync: %.2f s = %.1f MB/s written (%.1f MB/s of plaintext at %@)",
-                     expandedMiB, ddWrite, expanded / ddWrite / 1e6, Double(bytes) / ddWrite / 1e6, coding.description))
-        let putRatio = ddWrite / put.seconds
-        print(String(format: "ratio put / dd write (dd time for the expanded bytes over put time): %.2f× (target ≥ 0.5×: %@)",
-                     putRatio, putRatio >= 0.5 ? "met" : "missed"))
+        print(String(format: "round %d baseline: dd if=/dev/zero bs=1M count=%d conv=fdatasync: %.2f s = %.1f MB/s written; ratio %.2f×",
+                     round, expandedMiB, ddWrite, expanded / ddWrite / 1e6, ddWrite / put.seconds))
 
         let out = directory.appendingPathComponent("fetched.bin")
         let cold = Self.dropCaches()
-        let get = try grid.get("bench.bin", to: out)
+        let get = try grid.get(name, to: out)
         guard get.result.status == 0 else { throw HarnessError("files get failed: \(get.result.stderr)") }
         guard try Self.sameBytes(file, out) else { throw HarnessError("files get wrote other bytes than were put") }
-        print(String(format: "get (%@): %.2f s = %.1f MB/s of plaintext, bytes match; CPU: files get %.2f s (user %.2f, system %.2f), the %d storage hosts %.2f s, coordinator %.2f s",
-                     cold ? "page cache dropped first" : "page cache NOT dropped: /proc/sys/vm/drop_caches is not writable, the pieces may be read from memory",
+        print(String(format: "round %d get (%@): %.2f s = %.1f MB/s of plaintext, bytes match; CPU: files get %.2f s (user %.2f, system %.2f), the %d storage hosts %.2f s, coordinator %.2f s",
+                     round, cold ? "page cache dropped first" : "page cache NOT dropped: /proc/sys/vm/drop_caches is not writable, the pieces may be read from memory",
                      get.seconds, Double(bytes) / get.seconds / 1e6, get.client.user + get.client.system, get.client.user, get.client.system,
                      hosts, get.hostsCPU, get.coordinatorCPU))
         try? FileManager.default.removeItem(at: out)
 
         let coldRead = Self.dropCaches()
         let ddRead = try Self.timed { try Self.dd(["if=\(target.path)", "of=/dev/null", "bs=1M"]) }
-        print(String(format: "baseline: dd of=/dev/null bs=1M (%@): %.2f s = %.1f MB/s read (%.1f MB/s of plaintext at %@)",
-                     coldRead ? "page cache dropped first" : "page cache NOT dropped: the file may be read from memory",
-                     ddRead, expanded / ddRead / 1e6, Double(bytes) / ddRead / 1e6, coding.description))
-        let getRatio = ddRead / get.seconds
-        print(String(format: "ratio get / dd read (dd time for the expanded bytes over get time): %.2f× (target ≥ 0.7×: %@)",
-                     getRatio, getRatio >= 0.7 ? "met" : "missed"))
+        print(String(format: "round %d baseline: dd of=/dev/null bs=1M (%@): %.2f s = %.1f MB/s read; ratio %.2f×",
+                     round, coldRead ? "page cache dropped first" : "page cache NOT dropped: the file may be read from memory",
+                     ddRead, expanded / ddRead / 1e6, ddRead / get.seconds))
         try? FileManager.default.removeItem(at: target)
-        return (file, "bench.bin")
+        return TransferRound(put: put.seconds, ddWrite: ddWrite, get: get.seconds, ddRead: ddRead)
     }
+
+    /// The name the file of round `round` is stored under.
+    static func benchName(_ round: Int) -> String { "bench-\(round).bin" }
 
     // MARK: - Repair
 
@@ -314,8 +354,8 @@ struct StorageGrid {
     let clients: [ClientProcess]
     let data: [URL]
 
-    static func start(hosts: Int, capacity: Int) async throws -> StorageGrid {
-        let directory = try TemporaryDirectory(prefix: "borg-bench-storage")
+    static func start(hosts: Int, capacity: Int, in parent: URL) async throws -> StorageGrid {
+        let directory = try TemporaryDirectory(prefix: "borg-bench-storage", in: parent)
         var server: ServerProcess?
         var clients: [ClientProcess] = []
         do {

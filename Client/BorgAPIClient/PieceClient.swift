@@ -27,6 +27,38 @@ public struct PieceClient: Sendable {
         try await send(request, piece: piece, base: base, limit: 1 << 16)
     }
 
+    /// A piece to store, as ``put(_:order:at:)`` sends it.
+    public struct Upload: Sendable {
+        public let piece: String
+        public let bytes: ArraySlice<UInt8>
+        public let sha256: String
+
+        public init(piece: String, bytes: ArraySlice<UInt8>, sha256: String) {
+            self.piece = piece
+            self.bytes = bytes
+            self.sha256 = sha256
+        }
+    }
+
+    /// Stores several pieces of one file on the host at `base` in one request (`PUT /v1/pieces`, the
+    /// pieces listed in `Borg-Pieces`); the host checks each against its SHA-256. Throws unless every one
+    /// was stored.
+    public func put(_ uploads: [Upload], order: String, at base: String) async throws {
+        let total = uploads.reduce(0) { $0 + $1.bytes.count }
+        var body = ByteBuffer()
+        body.reserveCapacity(total)
+        for upload in uploads { body.writeBytes(upload.bytes) }
+        let base = base.hasSuffix("/") ? String(base.dropLast()) : base
+        var request = HTTPClientRequest(url: base + "/v1/pieces")
+        request.method = .PUT
+        request.headers.add(name: "Borg-Order", value: order)
+        request.headers.add(name: "Borg-Pieces", value: uploads.map { "\($0.piece):\($0.bytes.count):\($0.sha256)" }.joined(separator: ","))
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.body = .bytes(body)
+        let pieces = uploads.map(\.piece).joined(separator: ",")
+        try await send(request, piece: pieces, base: base, limit: 1 << 20)
+    }
+
     /// A piece's bytes from the host at `base`, copied once from the network into the array.
     public func get(piece: String, order: String, at base: String, limit: Int) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: Self.url(base, piece))

@@ -11,19 +11,26 @@ import Foundation
 
 /// `borg-client files put`: encrypts a file segment by segment, codes each segment into pieces and sends
 /// every piece straight to the host the coordinator placed it on, then commits what was stored. The
-/// coordinator sees the plan, the digests and the sealed name, never a byte of the file.
+/// coordinator sees the plan, the digests and the sealed name, never a byte of the file. Segments go in
+/// batches: each host gets the pieces a batch places on it in one request.
 public struct FileUploader: Sendable {
     let coordinator: CoordinatorClient
     let host: HostID
     let pieces: PieceClient
-    /// Segments encrypted, coded and sent at once.
-    let parallelSegments: Int
+    /// Segments in one batch (fewer when they would pass ``batchBytes``).
+    let segmentsPerBatch: Int
+    /// The most plaintext bytes in one batch (at least one segment), which bounds the memory a put takes.
+    static let batchBytes = 4 << 20
+    /// Batches encrypted, coded and sent at once.
+    let parallelBatches: Int
 
-    public init(coordinator: CoordinatorClient, host: HostID, pieces: PieceClient = PieceClient(), parallelSegments: Int = 4) {
+    public init(coordinator: CoordinatorClient, host: HostID, pieces: PieceClient = PieceClient(), segmentsPerBatch: Int = 4,
+                parallelBatches: Int = 2) {
         self.coordinator = coordinator
         self.host = host
         self.pieces = pieces
-        self.parallelSegments = max(1, parallelSegments)
+        self.segmentsPerBatch = max(1, segmentsPerBatch)
+        self.parallelBatches = max(1, parallelBatches)
         LargeBuffers.configure()
     }
 
@@ -39,27 +46,38 @@ public struct FileUploader: Sendable {
         let cap = ReadCap(fileID: plan.fileID, key: key)
         let coder = ErasureCoder(try Redundancy(parsing: plan.redundancy))
         let orders = Dictionary(plan.hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
+        let perBatch = max(1, min(segmentsPerBatch, Self.batchBytes / max(1, plan.segmentSize)))
+        let batches = stride(from: 0, to: plan.segments, by: perBatch).map { $0..<min(plan.segments, $0 + perBatch) }
 
         var digests = Array(repeating: [String?](repeating: nil, count: coder.redundancy.totalPieces), count: plan.segments)
-        try await withThrowingTaskGroup(of: (Int, [String?]).self) { group in
+        try await withThrowingTaskGroup(of: [Int: [String?]].self) { group in
             var next = 0
             func schedule() {
-                let segment = next
+                let segments = batches[next]
                 next += 1
                 group.addTask {
-                    let plain = try source.read(segment: segment, segmentSize: plan.segmentSize)
-                    let sealed = SegmentCipher.seal(plain, segment: segment, of: plan.segments, fileID: plan.fileID, key: key)
-                    let stored = await send(coder.pieces(of: sealed), segment: segment, plan: plan, orders: orders)
-                    progress?.advance(Int64(plain.count))
-                    return (segment, stored)
+                    var coded: [Int: [ArraySlice<UInt8>]] = [:]
+                    var plainBytes = 0
+                    for segment in segments {
+                        let plain = try source.read(segment: segment, segmentSize: plan.segmentSize)
+                        let sealed = SegmentCipher.seal(plain, segment: segment, of: plan.segments, fileID: plan.fileID, key: key)
+                        coded[segment] = coder.pieces(of: sealed)
+                        plainBytes += plain.count
+                    }
+                    let stored = await send(coded, plan: plan, orders: orders)
+                    progress?.advance(Int64(plainBytes))
+                    return stored
                 }
             }
-            while next < min(parallelSegments, plan.segments) { schedule() }
-            for try await (segment, stored) in group {
-                digests[segment] = stored
+            while next < min(parallelBatches, batches.count) { schedule() }
+            for try await stored in group {
+                for (segment, pieces) in stored { digests[segment] = pieces }
                 // A segment short of the threshold fails the put: send no more, commit says why.
-                guard stored.compactMap({ $0 }).count >= plan.successThreshold else { group.cancelAll(); break }
-                if next < plan.segments { schedule() }
+                guard stored.values.allSatisfy({ $0.compactMap { $0 }.count >= plan.successThreshold }) else {
+                    group.cancelAll()
+                    break
+                }
+                if next < batches.count { schedule() }
             }
         }
         progress?.finish()
@@ -67,42 +85,69 @@ public struct FileUploader: Sendable {
         return (cap, info)
     }
 
-    /// Sends a segment's pieces to their hosts at once. Once the success threshold is stored, the slowest are
-    /// given as long again as the threshold took, then cancelled. Returns each piece's digest if stored.
-    func send(_ coded: [ArraySlice<UInt8>], segment: Int, plan: FileLayout, orders: [HostID: StorageHostOrder]) async -> [String?] {
-        var result = [String?](repeating: nil, count: coded.count)
-        let started = ContinuousClock.now
-        await withTaskGroup(of: (Int, String?)?.self) { group in
-            var pending = 0
-            for (index, bytes) in coded.enumerated() {
+    /// Sends the coded segments' pieces to their hosts at once, one request per host (more when they would pass
+    /// ``PieceServer/batchLimit`` pieces or ``PieceServer/bodyLimit`` bytes). Once every segment's
+    /// success threshold is stored, the slowest hosts are given as long again as that took, then cancelled.
+    /// Returns, per segment, each piece's digest if stored.
+    func send(_ coded: [Int: [ArraySlice<UInt8>]], plan: FileLayout, orders: [HostID: StorageHostOrder]) async -> [Int: [String?]] {
+        var result = coded.mapValues { [String?](repeating: nil, count: $0.count) }
+        var placed: [HostID: (target: StorageHostOrder, pieces: [(segment: Int, index: Int)])] = [:]
+        for (segment, pieces) in coded.sorted(by: { $0.key < $1.key }) {
+            for index in pieces.indices {
                 guard let hostID = plan.pieces[segment][index], let target = orders[hostID] else { continue }
-                pending += 1
+                placed[hostID, default: (target, [])].pieces.append((segment, index))
+            }
+        }
+        // One request per host, split where it would pass the host's limits for one request.
+        var requests: [(target: StorageHostOrder, pieces: [(segment: Int, index: Int)])] = []
+        for (target, places) in placed.values {
+            var bytes = 0
+            for place in places {
+                let size = coded[place.segment]?[place.index].count ?? 0
+                if let last = requests.last, last.target.host == target.host, last.pieces.count < PieceServer.batchLimit,
+                    bytes + size <= PieceServer.bodyLimit
+                {
+                    requests[requests.count - 1].pieces.append(place)
+                    bytes += size
+                } else {
+                    requests.append((target, [place]))
+                    bytes = size
+                }
+            }
+        }
+        let started = ContinuousClock.now
+        /// A host's answer: the digests of the pieces it stored; nil when the grace for the slowest ran out.
+        typealias Answer = [(segment: Int, index: Int, digest: String)]?
+        await withTaskGroup(of: Answer.self) { group in
+            for (target, places) in requests {
                 group.addTask {
-                    let digest = HexEncoding.string(SHA256.hash(data: bytes))
-                    let piece = PieceID(fileID: plan.fileID, segment: segment, index: index).description
+                    let uploads = places.compactMap { place -> (place: (segment: Int, index: Int), upload: PieceClient.Upload)? in
+                        guard let bytes = coded[place.segment]?[place.index] else { return nil }
+                        let piece = PieceID(fileID: plan.fileID, segment: place.segment, index: place.index).description
+                        return (place, PieceClient.Upload(piece: piece, bytes: bytes, sha256: HexEncoding.string(SHA256.hash(data: bytes))))
+                    }
                     do {
-                        try await pieces.put(bytes, piece: piece, sha256: digest, order: target.order, at: target.url)
-                        return (index, digest)
+                        try await pieces.put(uploads.map(\.upload), order: target.order, at: target.url)
+                        return uploads.map { ($0.place.segment, $0.place.index, $0.upload.sha256) }
                     } catch {
-                        return (index, nil)
+                        return []
                     }
                 }
             }
-            var stored = 0
+            var pending = requests.count
             var deadlineSet = false
-            for await outcome in group {
-                guard let (index, digest) = outcome else {
+            for await answer in group {
+                guard let answer else {
                     group.cancelAll()
                     break
                 }
-                result[index] = digest
-                if digest != nil { stored += 1 }
+                for (segment, index, digest) in answer { result[segment]?[index] = digest }
                 pending -= 1
                 if pending == 0 {
                     group.cancelAll()
                     break
                 }
-                if stored >= plan.successThreshold, !deadlineSet {
+                if !deadlineSet, result.values.allSatisfy({ $0.compactMap { $0 }.count >= plan.successThreshold }) {
                     deadlineSet = true
                     let grace = max(ContinuousClock.now - started, .milliseconds(500))
                     group.addTask {
@@ -136,15 +181,18 @@ final class SegmentSource: Sendable {
     func read(segment: Int, segmentSize: Int) throws -> [UInt8] {
         let offset = Int64(segment) * Int64(segmentSize)
         let length = Int(max(0, min(Int64(segmentSize), size - offset)))
-        var bytes = [UInt8](repeating: 0, count: length)
-        var done = 0
-        while done < length {
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                buffer.baseAddress.map { pread(descriptor, $0 + done, length - done, off_t(offset) + off_t(done)) } ?? -1
+        var complete = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            var done = 0
+            while done < length, let base = buffer.baseAddress {
+                let n = pread(descriptor, base + done, length - done, off_t(offset) + off_t(done))
+                guard n > 0 else { break }
+                done += n
             }
-            guard n > 0 else { throw DonorError("the file changed while it was read (segment \(segment)); put it again") }
-            done += n
+            complete = done == length
+            initialized = complete ? length : 0
         }
+        guard complete else { throw DonorError("the file changed while it was read (segment \(segment)); put it again") }
         return bytes
     }
 

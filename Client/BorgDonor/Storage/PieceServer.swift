@@ -5,6 +5,9 @@ import Hummingbird
 /// Serves this host's ``PieceStore`` over HTTP to the clients that store and fetch pieces:
 ///
 /// - `PUT /v1/pieces/<piece>`: body the piece, `Borg-Piece-SHA256` its hex SHA-256; 201 `{"piece", "sha256", "size"}`.
+/// - `PUT /v1/pieces`: several pieces of one file, their bytes one after another in the body, listed in order in
+///   `Borg-Pieces` as `<piece>:<size>:<sha256>` separated by commas; 201 with the list of what was stored.
+///   Each is checked and stored as by the single put, in order; on a failure the pieces before it stay stored.
 /// - `GET /v1/pieces/<piece>`: 200 with the piece's bytes.
 /// - `DELETE /v1/pieces/<piece>`: 204, also when the piece was not there.
 /// - `GET /v1/health`: 200 `{"usedBytes", "capacityBytes", "pieces"}`, without an order.
@@ -17,8 +20,12 @@ public struct PieceServer: Sendable {
     public static let orderHeader = "Borg-Order"
     /// The header that carries a piece's SHA-256 in hex.
     public static let sha256Header = "Borg-Piece-SHA256"
-    /// The most bytes of a piece read, whatever its order allows.
+    /// The header that lists the pieces of a batch put.
+    public static let piecesHeader = "Borg-Pieces"
+    /// The most bytes of a piece read, whatever its order allows; also the most bytes of a batch.
     public static let bodyLimit = 16 << 20
+    /// The most pieces in one batch put.
+    public static let batchLimit = 64
 
     /// The pieces served.
     public let store: PieceStore
@@ -54,6 +61,7 @@ public struct PieceServer: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: PieceErrorMiddleware())
         router.put("/v1/pieces/:piece") { request, context in try await put(request, context: context) }
+        router.put("/v1/pieces") { request, _ in try await putBatch(request) }
         router.get("/v1/pieces/:piece") { request, context in try await get(request, context: context) }
         router.delete("/v1/pieces/:piece") { request, context in try await delete(request, context: context) }
         router.get("/v1/health") { _, _ in try health() }
@@ -69,6 +77,42 @@ public struct PieceServer: Sendable {
         let bytes = try await Self.body(of: request, limit: max(0, min(order.maxPieceBytes, Self.bodyLimit)))
         try await Self.offload { [store] in try store.put(piece, bytes: bytes, sha256: sha256) }
         return try Self.json(Stored(piece: piece.description, sha256: sha256.lowercased(), size: bytes.count), status: .created)
+    }
+
+    private func putBatch(_ request: Request) async throws -> Response {
+        guard let listing = Self.header(Self.piecesHeader, of: request) else {
+            throw PieceHTTPError(
+                .badRequest, "missing header \(Self.piecesHeader): list the pieces in body order as <piece>:<size>:<sha256>, separated by commas")
+        }
+        let batch = try Self.batch(listing)
+        let (order, host) = try verifiedOrder(of: request)
+        let limit = max(0, min(order.maxPieceBytes, Self.bodyLimit))
+        for entry in batch {
+            try check(order, host: host, allows: .put, on: entry.piece)
+            guard entry.size <= limit else {
+                throw PieceHTTPError(
+                    .contentTooLarge, "piece \(entry.piece) is larger than its order's limit of \(limit) bytes: cut pieces no larger than the order allows")
+            }
+        }
+        let total = batch.reduce(0) { $0 + $1.size }
+        guard total <= Self.bodyLimit else {
+            throw PieceHTTPError(.contentTooLarge, "a batch carries at most \(Self.bodyLimit) bytes, these pieces \(total): send fewer at once")
+        }
+        let bytes = try await Self.body(
+            of: request, limit: total,
+            tooLarge: "the body is longer than the \(total) bytes of the pieces in \(Self.piecesHeader): send exactly the pieces listed")
+        guard bytes.count == total else {
+            throw PieceHTTPError(.badRequest, "the body has \(bytes.count) bytes, the pieces in \(Self.piecesHeader) \(total): send them all, in order")
+        }
+        let stored = try await Self.offload { [store] in
+            var offset = bytes.startIndex
+            return try batch.map { entry in
+                defer { offset += entry.size }
+                try store.put(entry.piece, bytes: bytes[offset..<(offset + entry.size)], sha256: entry.sha256)
+                return Stored(piece: entry.piece.description, sha256: entry.sha256.lowercased(), size: entry.size)
+            }
+        }
+        return try Self.json(stored, status: .created)
     }
 
     private func get(_ request: Request, context: BasicRequestContext) async throws -> Response {
@@ -92,6 +136,13 @@ public struct PieceServer: Sendable {
     /// The order in the request's `Borg-Order`, once it is the coordinator's, unexpired, and allows
     /// `action` on `piece` at this host.
     private func authorize(_ request: Request, _ action: PieceAction, on piece: PieceID) throws -> PieceOrder {
+        let (order, host) = try verifiedOrder(of: request)
+        try check(order, host: host, allows: action, on: piece)
+        return order
+    }
+
+    /// The order in the request's `Borg-Order`, once it is the coordinator's and unexpired, with this host's id.
+    private func verifiedOrder(of request: Request) throws -> (order: PieceOrder, host: Int64) {
         guard let token = Self.header(Self.orderHeader, of: request) else {
             throw PieceHTTPError(
                 .unauthorized, "missing header \(Self.orderHeader): ask the coordinator for an order for this piece and send it")
@@ -111,15 +162,19 @@ public struct PieceServer: Sendable {
             throw PieceHTTPError(
                 .badRequest, "the order in \(Self.orderHeader) is not valid (\(error)): ask the coordinator for a new order")
         }
-        guard let (order, host) = verified else {
+        guard let verified else {
             throw PieceHTTPError(
                 .serviceUnavailable,
                 "this host has not yet learned the coordinator's order keys: try again in a minute, or another host")
         }
+        return verified
+    }
+
+    /// Refuses unless `order` allows `action` on `piece` at this host (`host`).
+    private func check(_ order: PieceOrder, host: Int64, allows action: PieceAction, on piece: PieceID) throws {
         guard order.allows(action, on: piece, host: host, bytes: nil) else {
             throw PieceHTTPError(.forbidden, Self.refusal(of: order, action, on: piece, host: host))
         }
-        return order
     }
 
     /// Says what an order does not allow.
@@ -149,16 +204,52 @@ public struct PieceServer: Sendable {
         }
     }
 
+    /// One piece of a batch put, as `Borg-Pieces` lists it.
+    private struct BatchEntry: Sendable {
+        let piece: PieceID
+        let size: Int
+        let sha256: String
+    }
+
+    /// The pieces `listing` (the value of `Borg-Pieces`) names, each once, at most ``batchLimit``.
+    private static func batch(_ listing: String) throws -> [BatchEntry] {
+        let items = listing.split(separator: ",", omittingEmptySubsequences: false)
+        guard items.count <= batchLimit else {
+            throw PieceHTTPError(.badRequest, "\(piecesHeader) lists \(items.count) pieces, at most \(batchLimit) go in one put: send fewer at once")
+        }
+        var seen = Set<PieceID>()
+        return try items.map { item in
+            let fields = item.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
+            guard fields.count == 3, let size = Int(fields[1]), size >= 0, fields[2].utf8.count == 64, fields[2].utf8.allSatisfy(Self.isHexDigit),
+                let piece = try? PieceID(parsing: String(fields[0]))
+            else {
+                throw PieceHTTPError(
+                    .badRequest, "'\(item.prefix(200))' in \(piecesHeader) is not <piece>:<size>:<sha256>; pieces are named <32 lowercase hex digits>.<segment>.<index>")
+            }
+            guard seen.insert(piece).inserted else {
+                throw PieceHTTPError(.badRequest, "\(piecesHeader) lists piece \(piece) twice: send each piece once")
+            }
+            return BatchEntry(piece: piece, size: size, sha256: String(fields[2]))
+        }
+    }
+
+    /// Whether `byte` is an ASCII hexadecimal digit.
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+    }
+
     /// The first value of header `name`.
     private static func header(_ name: String, of request: Request) -> String? {
         let canonical = name.lowercased()
         return request.headers.first { $0.name.canonicalName == canonical }?.value
     }
 
-    /// The request's body, refused past `limit` bytes.
-    private static func body(of request: Request, limit: Int) async throws -> Data {
+    /// The request's body, refused past `limit` bytes (with `tooLarge` as the reason, when given).
+    private static func body(of request: Request, limit: Int, tooLarge reason: String? = nil) async throws -> Data {
         let tooLarge = PieceHTTPError(
-            .contentTooLarge, "the piece is larger than its order's limit of \(limit) bytes: cut pieces no larger than the order allows")
+            .contentTooLarge,
+            reason ?? "the piece is larger than its order's limit of \(limit) bytes: cut pieces no larger than the order allows")
         let declared = request.headers[.contentLength].flatMap { Int($0) }
         if let declared, declared > limit { throw tooLarge }
         var data = Data()

@@ -1,3 +1,4 @@
+import BorgCore
 import BorgStorage
 import Crypto
 import Foundation
@@ -95,7 +96,7 @@ public final class PieceStore: Sendable {
     /// in the capacity. The piece appears whole or not at all.
     public func put(_ piece: PieceID, bytes: Data, sha256: String) throws(PieceStoreError) {
         let name = try Self.fileName(of: piece)
-        guard Self.hex(SHA256.hash(data: bytes)) == sha256.lowercased() else { throw .mismatch(piece.description) }
+        guard HexEncoding.string(SHA256.hash(data: bytes)) == sha256.lowercased() else { throw .mismatch(piece.description) }
         let reservation = try reserve(piece, size: Int64(bytes.count))
         let path = "\(directory.path)/\(piece.fileID)/\(name)"
         do throws(PieceStoreError) {
@@ -264,17 +265,5 @@ public final class PieceStore: Sendable {
             throw .invalid(piece.description)
         }
         return "\(piece.segment).\(piece.index)"
-    }
-
-    /// `digest` in lowercase hex.
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(2 * SHA256.byteCount)
-        for byte in digest {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 }

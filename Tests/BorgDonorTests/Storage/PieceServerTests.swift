@@ -131,9 +131,9 @@ import Testing
             #expect(body.error.contains(refused.message), "\(body.error)")
             // The connection still serves: the refused body did not wedge it.
             #expect(try await client.execute(uri: "/v1/health", method: .get).status == .ok)
+            #expect(fixture.store.pieces().isEmpty && fixture.store.usedBytes == 0)
+            #expect(fixture.filesOnDisk().isEmpty)
         }
-        #expect(fixture.store.pieces().isEmpty && fixture.store.usedBytes == 0)
-        #expect(fixture.filesOnDisk().isEmpty)
     }
 
     @Test(arguments: [
@@ -155,9 +155,9 @@ import Testing
                 #expect(body.status == 400 && body.error.contains("is not a piece id"), "\(body.error)")
             }
             #expect(Set(try FileManager.default.contentsOfDirectory(atPath: fixture.root.path)) == outside)
+            #expect(fixture.store.pieces().isEmpty && fixture.store.usedBytes == 0)
+            #expect(fixture.filesOnDisk().isEmpty)
         }
-        #expect(fixture.store.pieces().isEmpty && fixture.store.usedBytes == 0)
-        #expect(fixture.filesOnDisk().isEmpty)
     }
 
     @Test func unknownRoutesAnswerJSON() async throws {
