@@ -82,6 +82,44 @@ public struct PieceClient: Sendable {
         return bytes
     }
 
+    /// Several pieces from the host at `base` in one request (`GET /v1/pieces?ids=…`), each `sizes[i]` bytes,
+    /// copied once from the network into their arrays. Throws unless the host answered every one, whole.
+    public func get(pieces: [String], sizes: [Int], order: String, at base: String) async throws -> [[UInt8]] {
+        let base = base.hasSuffix("/") ? String(base.dropLast()) : base
+        var request = HTTPClientRequest(url: base + "/v1/pieces?ids=" + pieces.joined(separator: ","))
+        request.headers.add(name: "Borg-Order", value: order)
+        let names = pieces.joined(separator: ",")
+        let response = try await answer(request, piece: names, base: base)
+        var arrays = sizes.map { size -> [UInt8] in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(size)
+            return bytes
+        }
+        var current = 0
+        do {
+            for try await var chunk in response.body {
+                while chunk.readableBytes > 0 {
+                    while current < sizes.count, arrays[current].count == sizes[current] { current += 1 }
+                    guard current < sizes.count else {
+                        throw PieceTransferError(host: base, piece: names, status: Int(response.status.code),
+                                                 reason: "answered more than the \(sizes.reduce(0, +)) bytes asked for", tooLarge: true)
+                    }
+                    let take = min(chunk.readableBytes, sizes[current] - arrays[current].count)
+                    if let slice = chunk.readSlice(length: take) { arrays[current].append(contentsOf: slice.readableBytesView) }
+                }
+            }
+        } catch let error as PieceTransferError {
+            throw error
+        } catch {
+            throw PieceTransferError(host: base, piece: names, status: nil, reason: "\(error)")
+        }
+        guard zip(arrays, sizes).allSatisfy({ $0.count == $1 }) else {
+            throw PieceTransferError(host: base, piece: names, status: Int(response.status.code),
+                                     reason: "answered fewer than the \(sizes.reduce(0, +)) bytes asked for")
+        }
+        return arrays
+    }
+
     /// Deletes a piece from the host at `base` (done if it is not there).
     public func delete(piece: String, order: String, at base: String) async throws {
         var request = HTTPClientRequest(url: Self.url(base, piece))

@@ -9,6 +9,8 @@ import Hummingbird
 ///   `Borg-Pieces` as `<piece>:<size>:<sha256>` separated by commas; 201 with the list of what was stored.
 ///   Each is checked and stored as by the single put, in order; on a failure the pieces before it stay stored.
 /// - `GET /v1/pieces/<piece>`: 200 with the piece's bytes.
+/// - `GET /v1/pieces?ids=<piece>,<piece>,…`: 200 with the pieces' bytes one after another, listed in
+///   `Borg-Pieces` as `<piece>:<size>` in body order; 404 if any is missing.
 /// - `DELETE /v1/pieces/<piece>`: 204, also when the piece was not there.
 /// - `GET /v1/health`: 200 `{"usedBytes", "capacityBytes", "pieces"}`, without an order.
 ///
@@ -62,6 +64,7 @@ public struct PieceServer: Sendable {
         router.add(middleware: PieceErrorMiddleware())
         router.put("/v1/pieces/:piece") { request, context in try await put(request, context: context) }
         router.put("/v1/pieces") { request, _ in try await putBatch(request) }
+        router.get("/v1/pieces") { request, _ in try await getBatch(request) }
         router.get("/v1/pieces/:piece") { request, context in try await get(request, context: context) }
         router.delete("/v1/pieces/:piece") { request, context in try await delete(request, context: context) }
         router.get("/v1/health") { _, _ in try health() }
@@ -120,6 +123,33 @@ public struct PieceServer: Sendable {
         _ = try authorize(request, .get, on: piece)
         let bytes = try await Self.offload { [store] in try store.get(piece) }
         return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: ResponseBody(byteBuffer: bytes))
+    }
+
+    private func getBatch(_ request: Request) async throws -> Response {
+        let pieces = try Self.pieces(in: request.uri.queryParameters.get("ids") ?? "")
+        let (order, host) = try verifiedOrder(of: request)
+        for piece in pieces { try check(order, host: host, allows: .get, on: piece) }
+        let buffers = try await Self.offload { [store] in
+            var total = 0
+            return try pieces.map { piece in
+                let bytes = try store.get(piece)
+                total += bytes.readableBytes
+                guard total <= Self.bodyLimit else {
+                    throw PieceHTTPError(.contentTooLarge, "these pieces pass \(Self.bodyLimit) bytes: ask for fewer at once")
+                }
+                return bytes
+            }
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/octet-stream"
+        headers[.contentLength] = String(buffers.reduce(0) { $0 + $1.readableBytes })
+        if let name = HTTPFields.Element.Name(Self.piecesHeader) {
+            headers[name] = zip(pieces, buffers).map { "\($0):\($1.readableBytes)" }.joined(separator: ",")
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            for buffer in buffers { try await writer.write(buffer) }
+            try await writer.finish(nil)
+        })
     }
 
     private func delete(_ request: Request, context: BasicRequestContext) async throws -> Response {
@@ -213,23 +243,45 @@ public struct PieceServer: Sendable {
 
     /// The pieces `listing` (the value of `Borg-Pieces`) names, each once, at most ``batchLimit``.
     private static func batch(_ listing: String) throws -> [BatchEntry] {
-        let items = listing.split(separator: ",", omittingEmptySubsequences: false)
-        guard items.count <= batchLimit else {
-            throw PieceHTTPError(.badRequest, "\(piecesHeader) lists \(items.count) pieces, at most \(batchLimit) go in one put: send fewer at once")
-        }
-        var seen = Set<PieceID>()
-        return try items.map { item in
+        try batchItems(listing, name: piecesHeader, piece: \.piece) { item in
             let fields = item.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
-            guard fields.count == 3, let size = Int(fields[1]), size >= 0, fields[2].utf8.count == 64, fields[2].utf8.allSatisfy(Self.isHexDigit),
-                let piece = try? PieceID(parsing: String(fields[0]))
+            guard fields.count == 3, let size = Int(fields[1]), size >= 0, fields[2].utf8.count == 64,
+                fields[2].utf8.allSatisfy(Self.isHexDigit), let piece = try? PieceID(parsing: String(fields[0]))
             else {
                 throw PieceHTTPError(
                     .badRequest, "'\(item.prefix(200))' in \(piecesHeader) is not <piece>:<size>:<sha256>; pieces are named <32 lowercase hex digits>.<segment>.<index>")
             }
-            guard seen.insert(piece).inserted else {
-                throw PieceHTTPError(.badRequest, "\(piecesHeader) lists piece \(piece) twice: send each piece once")
-            }
             return BatchEntry(piece: piece, size: size, sha256: String(fields[2]))
+        }
+    }
+
+    /// The pieces `ids` (comma-separated) names, each once, at most ``batchLimit``.
+    private static func pieces(in ids: String) throws -> [PieceID] {
+        try batchItems(ids, name: "ids", piece: { $0 }) { item in
+            guard let piece = try? PieceID(parsing: String(item)) else {
+                throw PieceHTTPError(
+                    .badRequest, "'\(item.prefix(200))' in ids is not a piece id; list pieces as <32 lowercase hex digits>.<segment>.<index>, comma-separated")
+            }
+            return piece
+        }
+    }
+
+    /// The comma-separated items of `list` (called `name` in messages), at most ``batchLimit``, each read by
+    /// `parse` and naming a `piece` that no other item names.
+    private static func batchItems<Item>(
+        _ list: String, name: String, piece: (Item) -> PieceID, parse: (Substring) throws -> Item
+    ) throws -> [Item] {
+        let items = list.split(separator: ",", omittingEmptySubsequences: false)
+        guard items.count <= batchLimit else {
+            throw PieceHTTPError(.badRequest, "\(name) lists \(items.count) pieces, at most \(batchLimit) go in one request: send fewer at once")
+        }
+        var seen = Set<PieceID>()
+        return try items.map { text in
+            let item = try parse(text)
+            guard seen.insert(piece(item)).inserted else {
+                throw PieceHTTPError(.badRequest, "\(name) lists piece \(piece(item)) twice: list each piece once")
+            }
+            return item
         }
     }
 

@@ -80,7 +80,7 @@ extension PieceServerTests {
             case .noListing: "missing header Borg-Pieces: list the pieces in body order"
             case .malformedEntry, .badPieceID, .shortHash: "in Borg-Pieces is not <piece>:<size>:<sha256>"
             case .listedTwice: "lists piece \(PieceFixture.piece(0)) twice"
-            case .tooManyPieces: "lists 65 pieces, at most 64 go in one put"
+            case .tooManyPieces: "lists 65 pieces, at most 64 go in one request"
             case .bodyShorterThanListed: "the body has 199 bytes, the pieces in Borg-Pieces 200"
             case .bodyLongerThanListed: "the body is longer than the 200 bytes of the pieces in Borg-Pieces"
             case .oneOverMaxPieceBytes: "piece \(PieceFixture.piece(1)) is larger than its order's limit of 150 bytes"
@@ -152,6 +152,46 @@ extension PieceServerTests {
             #expect(try PieceErrorBody(response).error.contains("does not match its SHA-256"))
             #expect(fixture.store.pieces() == [first.piece])
             #expect(fixture.filesOnDisk() == ["\(PieceFixture.fileID)/0.0"])
+        }
+    }
+
+    @Test func aBatchGetAnswersEveryPieceInTheOrderAsked() async throws {
+        let fixture = try PieceFixture()
+        let stored = [(PieceFixture.piece(0), PieceFixture.bytes(1000, seed: 1)), (PieceFixture.piece(1, segment: 3), PieceFixture.bytes(77, seed: 2)),
+                      (PieceFixture.piece(2, segment: 5), PieceFixture.bytes(300_000, seed: 3))]
+        for (piece, bytes) in stored { try fixture.store.put(piece, bytes: bytes, sha256: PieceFixture.sha256(bytes)) }
+        let asked = [stored[2], stored[0], stored[1]]
+        try await fixture.live { client in
+            let response = try await client.execute(
+                uri: "/v1/pieces?ids=" + asked.map(\.0.description).joined(separator: ","), method: .get,
+                headers: PieceFixture.headers(order: fixture.order([.get])))
+            #expect(response.status == .ok)
+            #expect(Data(response.body.readableBytesView) == asked.reduce(Data()) { $0 + $1.1 })
+            let listing = response.headers[try #require(HTTPFields.Element.Name(PieceServer.piecesHeader))]
+            #expect(listing == asked.map { "\($0.0):\($0.1.count)" }.joined(separator: ","))
+        }
+    }
+
+    @Test(arguments: [
+        ("one missing", "\(PieceFixture.piece(0)),\(PieceFixture.piece(5))", PieceAction.get, HTTPResponse.Status.notFound, "holds no piece \(PieceFixture.piece(5))"),
+        ("a put order", "\(PieceFixture.piece(0))", .put, .forbidden, "does not allow get (it allows: put)"),
+        ("listed twice", "\(PieceFixture.piece(0)),\(PieceFixture.piece(0))", .get, .badRequest, "lists piece \(PieceFixture.piece(0)) twice"),
+        ("not a piece", "\(PieceFixture.piece(0)),..%2Fsecret", .get, .badRequest, "in ids is not a piece id"),
+        ("none", "", .get, .badRequest, "in ids is not a piece id"),
+        ("too many", (0..<65).map { "\(PieceFixture.piece($0))" }.joined(separator: ","), .get, .badRequest, "lists 65 pieces, at most 64"),
+    ])
+    func aRefusedBatchGetAnswersNoPiece(_ case: String, ids: String, action: PieceAction, status: HTTPResponse.Status, message: String)
+        async throws
+    {
+        let fixture = try PieceFixture()
+        let bytes = PieceFixture.bytes(100)
+        try fixture.store.put(PieceFixture.piece(0), bytes: bytes, sha256: PieceFixture.sha256(bytes))
+        try await fixture.live { client in
+            let response = try await client.execute(
+                uri: "/v1/pieces?ids=\(ids)", method: .get, headers: PieceFixture.headers(order: fixture.order([action])))
+            #expect(response.status == status, "\(`case`)")
+            let answer = try PieceErrorBody(response)
+            #expect(answer.error.contains(message), "\(`case`): \(answer.error)")
         }
     }
 }

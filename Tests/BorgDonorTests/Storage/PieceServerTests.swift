@@ -163,7 +163,7 @@ import Testing
     @Test func unknownRoutesAnswerJSON() async throws {
         let fixture = try PieceFixture()
         try await fixture.live { client in
-            for uri in ["/v1/pieces/../../etc/passwd", "/v1/pieces", "/v2/health"] {
+            for uri in ["/v1/pieces/../../etc/passwd", "/v1/piecez", "/v2/health"] {
                 let response = try await client.execute(uri: uri, method: .get)
                 #expect(response.status == .notFound, "\(uri)")
                 #expect(try PieceErrorBody(response).error.contains("no route GET"), "\(uri)")
