@@ -61,7 +61,9 @@ public struct FileDownloader: Sendable {
                         }
                     }
                 }
-                while next < min(parallelBatches, batches.count) { schedule() }
+                // Segments larger than a batch's bytes go one per batch: keep sixteen in flight.
+                let parallel = max(parallelBatches, min(16, parallelBatches * segmentsPerBatch / perBatch))
+                while next < min(parallel, batches.count) { schedule() }
                 for try await _ in group where next < batches.count { schedule() }
             }
             try sink.finish(size: layout.size)
@@ -101,68 +103,117 @@ public struct FileDownloader: Sendable {
     }
 
     /// The plaintext of each of `segments`. Each host is asked once for the pieces it holds among the first k of
-    /// every segment (data pieces first: no decoding work); a segment whose pieces did not all arrive within
-    /// ``hedgeAfter``, or do not open, is read on its own (``read(segment:cap:coder:layout:orders:)``).
+    /// every segment (data pieces first: no decoding work; more requests if they would pass a host's limits).
+    /// A segment still short of pieces when every host has answered or ``hedgeAfter`` has passed, or whose
+    /// pieces do not open, is also read on its own (``read(segment:cap:coder:layout:orders:have:slowHosts:)``,
+    /// starting from the pieces already here, the hosts that failed or have not answered asked last), while
+    /// the requests under way go on: whichever completes the segment first wins.
     func read(_ segments: Range<Int>, cap: ReadCap, coder: ErasureCoder, layout: FileLayout,
               orders: [HostID: StorageHostOrder]) async throws -> [(segment: Int, plain: Data)] {
         let need = coder.redundancy.dataPieces
-        let plans = segments.map { plan(segment: $0, coder: coder, layout: layout, orders: orders) }
-        var wanted: [String: (order: String, places: [(plan: SegmentPlan, location: PieceLocation)])] = [:]
-        for plan in plans {
-            for location in plan.locations.prefix(need) {
-                wanted[location.url, default: (location.order, [])].places.append((plan, location))
-            }
-        }
+        let plans = Dictionary(uniqueKeysWithValues: segments.map { ($0, plan(segment: $0, coder: coder, layout: layout, orders: orders)) })
+        let requests = Self.requests(for: segments.compactMap { plans[$0] }, need: need)
         var got: [Int: [Int: [UInt8]]] = [:]
+        var plains: [Int: Data] = [:]
+        var onTheirOwn = Set<Int>()
         var answered = Set<String>()
-        /// A host's answer: its URL and the pieces it sent, by segment and index (none if it failed); nil when
-        /// the batch's time ran out.
-        typealias Answer = (url: String, pieces: [(segment: Int, index: Int, bytes: [UInt8])])?
-        await withTaskGroup(of: Answer.self) { group in
-            for (url, request) in wanted {
+        var failure: (any Error)?
+        await withTaskGroup(of: Arrival.self) { group in
+            for request in requests {
                 group.addTask {
-                    let places = request.places
-                    let bytes = try? await pieces.get(pieces: places.map(\.location.piece), sizes: places.map(\.plan.pieceSize),
-                                                      order: request.order, at: url)
-                    return (url, zip(places, bytes ?? []).map { ($0.plan.segment, $0.location.index, $1) })
+                    let bytes = try? await pieces.get(pieces: request.places.map(\.location.piece), sizes: request.places.map(\.size),
+                                                      order: request.order, at: request.url)
+                    return .host(url: request.url, pieces: zip(request.places, bytes ?? []).map { ($0.segment, $0.location.index, $1) })
                 }
             }
             group.addTask {
                 try? await Task.sleep(for: hedgeAfter)
-                return nil
+                return .late
             }
-            var pending = wanted.count
-            for await answer in group {
-                guard let answer else { break }
-                if !answer.pieces.isEmpty { answered.insert(answer.url) }
-                for (segment, index, bytes) in answer.pieces { got[segment, default: [:]][index] = bytes }
-                pending -= 1
-                if pending == 0 { break }
+            var pending = requests.count
+            var late = false
+            /// Reads on its own each segment not yet whole, once every host answered or the time is up.
+            func readTheRestOnTheirOwn() {
+                guard late || pending == 0 else { return }
+                let slow = Set(requests.map(\.url)).subtracting(answered)
+                for segment in segments where plains[segment] == nil && !onTheirOwn.contains(segment) {
+                    onTheirOwn.insert(segment)
+                    let have = got[segment] ?? [:]
+                    group.addTask {
+                        do {
+                            return .segment(segment, .success(
+                                try await read(segment: segment, cap: cap, coder: coder, layout: layout, orders: orders, have: have, slowHosts: slow)))
+                        } catch {
+                            return .segment(segment, .failure(error))
+                        }
+                    }
+                }
+            }
+            readTheRestOnTheirOwn()
+            for await arrival in group {
+                switch arrival {
+                case .host(let url, let arrived):
+                    pending -= 1
+                    if !arrived.isEmpty { answered.insert(url) }
+                    for (segment, index, bytes) in arrived { got[segment, default: [:]][index] = bytes }
+                    for segment in Set(arrived.map(\.segment)) where plains[segment] == nil {
+                        if let pieces = got[segment], pieces.count >= need, let plan = plans[segment],
+                            let plain = try? open(pieces, plan, cap: cap, coder: coder, of: layout.segments)
+                        {
+                            plains[segment] = plain
+                        }
+                    }
+                case .late:
+                    late = true
+                case .segment(let segment, let result):
+                    do {
+                        if plains[segment] == nil { plains[segment] = try result.get() }
+                    } catch {
+                        failure = error
+                    }
+                }
+                if failure != nil || plains.count == segments.count { break }
+                readTheRestOnTheirOwn()
             }
             group.cancelAll()
         }
-        var plains: [(segment: Int, plain: Data)] = []
-        var missed: [Int] = []
+        if let failure { throw failure }
+        return segments.compactMap { segment in plains[segment].map { (segment, $0) } }
+    }
+
+    /// What arrives while a batch is read.
+    enum Arrival: Sendable {
+        /// A host's answer: the pieces it sent (none if it failed), by segment and index.
+        case host(url: String, pieces: [(segment: Int, index: Int, bytes: [UInt8])])
+        /// The batch's requests have taken ``FileDownloader/hedgeAfter``.
+        case late
+        /// A segment read on its own.
+        case segment(Int, Result<Data, any Error>)
+    }
+
+    /// One batch request: the pieces to ask a host for, with their segments and sizes.
+    struct BatchRequest {
+        let url: String
+        let order: String
+        var places: [(segment: Int, location: PieceLocation, size: Int)]
+    }
+
+    /// The requests that fetch the first `need` pieces of each segment of `plans`: one per host, split where
+    /// it would pass ``PieceServer/batchLimit`` pieces or ``PieceServer/bodyLimit`` bytes.
+    static func requests(for plans: [SegmentPlan], need: Int) -> [BatchRequest] {
+        var perHost: [String: BatchRequest] = [:]
+        var order: [String] = []
         for plan in plans {
-            if let pieces = got[plan.segment], pieces.count >= need,
-                let plain = try? open(pieces, plan, cap: cap, coder: coder, of: layout.segments)
-            {
-                plains.append((plan.segment, plain))
-            } else {
-                missed.append(plan.segment)
+            for location in plan.locations.prefix(need) {
+                // The order names the host: two hosts never share one, even behind one URL.
+                if perHost[location.order] == nil { order.append(location.order) }
+                perHost[location.order, default: BatchRequest(url: location.url, order: location.order, places: [])]
+                    .places.append((plan.segment, location, plan.pieceSize))
             }
         }
-        // The hosts that failed or were too slow are asked last.
-        let slow = Set(wanted.keys).subtracting(answered)
-        try await withThrowingTaskGroup(of: (segment: Int, plain: Data).self) { group in
-            for segment in missed {
-                group.addTask {
-                    (segment, try await read(segment: segment, cap: cap, coder: coder, layout: layout, orders: orders, slowHosts: slow))
-                }
-            }
-            for try await segmentRead in group { plains.append(segmentRead) }
+        return order.compactMap { perHost[$0] }.flatMap { whole in
+            PieceBatches.split(whole.places, bytes: \.size).map { BatchRequest(url: whole.url, order: whole.order, places: $0) }
         }
-        return plains
     }
 
     /// The plaintext of a segment from `pieces` (at least k of them, by index).
@@ -171,21 +222,25 @@ public struct FileDownloader: Sendable {
                                fileID: cap.fileID, key: cap.key)
     }
 
-    /// The plaintext of one segment, from the fastest k hosts, data pieces first (no decoding work) and
-    /// `slowHosts` (URLs) last. The pieces
+    /// The plaintext of one segment, from `have` (pieces already read, by index) and the fastest k hosts,
+    /// data pieces first (no decoding work) and `slowHosts` (URLs) last. The pieces
     /// are not hashed on arrival: the segment's AES-GCM tag covers every byte of them. Only when it does not
     /// authenticate are they checked against their digests; the bad ones are skipped and replaced by
     /// checked pieces from the other hosts.
     func read(segment: Int, cap: ReadCap, coder: ErasureCoder, layout: FileLayout, orders: [HostID: StorageHostOrder],
-              slowHosts: Set<String> = []) async throws -> Data {
+              have: [Int: [UInt8]] = [:], slowHosts: Set<String> = []) async throws -> Data {
         let plan = plan(segment: segment, coder: coder, layout: layout, orders: orders)
         let locations = plan.locations.filter { !slowHosts.contains($0.url) } + plan.locations.filter { slowHosts.contains($0.url) }
         let need = coder.redundancy.dataPieces
-        let fastest = await self.pieces.read(need, of: locations, size: plan.pieceSize, verifying: false, hedgeAfter: hedgeAfter)
-        if fastest.pieces.count >= need, let plain = try? open(fastest.pieces, plan, cap: cap, coder: coder, of: layout.segments) {
+        let missing = need - have.count
+        let fastest = missing > 0
+            ? await self.pieces.read(missing, of: locations.filter { have[$0.index] == nil }, size: plan.pieceSize, verifying: false,
+                                     hedgeAfter: hedgeAfter)
+            : (pieces: [:], failures: [], failed: [])
+        var pieces = have.merging(fastest.pieces) { first, _ in first }
+        if pieces.count >= need, let plain = try? open(pieces, plan, cap: cap, coder: coder, of: layout.segments) {
             return plain
         }
-        var pieces = fastest.pieces
         var failures = fastest.failures
         let damaged = Set(locations.filter { location in pieces[location.index].map { !location.matches($0) } ?? false }.map(\.index))
         pieces = pieces.filter { !damaged.contains($0.key) }

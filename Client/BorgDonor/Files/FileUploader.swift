@@ -69,7 +69,10 @@ public struct FileUploader: Sendable {
                     return stored
                 }
             }
-            while next < min(parallelBatches, batches.count) { schedule() }
+            // Segments larger than a batch's bytes go one per batch: keep four in flight, as many as two batches of
+            // small ones hold.
+            let parallel = max(parallelBatches, min(4, parallelBatches * segmentsPerBatch / perBatch))
+            while next < min(parallel, batches.count) { schedule() }
             for try await stored in group {
                 for (segment, pieces) in stored { digests[segment] = pieces }
                 // A segment short of the threshold fails the put: send no more, commit says why.
@@ -98,22 +101,8 @@ public struct FileUploader: Sendable {
                 placed[hostID, default: (target, [])].pieces.append((segment, index))
             }
         }
-        // One request per host, split where it would pass the host's limits for one request.
-        var requests: [(target: StorageHostOrder, pieces: [(segment: Int, index: Int)])] = []
-        for (target, places) in placed.values {
-            var bytes = 0
-            for place in places {
-                let size = coded[place.segment]?[place.index].count ?? 0
-                if let last = requests.last, last.target.host == target.host, last.pieces.count < PieceServer.batchLimit,
-                    bytes + size <= PieceServer.bodyLimit
-                {
-                    requests[requests.count - 1].pieces.append(place)
-                    bytes += size
-                } else {
-                    requests.append((target, [place]))
-                    bytes = size
-                }
-            }
+        let requests = placed.values.flatMap { target, places in
+            PieceBatches.split(places) { coded[$0.segment]?[$0.index].count ?? 0 }.map { (target: target, pieces: $0) }
         }
         let started = ContinuousClock.now
         /// A host's answer: the digests of the pieces it stored; nil when the grace for the slowest ran out.

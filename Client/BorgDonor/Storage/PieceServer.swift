@@ -7,7 +7,8 @@ import Hummingbird
 /// - `PUT /v1/pieces/<piece>`: body the piece, `Borg-Piece-SHA256` its hex SHA-256; 201 `{"piece", "sha256", "size"}`.
 /// - `PUT /v1/pieces`: several pieces of one file, their bytes one after another in the body, listed in order in
 ///   `Borg-Pieces` as `<piece>:<size>:<sha256>` separated by commas; 201 with the list of what was stored.
-///   Each is checked and stored as by the single put, in order; on a failure the pieces before it stay stored.
+///   Each is checked as by the single put; a batch refused (a piece that does not match its SHA-256, a
+///   donation too full for all of them) stores nothing.
 /// - `GET /v1/pieces/<piece>`: 200 with the piece's bytes.
 /// - `GET /v1/pieces?ids=<piece>,<piece>,…`: 200 with the pieces' bytes one after another, listed in
 ///   `Borg-Pieces` as `<piece>:<size>` in body order; 404 if any is missing.
@@ -83,12 +84,12 @@ public struct PieceServer: Sendable {
     }
 
     private func putBatch(_ request: Request) async throws -> Response {
+        let (order, host) = try verifiedOrder(of: request)
         guard let listing = Self.header(Self.piecesHeader, of: request) else {
             throw PieceHTTPError(
                 .badRequest, "missing header \(Self.piecesHeader): list the pieces in body order as <piece>:<size>:<sha256>, separated by commas")
         }
         let batch = try Self.batch(listing)
-        let (order, host) = try verifiedOrder(of: request)
         let limit = max(0, min(order.maxPieceBytes, Self.bodyLimit))
         for entry in batch {
             try check(order, host: host, allows: .put, on: entry.piece)
@@ -107,15 +108,14 @@ public struct PieceServer: Sendable {
         guard bytes.count == total else {
             throw PieceHTTPError(.badRequest, "the body has \(bytes.count) bytes, the pieces in \(Self.piecesHeader) \(total): send them all, in order")
         }
-        let stored = try await Self.offload { [store] in
-            var offset = bytes.startIndex
-            return try batch.map { entry in
-                defer { offset += entry.size }
-                try store.put(entry.piece, bytes: bytes[offset..<(offset + entry.size)], sha256: entry.sha256)
-                return Stored(piece: entry.piece.description, sha256: entry.sha256.lowercased(), size: entry.size)
-            }
+        var offset = bytes.startIndex
+        let pieces = batch.map { entry in
+            defer { offset += entry.size }
+            return (piece: entry.piece, bytes: bytes[offset..<(offset + entry.size)], sha256: entry.sha256)
         }
-        return try Self.json(stored, status: .created)
+        try await Self.offload { [store] in try store.put(pieces) }
+        return try Self.json(
+            batch.map { Stored(piece: $0.piece.description, sha256: $0.sha256.lowercased(), size: $0.size) }, status: .created)
     }
 
     private func get(_ request: Request, context: BasicRequestContext) async throws -> Response {
@@ -126,8 +126,8 @@ public struct PieceServer: Sendable {
     }
 
     private func getBatch(_ request: Request) async throws -> Response {
-        let pieces = try Self.pieces(in: request.uri.queryParameters.get("ids") ?? "")
         let (order, host) = try verifiedOrder(of: request)
+        let pieces = try Self.pieces(in: request.uri.queryParameters.get("ids") ?? "")
         for piece in pieces { try check(order, host: host, allows: .get, on: piece) }
         let buffers = try await Self.offload { [store] in
             var total = 0

@@ -95,9 +95,41 @@ public final class PieceStore: Sendable {
     /// Stores `bytes` as `piece`, replacing any piece of that id, once they hash to `sha256` (hex) and fit
     /// in the capacity. The piece appears whole or not at all.
     public func put(_ piece: PieceID, bytes: Data, sha256: String) throws(PieceStoreError) {
-        let name = try Self.fileName(of: piece)
-        guard HexEncoding.string(SHA256.hash(data: bytes)) == sha256.lowercased() else { throw .mismatch(piece.description) }
-        let reservation = try reserve(piece, size: Int64(bytes.count))
+        try put([(piece, bytes, sha256)])
+    }
+
+    /// Stores several pieces as ``put(_:bytes:sha256:)`` does each, once every one hashes to its SHA-256 and
+    /// all fit in the capacity together: a batch refused for either stores nothing. An I/O failure part way
+    /// keeps the pieces stored before it.
+    public func put(_ batch: [(piece: PieceID, bytes: Data, sha256: String)]) throws(PieceStoreError) {
+        for entry in batch {
+            _ = try Self.fileName(of: entry.piece)
+            guard HexEncoding.string(SHA256.hash(data: entry.bytes)) == entry.sha256.lowercased() else {
+                throw .mismatch(entry.piece.description)
+            }
+        }
+        var reservations: [Reservation] = []
+        do throws(PieceStoreError) {
+            for entry in batch { reservations.append(try reserve(entry.piece, size: Int64(entry.bytes.count))) }
+        } catch {
+            reservations.forEach(release)
+            throw error
+        }
+        for (index, entry) in batch.enumerated() {
+            do throws(PieceStoreError) {
+                try write(entry.bytes, as: reservations[index])
+            } catch {
+                reservations[(index + 1)...].forEach(release)
+                throw error
+            }
+        }
+    }
+
+    /// Writes a reserved piece to a temporary file, flushes it and renames it into place; gives the
+    /// reservation back if that fails.
+    private func write(_ bytes: Data, as reservation: Reservation) throws(PieceStoreError) {
+        let piece = reservation.piece
+        let name = "\(piece.segment).\(piece.index)"
         let path = "\(directory.path)/\(piece.fileID)/\(name)"
         do throws(PieceStoreError) {
             guard let fileDirectory = try openFileDirectory(piece.fileID, creating: true) else {

@@ -140,7 +140,7 @@ extension PieceServerTests {
         }
     }
 
-    @Test func aBatchStopsAtItsFirstBadPieceAndKeepsThoseBefore() async throws {
+    @Test func aBatchWithOneBadPieceStoresNone() async throws {
         let fixture = try PieceFixture()
         let first = Listed(PieceFixture.piece(0), PieceFixture.bytes(500, seed: 1))
         let damaged = Listed(PieceFixture.piece(1), PieceFixture.bytes(500, seed: 2), claimed: PieceFixture.sha256(PieceFixture.bytes(500, seed: 9)))
@@ -149,9 +149,28 @@ extension PieceServerTests {
             let response = try await Self.putBatch(
                 client, order: fixture.order([.put]), listing: Listed.listing([first, damaged, last]), body: first.bytes + damaged.bytes + last.bytes)
             #expect(response.status == .badRequest)
-            #expect(try PieceErrorBody(response).error.contains("does not match its SHA-256"))
-            #expect(fixture.store.pieces() == [first.piece])
-            #expect(fixture.filesOnDisk() == ["\(PieceFixture.fileID)/0.0"])
+            #expect(try PieceErrorBody(response).error.contains("piece \(damaged.piece) does not match its SHA-256"))
+            #expect(fixture.store.pieces().isEmpty && fixture.store.usedBytes == 0)
+            #expect(fixture.filesOnDisk().isEmpty)
+        }
+    }
+
+    @Test func aBatchThatDoesNotFitTheDonationWholeStoresNone() async throws {
+        let fixture = try PieceFixture(capacity: 2500)
+        let batch = (0..<3).map { Listed(PieceFixture.piece($0), PieceFixture.bytes(1000, seed: UInt8($0))) }
+        try await fixture.live { client in
+            let response = try await Self.putBatch(
+                client, order: fixture.order([.put]), listing: Listed.listing(batch), body: batch.reduce(Data()) { $0 + $1.bytes })
+            #expect(response.status.code == 507)
+            #expect(try PieceErrorBody(response).error.contains("this host's storage donation is full"))
+            #expect(fixture.store.pieces().isEmpty && fixture.store.usedBytes == 0)
+            #expect(fixture.filesOnDisk().isEmpty)
+            // Two of them fit.
+            let fitting = Array(batch.prefix(2))
+            let stored = try await Self.putBatch(
+                client, order: fixture.order([.put]), listing: Listed.listing(fitting), body: fitting.reduce(Data()) { $0 + $1.bytes })
+            #expect(stored.status == .created)
+            #expect(fixture.store.usedBytes == 2000)
         }
     }
 
