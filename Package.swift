@@ -203,7 +203,7 @@ let package = Package(
         .testTarget(name: "BorgAPIClientTests", dependencies: [
             "BorgAPIClient", "BorgProtocol", "BorgHarness", "BorgCluster", "borg-server",
         ]),
-        .testTarget(name: "BorgSandboxTests", dependencies: ["BorgSandbox", "borg-sandbox"], exclude: ["Fixtures"]),
+        .testTarget(name: "BorgSandboxTests", dependencies: ["BorgSandbox", "BorgHarness", "borg-sandbox"], exclude: ["Fixtures"]),
         .testTarget(name: "BorgDashboardTests", dependencies: ["BorgDashboard", "BorgProtocol", "BorgCore"]),
         .testTarget(name: "BorgServerTests", dependencies: [
             "BorgServer", "BorgEngine", "BorgStore", "BorgCore", "BorgAPIClient", "BorgProtocol", "BorgStorage", "BorgHarness",

@@ -1,3 +1,4 @@
+import BorgHarness
 import BorgSandbox
 import Foundation
 import Testing
@@ -145,15 +146,10 @@ enum SandboxFixtures {
     /// a read error is not "none".
     static func processes(named name: String) throws -> [Int32] {
         try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { pid in
-            let comm: String
-            do {
-                comm = try String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)
-            } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
-                return false
-            }
-            guard comm.trimmingCharacters(in: .whitespacesAndNewlines) == name else { return false }
-            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?
-                .split(separator: ")").last?.split(separator: " ").first
+            guard let comm = try ProcFile.read(pid: pid, "comm"),
+                comm.trimmingCharacters(in: .whitespacesAndNewlines) == name
+            else { return false }
+            let state = (try ProcFile.read(pid: pid, "stat"))?.split(separator: ")").last?.split(separator: " ").first
             return state != nil && state != "Z"
         }
     }

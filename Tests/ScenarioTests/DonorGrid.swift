@@ -215,12 +215,7 @@ final class DonorGrid: @unchecked Sendable {
 
         /// State, parent and start time from `/proc/<pid>/stat`; nil when the process is gone.
         private static func stat(_ pid: Int32) throws -> (state: Substring, parent: Int32, start: UInt64, command: String)? {
-            let text: String
-            do {
-                text = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-            } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
-                return nil
-            }
+            guard let text = try ProcFile.read(pid: pid, "stat") else { return nil }
             guard let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else {
                 throw HarnessError("cannot parse /proc/\(pid)/stat: \(text)")
             }
