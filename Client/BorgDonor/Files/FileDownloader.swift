@@ -16,16 +16,13 @@ public struct FileDownloader: Sendable {
     let coordinator: CoordinatorClient
     let host: HostID
     let pieces: PieceClient
-    /// Segments in one batch (fewer when they would pass ``batchBytes``).
+    /// Segments in one batch (fewer when they would pass ``SegmentBatches/batchBytes``).
     let segmentsPerBatch: Int
     /// Batches read at once.
     let parallelBatches: Int
     /// How long a batch's requests may take before the segments still missing pieces are read one by one,
     /// each from the fastest of its hosts.
     let hedgeAfter: Duration
-
-    /// The most plaintext bytes in one batch (at least one segment).
-    static let batchBytes = 4 << 20
 
     public init(coordinator: CoordinatorClient, host: HostID, pieces: PieceClient = PieceClient(), segmentsPerBatch: Int = 4,
                 parallelBatches: Int = 4, hedgeAfter: Duration = .milliseconds(500)) {
@@ -44,8 +41,10 @@ public struct FileDownloader: Sendable {
         let layout = try await coordinator.fileLocation(host: host, file: cap.fileID)
         let coder = ErasureCoder(try Redundancy(parsing: layout.redundancy))
         let orders = Dictionary(layout.hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
-        let perBatch = max(1, min(segmentsPerBatch, Self.batchBytes / max(1, layout.segmentSize)))
-        let batches = stride(from: 0, to: layout.segments, by: perBatch).map { $0..<min(layout.segments, $0 + perBatch) }
+        // Big segments go one per batch: then sixteen at once.
+        let grouping = SegmentBatches(segments: layout.segments, segmentSize: layout.segmentSize, segmentsPerBatch: segmentsPerBatch,
+                                      parallelBatches: parallelBatches, segmentsInFlight: 16)
+        let batches = grouping.batches
         let partial = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).borg-partial")
         let sink = try SegmentSink(partial)
         do {
@@ -61,9 +60,7 @@ public struct FileDownloader: Sendable {
                         }
                     }
                 }
-                // Segments larger than a batch's bytes go one per batch: keep sixteen in flight.
-                let parallel = max(parallelBatches, min(16, parallelBatches * segmentsPerBatch / perBatch))
-                while next < min(parallel, batches.count) { schedule() }
+                while next < min(grouping.parallel, batches.count) { schedule() }
                 for try await _ in group where next < batches.count { schedule() }
             }
             try sink.finish(size: layout.size)
@@ -105,7 +102,7 @@ public struct FileDownloader: Sendable {
     /// The plaintext of each of `segments`. Each host is asked once for the pieces it holds among the first k of
     /// every segment (data pieces first: no decoding work; more requests if they would pass a host's limits).
     /// A segment still short of pieces when every host has answered or ``hedgeAfter`` has passed, or whose
-    /// pieces do not open, is also read on its own (``read(segment:cap:coder:layout:orders:have:slowHosts:)``,
+    /// pieces do not open, is also read on its own (``read(_:cap:coder:layout:have:slowHosts:)``,
     /// starting from the pieces already here, the hosts that failed or have not answered asked last), while
     /// the requests under way go on: whichever completes the segment first wins.
     func read(_ segments: Range<Int>, cap: ReadCap, coder: ErasureCoder, layout: FileLayout,
@@ -138,11 +135,12 @@ public struct FileDownloader: Sendable {
                 let slow = Set(requests.map(\.url)).subtracting(answered)
                 for segment in segments where plains[segment] == nil && !onTheirOwn.contains(segment) {
                     onTheirOwn.insert(segment)
+                    guard let plan = plans[segment] else { continue }
                     let have = got[segment] ?? [:]
                     group.addTask {
                         do {
                             return .segment(segment, .success(
-                                try await read(segment: segment, cap: cap, coder: coder, layout: layout, orders: orders, have: have, slowHosts: slow)))
+                                try await read(plan, cap: cap, coder: coder, layout: layout, have: have, slowHosts: slow)))
                         } catch {
                             return .segment(segment, .failure(error))
                         }
@@ -227,9 +225,9 @@ public struct FileDownloader: Sendable {
     /// are not hashed on arrival: the segment's AES-GCM tag covers every byte of them. Only when it does not
     /// authenticate are they checked against their digests; the bad ones are skipped and replaced by
     /// checked pieces from the other hosts.
-    func read(segment: Int, cap: ReadCap, coder: ErasureCoder, layout: FileLayout, orders: [HostID: StorageHostOrder],
-              have: [Int: [UInt8]] = [:], slowHosts: Set<String> = []) async throws -> Data {
-        let plan = plan(segment: segment, coder: coder, layout: layout, orders: orders)
+    func read(_ plan: SegmentPlan, cap: ReadCap, coder: ErasureCoder, layout: FileLayout, have: [Int: [UInt8]],
+              slowHosts: Set<String>) async throws -> Data {
+        let segment = plan.segment
         let locations = plan.locations.filter { !slowHosts.contains($0.url) } + plan.locations.filter { slowHosts.contains($0.url) }
         let need = coder.redundancy.dataPieces
         let missing = need - have.count

@@ -17,10 +17,8 @@ public struct FileUploader: Sendable {
     let coordinator: CoordinatorClient
     let host: HostID
     let pieces: PieceClient
-    /// Segments in one batch (fewer when they would pass ``batchBytes``).
+    /// Segments in one batch (fewer when they would pass ``SegmentBatches/batchBytes``).
     let segmentsPerBatch: Int
-    /// The most plaintext bytes in one batch (at least one segment), which bounds the memory a put takes.
-    static let batchBytes = 4 << 20
     /// Batches encrypted, coded and sent at once.
     let parallelBatches: Int
 
@@ -46,8 +44,10 @@ public struct FileUploader: Sendable {
         let cap = ReadCap(fileID: plan.fileID, key: key)
         let coder = ErasureCoder(try Redundancy(parsing: plan.redundancy))
         let orders = Dictionary(plan.hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
-        let perBatch = max(1, min(segmentsPerBatch, Self.batchBytes / max(1, plan.segmentSize)))
-        let batches = stride(from: 0, to: plan.segments, by: perBatch).map { $0..<min(plan.segments, $0 + perBatch) }
+        // Big segments go one per batch: then four at once, as many segments as two batches of small ones hold.
+        let grouping = SegmentBatches(segments: plan.segments, segmentSize: plan.segmentSize, segmentsPerBatch: segmentsPerBatch,
+                                      parallelBatches: parallelBatches, segmentsInFlight: 4)
+        let batches = grouping.batches
 
         var digests = Array(repeating: [String?](repeating: nil, count: coder.redundancy.totalPieces), count: plan.segments)
         try await withThrowingTaskGroup(of: [Int: [String?]].self) { group in
@@ -69,10 +69,7 @@ public struct FileUploader: Sendable {
                     return stored
                 }
             }
-            // Segments larger than a batch's bytes go one per batch: keep four in flight, as many as two batches of
-            // small ones hold.
-            let parallel = max(parallelBatches, min(4, parallelBatches * segmentsPerBatch / perBatch))
-            while next < min(parallel, batches.count) { schedule() }
+            while next < min(grouping.parallel, batches.count) { schedule() }
             for try await stored in group {
                 for (segment, pieces) in stored { digests[segment] = pieces }
                 // A segment short of the threshold fails the put: send no more, commit says why.
