@@ -53,6 +53,11 @@ struct StorageBenchmark: AsyncParsableCommand {
         discussion: "Not /tmp by default: on this machine's journal-less ext4, /tmp's inode group is so full of recently deleted inodes (test runs) that each file created there costs ~0.5 ms of CPU, ten times what it costs elsewhere on the same disk; a donor's data directory is not in /tmp."))
     var scratch = "/var/tmp"
 
+    @Flag(help: ArgumentHelp(
+        "Before each read, drop the whole page cache (the programs too) instead of the files under the benchmark's directory.",
+        discussion: "By default only the data is made cold: the pieces, the coordinator's database and dd's file. Dropping everything also makes borg-client's own 90 MB of code cold (0.07-0.4 s to load here) while dd's is a few pages."))
+    var dropAllCaches = false
+
     @Flag(help: "Skip the erasure-coding part.")
     var skipCoding = false
 
@@ -93,6 +98,10 @@ struct StorageBenchmark: AsyncParsableCommand {
         guard !skipTransfer || !skipRepair else { return }
         // Every host may hold every file put (the putting donor's quota is its donation over the expansion).
         let capacity = Int((Double(max(skipTransfer ? 0 : fileBytes * transferRounds, skipRepair ? 0 : repairBytes)) * coding.expansion)) + (64 << 20)
+        // ext4 without a journal (this VM's) checks each new inode against recently deleted ones it finds in the
+        // buffer cache: the piece files of a run a few minutes before made every file creation cost up to 0.7 ms.
+        print(Self.dropCaches() ? "page and buffer cache dropped before the grid starts (a previous run's deleted files would slow file creation)"
+              : "page and buffer cache NOT dropped (/proc/sys/vm/drop_caches is not writable): a run soon after another pays for its deleted files")
         var grid = try await StorageGrid.start(hosts: hosts, capacity: capacity, in: URL(fileURLWithPath: scratch))
         defer { grid.stop() }
         var stored: (path: URL, name: String)?
@@ -207,7 +216,22 @@ struct StorageBenchmark: AsyncParsableCommand {
                          expanded / median(baseline) / 1e6, what, ratios.map { String(format: "%.2f", $0) }.joined(separator: ", "),
                          ratio, target, ratio >= target ? "met" : "missed"))
         }
+        try printGetFloor(coding, bytes: bytes, segmentSize: segmentSize, ddRead: median(rounds.map(\.ddRead)),
+                          ddReadCPU: median(rounds.map(\.ddReadCPU)), in: directory)
         return (file, Self.benchName(1))
+    }
+
+    /// The shortest a get could take on this machine doing only what it must (``GetFloor``), against dd.
+    func printGetFloor(_ coding: Redundancy, bytes: Int, segmentSize: String, ddRead: Double, ddReadCPU: Double, in directory: URL) throws {
+        let floor = try GetFloor.measure(bytes: bytes, segment: Int(ByteCount.parse(segmentSize)!), in: directory)
+        // The hosts read k of every n pieces of what dd reads: that much of dd's time and of its CPU.
+        let share = Double(coding.dataPieces) / Double(coding.totalPieces)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let cpu = floor.decrypt + floor.loopback + floor.write + ddReadCPU * share
+        let best = max(ddRead * share, cpu / Double(cores))
+        print(String(format: "get's floor, each part alone on the same bytes: AES-GCM open %.2f CPU-s + loopback TCP %.2f + writing the file %.2f + the hosts reading %d/%d of dd's bytes %.2f = %.2f CPU-s; spread perfectly over %d cores, and no shorter than that share of dd's read (%.2f s): %.2f s, so at best %.2f× of dd (median read %.2f s) with no HTTP, scheduling or bookkeeping at all",
+                     floor.decrypt, floor.loopback, floor.write, coding.dataPieces, coding.totalPieces, ddReadCPU * share, cpu, cores,
+                     ddRead * share, best, ddRead / best, ddRead))
     }
 
     /// The times of one round.
@@ -216,6 +240,8 @@ struct StorageBenchmark: AsyncParsableCommand {
         var ddWrite: Double
         var get: Double
         var ddRead: Double
+        /// dd's CPU seconds (user and system) for the read.
+        var ddReadCPU: Double
     }
 
     /// One round: the file put (under a name of its own), `dd` writing the expanded bytes, the file got with the
@@ -229,7 +255,7 @@ struct StorageBenchmark: AsyncParsableCommand {
         let put = try grid.put(file, name: name, redundancy: coding, segmentSize: segmentSize)
         guard put.result.status == 0 else { throw HarnessError("files put failed: \(put.result.stderr)") }
         print(String(format: "round %d put: %.2f s = %.1f MB/s of plaintext; CPU: files put %.2f s (user %.2f, system %.2f), the %d storage hosts %.2f s, coordinator %.2f s (of %.2f s on 2 cores)",
-                     round, put.seconds, Double(bytes) / put.seconds / 1e6, put.client.user + put.client.system, put.client.user,
+                     round, put.seconds, Double(bytes) / put.seconds / 1e6, put.client.total, put.client.user,
                      put.client.system, hosts, put.hostsCPU, put.coordinatorCPU, 2 * put.seconds))
 
         let target = directory.appendingPathComponent("dd-baseline.bin")
@@ -238,23 +264,24 @@ struct StorageBenchmark: AsyncParsableCommand {
                      round, expandedMiB, ddWrite, expanded / ddWrite / 1e6, ddWrite / put.seconds))
 
         let out = directory.appendingPathComponent("fetched.bin")
-        let cold = Self.dropCaches()
+        let cold = makeCold(directory)
         let get = try grid.get(name, to: out)
         guard get.result.status == 0 else { throw HarnessError("files get failed: \(get.result.stderr)") }
         guard try Self.sameBytes(file, out) else { throw HarnessError("files get wrote other bytes than were put") }
         print(String(format: "round %d get (%@): %.2f s = %.1f MB/s of plaintext, bytes match; CPU: files get %.2f s (user %.2f, system %.2f), the %d storage hosts %.2f s, coordinator %.2f s",
-                     round, cold ? "page cache dropped first" : "page cache NOT dropped: /proc/sys/vm/drop_caches is not writable, the pieces may be read from memory",
-                     get.seconds, Double(bytes) / get.seconds / 1e6, get.client.user + get.client.system, get.client.user, get.client.system,
+                     round, cold,
+                     get.seconds, Double(bytes) / get.seconds / 1e6, get.client.total, get.client.user, get.client.system,
                      hosts, get.hostsCPU, get.coordinatorCPU))
         try? FileManager.default.removeItem(at: out)
 
-        let coldRead = Self.dropCaches()
+        let coldRead = makeCold(directory)
+        let before = CPUTimes.ofChildren()
         let ddRead = try Self.timed { try Self.dd(["if=\(target.path)", "of=/dev/null", "bs=1M"]) }
-        print(String(format: "round %d baseline: dd of=/dev/null bs=1M (%@): %.2f s = %.1f MB/s read; ratio %.2f×",
-                     round, coldRead ? "page cache dropped first" : "page cache NOT dropped: the file may be read from memory",
-                     ddRead, expanded / ddRead / 1e6, ddRead / get.seconds))
+        let ddReadCPU = (CPUTimes.ofChildren() - before).total
+        print(String(format: "round %d baseline: dd of=/dev/null bs=1M (%@): %.2f s = %.1f MB/s read (CPU %.2f s); ratio %.2f×",
+                     round, coldRead, ddRead, expanded / ddRead / 1e6, ddReadCPU, ddRead / get.seconds))
         try? FileManager.default.removeItem(at: target)
-        return TransferRound(put: put.seconds, ddWrite: ddWrite, get: get.seconds, ddRead: ddRead)
+        return TransferRound(put: put.seconds, ddWrite: ddWrite, get: get.seconds, ddRead: ddRead, ddReadCPU: ddReadCPU)
     }
 
     /// The name the file of round `round` is stored under.
@@ -321,6 +348,37 @@ struct StorageBenchmark: AsyncParsableCommand {
     static func dd(_ arguments: [String]) throws {
         let result = try CommandRunner.run(URL(fileURLWithPath: "/bin/dd"), arguments + ["status=none"])
         guard result.status == 0 else { throw HarnessError("dd \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
+    }
+
+    /// Makes what the next read reads come from the disk; says how, for the report.
+    func makeCold(_ directory: URL) -> String {
+        if dropAllCaches {
+            return Self.dropCaches() ? "whole page cache dropped first"
+                : "page cache NOT dropped: /proc/sys/vm/drop_caches is not writable, the data may be read from memory"
+        }
+        let (files, failed) = Self.evictFiles(under: directory)
+        return failed == 0 ? "page cache of the \(files) files under the benchmark's directory dropped first"
+            : "page cache of \(failed) of the \(files) files under the benchmark's directory NOT dropped"
+    }
+
+    /// Flushes dirty pages and drops the page cache of every regular file under `directory`
+    /// (`posix_fadvise(POSIX_FADV_DONTNEED)`): the files seen, and those whose pages could not be dropped.
+    static func evictFiles(under directory: URL) -> (files: Int, failed: Int) {
+        sync()
+        var files = 0, failed = 0
+        let walk = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
+        while let url = walk?.nextObject() as? URL {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+            files += 1
+            let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                failed += 1
+                continue
+            }
+            if posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0 { failed += 1 }
+            close(fd)
+        }
+        return (files, failed)
     }
 
     /// Flushes dirty pages and drops the page cache (`echo 3 > /proc/sys/vm/drop_caches`); false if not allowed.
@@ -410,7 +468,7 @@ struct StorageGrid {
         var result: CommandResult
         var seconds: Double
         /// CPU of the `borg-client files` process, from getrusage(RUSAGE_CHILDREN).
-        var client: (user: Double, system: Double)
+        var client: CPUTimes
         var hostsCPU: Double
         var coordinatorCPU: Double
     }
@@ -425,23 +483,14 @@ struct StorageGrid {
     }
 
     private func files(_ arguments: [String]) throws -> Run {
-        let children = Self.childrenCPU()
+        let children = CPUTimes.ofChildren()
         let hosts = hostsCPU()
         let coordinator = ResourceUsage.process(server.pid)?.cpuSeconds ?? 0
         let start = ContinuousClock.now
         let result = try CommandRunner.run(BuildProducts.executable("borg-client"), ["files"] + arguments)
         let seconds = LifecycleBenchmark.seconds(ContinuousClock.now - start)
-        let after = Self.childrenCPU()
-        return Run(result: result, seconds: seconds, client: (after.user - children.user, after.system - children.system),
+        return Run(result: result, seconds: seconds, client: CPUTimes.ofChildren() - children,
                    hostsCPU: hostsCPU() - hosts, coordinatorCPU: (ResourceUsage.process(server.pid)?.cpuSeconds ?? 0) - coordinator)
-    }
-
-    /// User and system CPU of the children waited for so far.
-    static func childrenCPU() -> (user: Double, system: Double) {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return (seconds(usage.ru_utime), seconds(usage.ru_stime))
     }
 
     /// Polls the storage status every 100 ms until `condition` holds; the status then, or nil after `timeout` s.

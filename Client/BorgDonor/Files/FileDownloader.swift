@@ -24,8 +24,8 @@ public struct FileDownloader: Sendable {
     /// each from the fastest of its hosts.
     let hedgeAfter: Duration
 
-    public init(coordinator: CoordinatorClient, host: HostID, pieces: PieceClient = PieceClient(), segmentsPerBatch: Int = 4,
-                parallelBatches: Int = 4, hedgeAfter: Duration = .milliseconds(500)) {
+    public init(coordinator: CoordinatorClient, host: HostID, pieces: PieceClient = PieceClient(), segmentsPerBatch: Int = 8,
+                parallelBatches: Int = 2, hedgeAfter: Duration = .milliseconds(500)) {
         self.coordinator = coordinator
         self.host = host
         self.pieces = pieces

@@ -3,7 +3,7 @@
 struct SegmentBatches {
     /// The most plaintext bytes in one batch (a larger segment is a batch of its own); bounds the memory a
     /// transfer takes.
-    static let batchBytes = 4 << 20
+    static let batchBytes = 8 << 20
 
     /// The segments of each batch, in order.
     let batches: [Range<Int>]
