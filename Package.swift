@@ -202,6 +202,8 @@ let package = Package(
         .testTarget(name: "BorgEngineTests", dependencies: ["BorgEngine", "BorgStore", "BorgProtocol", "BorgCore"]),
         .testTarget(name: "BorgAPIClientTests", dependencies: [
             "BorgAPIClient", "BorgProtocol", "BorgHarness", "BorgCluster", "borg-server",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "BorgSandboxTests", dependencies: ["BorgSandbox", "BorgHarness", "borg-sandbox"], exclude: ["Fixtures"]),
         .testTarget(name: "BorgDashboardTests", dependencies: ["BorgDashboard", "BorgProtocol", "BorgCore"]),

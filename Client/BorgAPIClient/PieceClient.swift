@@ -42,7 +42,7 @@ public struct PieceClient: Sendable {
 
     /// Stores several pieces of one file on the host at `base` in one request (`PUT /v1/pieces`, the
     /// pieces listed in `Borg-Pieces`); the host checks each against its SHA-256. Throws unless every one
-    /// was stored.
+    /// was stored. A host from before that route (it answers 404) gets them one request each.
     public func put(_ uploads: [Upload], order: String, at base: String) async throws {
         let total = uploads.reduce(0) { $0 + $1.bytes.count }
         var body = ByteBuffer()
@@ -56,7 +56,14 @@ public struct PieceClient: Sendable {
         request.headers.add(name: "Content-Type", value: "application/octet-stream")
         request.body = .bytes(body)
         let pieces = uploads.map(\.piece).joined(separator: ",")
-        try await send(request, piece: pieces, base: base, limit: 1 << 20)
+        do {
+            try await send(request, piece: pieces, base: base, limit: 1 << 20)
+        } catch let error as PieceTransferError where error.status == 404 {
+            // Donors upgrade when they like: a grid mixes hosts of several versions.
+            for upload in uploads {
+                try await put(upload.bytes, piece: upload.piece, sha256: upload.sha256, order: order, at: base)
+            }
+        }
     }
 
     /// A piece's bytes from the host at `base`, copied once from the network into the array.
