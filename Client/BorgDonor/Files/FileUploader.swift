@@ -44,7 +44,7 @@ public struct FileUploader: Sendable {
         let cap = ReadCap(fileID: plan.fileID, key: key)
         let coder = ErasureCoder(try Redundancy(parsing: plan.redundancy))
         let orders = Dictionary(plan.hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
-        // Big segments go one per batch: then four at once, as many segments as two batches of small ones hold.
+        // Big segments go one per batch: then four at once, as many as were sent at once before batches.
         let grouping = SegmentBatches(segments: plan.segments, segmentSize: plan.segmentSize, segmentsPerBatch: segmentsPerBatch,
                                       parallelBatches: parallelBatches, segmentsInFlight: 4)
         let batches = grouping.batches

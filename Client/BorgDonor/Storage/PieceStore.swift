@@ -102,8 +102,9 @@ public final class PieceStore: Sendable {
     /// all fit in the capacity together: a batch refused for either stores nothing. An I/O failure part way
     /// keeps the pieces stored before it.
     public func put(_ batch: [(piece: PieceID, bytes: Data, sha256: String)]) throws(PieceStoreError) {
+        var names: [String] = []
         for entry in batch {
-            _ = try Self.fileName(of: entry.piece)
+            names.append(try Self.fileName(of: entry.piece))
             guard HexEncoding.string(SHA256.hash(data: entry.bytes)) == entry.sha256.lowercased() else {
                 throw .mismatch(entry.piece.description)
             }
@@ -117,7 +118,7 @@ public final class PieceStore: Sendable {
         }
         for (index, entry) in batch.enumerated() {
             do throws(PieceStoreError) {
-                try write(entry.bytes, as: reservations[index])
+                try write(entry.bytes, named: names[index], as: reservations[index])
             } catch {
                 reservations[(index + 1)...].forEach(release)
                 throw error
@@ -125,11 +126,10 @@ public final class PieceStore: Sendable {
         }
     }
 
-    /// Writes a reserved piece to a temporary file, flushes it and renames it into place; gives the
-    /// reservation back if that fails.
-    private func write(_ bytes: Data, as reservation: Reservation) throws(PieceStoreError) {
+    /// Writes a reserved piece to a temporary file, flushes it and renames it into place as `name` (its
+    /// ``fileName(of:)``); gives the reservation back if that fails.
+    private func write(_ bytes: Data, named name: String, as reservation: Reservation) throws(PieceStoreError) {
         let piece = reservation.piece
-        let name = "\(piece.segment).\(piece.index)"
         let path = "\(directory.path)/\(piece.fileID)/\(name)"
         do throws(PieceStoreError) {
             guard let fileDirectory = try openFileDirectory(piece.fileID, creating: true) else {
