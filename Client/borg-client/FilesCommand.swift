@@ -98,9 +98,8 @@ struct FilesGetCommand: AsyncParsableCommand {
         let host = try EnrolledHost(data)
         let cap = try FileKeyring(host.directory).cap(for: file)
         let destination = URL(fileURLWithPath: out)
-        let layout = try await host.client.fileLocation(host: host.configuration.hostID, file: cap.fileID)
         let size = try await FileDownloader(coordinator: host.client, host: host.configuration.hostID)
-            .get(cap, to: destination, progress: TransferProgress("get \(file.prefix(40))", total: layout.size))
+            .get(cap, to: destination) { size in TransferProgress("get \(file.prefix(40))", total: size) }
         FileHandle.standardError.write(Data("wrote \(size) bytes to \(destination.path)\n".utf8))
     }
 }

@@ -34,7 +34,17 @@ import Testing
             let verifier = try OrderVerifier(publicKeys: keys)
             for target in plan.hosts {
                 let order = try verifier.verify(target.order, now: Date().timeIntervalSince1970)
-                #expect(order.fileID == plan.fileID && order.host == target.host.rawValue && order.actions.contains(.put))
+                #expect(order.fileID == plan.fileID && order.host == target.host.rawValue)
+                // The owner may store its pieces, not read or delete them at the hosts (reads get orders of their own),
+                // and only the pieces placed on that host.
+                #expect(order.actions == [.put])
+                for segment in 0..<plan.segments {
+                    for index in 0..<3 {
+                        let piece = PieceID(fileID: plan.fileID, segment: segment, index: index)
+                        #expect(order.allows(.put, on: piece, host: target.host.rawValue, bytes: 1) == (plan.pieces[segment][index] == target.host),
+                                "\(piece) on host \(target.host.rawValue)")
+                    }
+                }
             }
             // Not listed until committed.
             #expect(try await owner.client.files(host: owner.id).isEmpty)

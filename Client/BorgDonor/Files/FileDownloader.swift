@@ -35,10 +35,14 @@ public struct FileDownloader: Sendable {
         LargeBuffers.configure()
     }
 
-    /// Writes the file `cap` names to `destination`; returns its size.
+    /// Writes the file `cap` names to `destination`, counting its bytes on the progress `progress` makes for the
+    /// file's size; returns that size.
     @discardableResult
-    public func get(_ cap: ReadCap, to destination: URL, progress: TransferProgress? = nil) async throws -> Int64 {
+    public func get(_ cap: ReadCap, to destination: URL, progress makeProgress: ((_ size: Int64) -> TransferProgress)? = nil)
+        async throws -> Int64
+    {
         let layout = try await coordinator.fileLocation(host: host, file: cap.fileID)
+        let progress = makeProgress?(layout.size)
         let coder = ErasureCoder(try Redundancy(parsing: layout.redundancy))
         let orders = Dictionary(layout.hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
         // Big segments go one per batch: then sixteen at once.

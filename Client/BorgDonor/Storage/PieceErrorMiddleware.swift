@@ -24,6 +24,7 @@ struct PieceErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case .notFound: return .notFound
         case .mismatch, .invalid: return .badRequest
+        case .conflict: return .conflict
         case .full, .diskNearlyFull: return insufficientStorage
         case .refused, .io: return .internalServerError
         }

@@ -113,6 +113,17 @@ enum PieceFiles {
         }
     }
 
+    /// Renames `name` to `target` within `directory` unless `target` exists; false if it does.
+    static func moveUnlessTaken(_ name: String, to target: String, in directory: Int32, path: String) throws(PieceStoreError) -> Bool {
+        if renameat2(directory, name, directory, target, renameNoReplace) == 0 { return true }
+        if errno == EEXIST { return false }
+        guard errno == EINVAL || errno == ENOSYS else { throw .io("cannot move a new piece into '\(path)': \(reason())") }
+        // A file system without RENAME_NOREPLACE: the check and the rename are two steps, under the store's lock.
+        guard try size(of: target, in: directory, path: path) == nil else { return false }
+        try move(name, to: target, in: directory, path: path)
+        return true
+    }
+
     /// Removes `name` from `directory` (a link itself, never its target); false if nothing had that name.
     static func remove(_ name: String, in directory: Int32, path: String) throws(PieceStoreError) -> Bool {
         guard unlinkat(directory, name, 0) == 0 else {
@@ -130,3 +141,11 @@ enum PieceFiles {
     /// The last system call's error, in words.
     static func reason() -> String { String(cString: strerror(errno)) }
 }
+
+/// `renameat2`'s flag that fails with EEXIST rather than replace the target (<stdio.h>).
+private let renameNoReplace: UInt32 = 1
+
+/// Linux's `renameat2`, which the Glibc module does not export (it needs `_GNU_SOURCE`).
+@_silgen_name("renameat2")
+private func renameat2(_ oldDirectory: Int32, _ oldName: UnsafePointer<CChar>, _ newDirectory: Int32, _ newName: UnsafePointer<CChar>,
+                       _ flags: UInt32) -> Int32

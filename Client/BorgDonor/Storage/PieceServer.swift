@@ -79,7 +79,9 @@ public struct PieceServer: Sendable {
             throw PieceHTTPError(.badRequest, "missing header \(Self.sha256Header): send the piece's SHA-256 in hex")
         }
         let bytes = try await Self.body(of: request, limit: max(0, min(order.maxPieceBytes, Self.bodyLimit)))
-        try await Self.offload { [store] in try store.put(piece, bytes: bytes, sha256: sha256) }
+        // An order that may delete the piece may as well replace it (repair puts a damaged piece back).
+        let replacing = order.allows(.delete, on: piece, host: order.host, bytes: nil)
+        try await Self.offload { [store] in try store.put(piece, bytes: bytes, sha256: sha256, replacing: replacing) }
         return try Self.json(Stored(piece: piece.description, sha256: sha256.lowercased(), size: bytes.count), status: .created)
     }
 
@@ -113,7 +115,8 @@ public struct PieceServer: Sendable {
             defer { offset += entry.size }
             return (piece: entry.piece, bytes: bytes[offset..<(offset + entry.size)], sha256: entry.sha256)
         }
-        try await Self.offload { [store] in try store.put(pieces) }
+        let replacing = batch.allSatisfy { order.allows(.delete, on: $0.piece, host: host, bytes: nil) }
+        try await Self.offload { [store] in try store.put(pieces, replacing: replacing) }
         return try Self.json(
             batch.map { Stored(piece: $0.piece.description, sha256: $0.sha256.lowercased(), size: $0.size) }, status: .created)
     }
@@ -129,14 +132,15 @@ public struct PieceServer: Sendable {
         let (order, host) = try verifiedOrder(of: request)
         let pieces = try Self.pieces(in: request.uri.queryParameters.get("ids") ?? "")
         for piece in pieces { try check(order, host: host, allows: .get, on: piece) }
+        let tooLarge = PieceHTTPError(.contentTooLarge, "these pieces pass \(Self.bodyLimit) bytes: ask for fewer at once")
+        // Refused before a byte is read; the sum is checked again as they are read (a piece may be replaced meanwhile).
+        guard pieces.reduce(Int64(0), { $0 + (store.size(of: $1) ?? 0) }) <= Self.bodyLimit else { throw tooLarge }
         let buffers = try await Self.offload { [store] in
             var total = 0
             return try pieces.map { piece in
                 let bytes = try store.get(piece)
                 total += bytes.readableBytes
-                guard total <= Self.bodyLimit else {
-                    throw PieceHTTPError(.contentTooLarge, "these pieces pass \(Self.bodyLimit) bytes: ask for fewer at once")
-                }
+                guard total <= Self.bodyLimit else { throw tooLarge }
                 return bytes
             }
         }
@@ -244,7 +248,7 @@ public struct PieceServer: Sendable {
     /// The pieces `listing` (the value of `Borg-Pieces`) names, each once, at most ``batchLimit``.
     private static func batch(_ listing: String) throws -> [BatchEntry] {
         try batchItems(listing, name: piecesHeader, piece: \.piece) { item in
-            let fields = item.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
+            let fields = Self.trimmingSpaces(item).split(separator: ":", omittingEmptySubsequences: false)
             guard fields.count == 3, let size = Int(fields[1]), size >= 0, fields[2].utf8.count == 64,
                 fields[2].utf8.allSatisfy(Self.isHexDigit), let piece = try? PieceID(parsing: String(fields[0]))
             else {
@@ -283,6 +287,14 @@ public struct PieceServer: Sendable {
             }
             return item
         }
+    }
+
+    /// `item` without the spaces and tabs around it (HTTP's optional whitespace in lists).
+    private static func trimmingSpaces(_ item: Substring) -> Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        let start = item.firstIndex { !isSpace($0) } ?? item.endIndex
+        let end = item.lastIndex { !isSpace($0) }.map { item.index(after: $0) } ?? start
+        return item[start..<end]
     }
 
     /// Whether `byte` is an ASCII hexadecimal digit.

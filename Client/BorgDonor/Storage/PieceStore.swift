@@ -46,6 +46,8 @@ public final class PieceStore: Sendable {
         let piece: PieceID
         let size: Int64
         let generation: Int
+        /// Whether the put may replace a piece of that id.
+        let replacing: Bool
     }
 
     /// Opens the store in `directory` (created owner-only if missing) and counts the pieces already there.
@@ -92,16 +94,17 @@ public final class PieceStore: Sendable {
         state.withLock { Array($0.sizes.keys) }.sorted { ($0.fileID, $0.segment, $0.index) < ($1.fileID, $1.segment, $1.index) }
     }
 
-    /// Stores `bytes` as `piece`, replacing any piece of that id, once they hash to `sha256` (hex) and fit
-    /// in the capacity. The piece appears whole or not at all.
-    public func put(_ piece: PieceID, bytes: Data, sha256: String) throws(PieceStoreError) {
-        try put([(piece, bytes, sha256)])
+    /// Stores `bytes` as `piece` once they hash to `sha256` (hex) and fit in the capacity. The piece appears
+    /// whole or not at all. A piece already stored is replaced only when `replacing`; otherwise, sent again
+    /// with the same bytes it is kept as it is, with other bytes refused (``PieceStoreError/conflict(_:)``).
+    public func put(_ piece: PieceID, bytes: Data, sha256: String, replacing: Bool = false) throws(PieceStoreError) {
+        try put([(piece, bytes, sha256)], replacing: replacing)
     }
 
     /// Stores several pieces as ``put(_:bytes:sha256:)`` does each, once every one hashes to its SHA-256 and
     /// all fit in the capacity together: a batch refused for either stores nothing. An I/O failure part way
     /// keeps the pieces stored before it.
-    public func put(_ batch: [(piece: PieceID, bytes: Data, sha256: String)]) throws(PieceStoreError) {
+    public func put(_ batch: [(piece: PieceID, bytes: Data, sha256: String)], replacing: Bool = false) throws(PieceStoreError) {
         var names: [String] = []
         for entry in batch {
             names.append(try Self.fileName(of: entry.piece))
@@ -109,25 +112,47 @@ public final class PieceStore: Sendable {
                 throw .mismatch(entry.piece.description)
             }
         }
+        // A piece held already is not written again, unless replacing: with the same bytes it is done, with others refused.
+        var fresh: [Int] = []
+        for index in batch.indices {
+            if !replacing, try holds(batch[index].piece, withBytes: batch[index].bytes) { continue }
+            fresh.append(index)
+        }
         var reservations: [Reservation] = []
         do throws(PieceStoreError) {
-            for entry in batch { reservations.append(try reserve(entry.piece, size: Int64(entry.bytes.count))) }
+            for index in fresh {
+                reservations.append(try reserve(batch[index].piece, size: Int64(batch[index].bytes.count), replacing: replacing))
+            }
         } catch {
             reservations.forEach(release)
             throw error
         }
-        for (index, entry) in batch.enumerated() {
+        for (position, index) in fresh.enumerated() {
             do throws(PieceStoreError) {
-                try write(entry.bytes, named: names[index], as: reservations[index])
+                try write(batch[index].bytes, named: names[index], as: reservations[position])
             } catch {
-                reservations[(index + 1)...].forEach(release)
+                reservations[(position + 1)...].forEach(release)
                 throw error
             }
         }
     }
 
+    /// Whether `piece` is held with exactly `bytes`: false if it is not held, refused if it is with others.
+    private func holds(_ piece: PieceID, withBytes bytes: Data) throws(PieceStoreError) -> Bool {
+        guard size(of: piece) != nil else { return false }
+        let stored: ByteBuffer
+        do throws(PieceStoreError) {
+            stored = try get(piece)
+        } catch {
+            if case .notFound = error { return false }
+            throw error
+        }
+        guard stored.readableBytesView.elementsEqual(bytes) else { throw .conflict(piece.description) }
+        return true
+    }
+
     /// Writes a reserved piece to a temporary file, flushes it and renames it into place as `name` (its
-    /// ``fileName(of:)``); gives the reservation back if that fails.
+    /// ``fileName(of:)``); gives the reservation back unless the piece it placed keeps it.
     private func write(_ bytes: Data, named name: String, as reservation: Reservation) throws(PieceStoreError) {
         let piece = reservation.piece
         let path = "\(directory.path)/\(piece.fileID)/\(name)"
@@ -138,16 +163,28 @@ public final class PieceStore: Sendable {
             defer { close(fileDirectory) }
             let temporary = ".\(name).\(UInt64.random(in: .min ... .max)).tmp"
             try PieceFiles.writeNew(bytes, named: temporary, in: fileDirectory, path: path)
+            let placed: Bool
             do throws(PieceStoreError) {
-                try commit(reservation, from: temporary, to: name, in: fileDirectory, path: path)
+                placed = try commit(reservation, from: temporary, to: name, in: fileDirectory, path: path)
             } catch {
                 _ = try? PieceFiles.remove(temporary, in: fileDirectory, path: path)
                 throw error
+            }
+            if !placed {
+                // Another put of this piece landed first: done, if it stored these very bytes.
+                _ = try? PieceFiles.remove(temporary, in: fileDirectory, path: path)
+                guard try holds(piece, withBytes: bytes) else { throw .conflict(piece.description) }
+                release(reservation)
             }
         } catch {
             release(reservation)
             throw error
         }
+    }
+
+    /// The size of `piece`, nil if it is not held.
+    public func size(of piece: PieceID) -> Int64? {
+        state.withLock { $0.sizes[piece] }
     }
 
     /// The bytes of `piece`.
@@ -200,8 +237,8 @@ public final class PieceStore: Sendable {
         }
     }
 
-    /// Counts `size` more bytes for `piece` against the capacity, less those of a piece it replaces.
-    private func reserve(_ piece: PieceID, size: Int64) throws(PieceStoreError) -> Reservation {
+    /// Counts `size` more bytes for `piece` against the capacity, less those of the piece it is `replacing`.
+    private func reserve(_ piece: PieceID, size: Int64, replacing: Bool) throws(PieceStoreError) -> Reservation {
         var disk = statvfs()
         if statvfs(directory.path, &disk) == 0 {
             let free = Int64(clamping: UInt64(disk.f_bavail) &* UInt64(disk.f_frsize))
@@ -210,30 +247,37 @@ public final class PieceStore: Sendable {
             }
         }
         return try state.withLock { (state) throws(PieceStoreError) -> Reservation in
-            let after = state.used + state.reserved + size - (state.sizes[piece] ?? 0)
+            let after = state.used + state.reserved + size - (replacing ? state.sizes[piece] ?? 0 : 0)
             guard after <= state.capacity else {
                 throw .full(needed: size, used: state.used + state.reserved, capacity: state.capacity)
             }
             state.reserved += size
             state.holders[piece.fileID, default: 0] += 1
-            return Reservation(piece: piece, size: size, generation: state.generation)
+            return Reservation(piece: piece, size: size, generation: state.generation, replacing: replacing)
         }
     }
 
-    /// Renames the written temporary file over the piece's name and counts the piece as held.
+    /// Renames the written temporary file to the piece's name (over the piece there, when the reservation is
+    /// for replacing it) and counts the piece as held; false, changing nothing, if a piece of that name is
+    /// there already and not to be replaced.
     private func commit(_ reservation: Reservation, from temporary: String, to name: String, in fileDirectory: Int32, path: String)
-        throws(PieceStoreError)
+        throws(PieceStoreError) -> Bool
     {
-        try state.withLock { (state) throws(PieceStoreError) in
+        try state.withLock { (state) throws(PieceStoreError) -> Bool in
             guard state.generation == reservation.generation else {
                 throw .io("the piece store was emptied while \(reservation.piece) was stored; nothing is kept")
             }
             _ = try PieceFiles.size(of: name, in: fileDirectory, path: path)
-            try PieceFiles.move(temporary, to: name, in: fileDirectory, path: path)
+            if reservation.replacing {
+                try PieceFiles.move(temporary, to: name, in: fileDirectory, path: path)
+            } else {
+                guard try PieceFiles.moveUnlessTaken(temporary, to: name, in: fileDirectory, path: path) else { return false }
+            }
             let replaced = state.sizes.updateValue(reservation.size, forKey: reservation.piece)
             state.used += reservation.size - (replaced ?? 0)
             state.reserved -= reservation.size
             if replaced != nil { _ = state.release(reservation.piece.fileID) }
+            return true
         }
     }
 

@@ -4,6 +4,8 @@ public enum PieceStoreError: Error, CustomStringConvertible, Equatable, Sendable
     case notFound(String)
     /// The bytes do not hash to the SHA-256 claimed for them.
     case mismatch(String)
+    /// A piece of that id is already stored with other bytes; a stored piece is never replaced.
+    case conflict(String)
     /// Storing `needed` more bytes would pass the capacity.
     case full(needed: Int64, used: Int64, capacity: Int64)
     /// Storing `needed` more bytes would leave the disk with less free space than the host keeps.
@@ -21,6 +23,8 @@ public enum PieceStoreError: Error, CustomStringConvertible, Equatable, Sendable
             return "this host holds no piece \(piece): fetch it from another host"
         case .mismatch(let piece):
             return "piece \(piece) does not match its SHA-256: send the piece again with the SHA-256 of exactly those bytes"
+        case .conflict(let piece):
+            return "this host already holds piece \(piece) with other bytes, and a stored piece is never replaced: delete it first (an order that allows delete), or store the new bytes under a new file"
         case .full(let needed, let used, let capacity):
             return "this host's storage donation is full (\(used) of \(capacity) bytes used, \(needed) more needed): store the piece on another host"
         case .diskNearlyFull(let needed, let free, let keeping):

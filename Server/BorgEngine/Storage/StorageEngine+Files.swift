@@ -62,7 +62,7 @@ extension StorageEngine {
         }
         return layout(file, hosts: hosts, placement: placement.map { $0.map { HostID($0) } },
                       digests: Array(repeating: Array(repeating: nil, count: file.dataPieces + file.parityPieces), count: segments),
-                      actions: [.put, .get, .delete], now: now)
+                      actions: [.put], onlyPlaced: true, now: now)
     }
 
     /// Throws unless the donor's files and `charged` more bytes on hosts fit its quota.
@@ -179,13 +179,19 @@ extension StorageEngine {
                  state: state, createdAt: file.createdAt, healthyPieces: healthy)
     }
 
+    /// Where `file`'s pieces are, with an order per host for `actions`; when `onlyPlaced`, each order covers only
+    /// the pieces `placement` puts on its host.
     func layout(_ file: StoredFileRecord, hosts: [StorageHostRecord], placement: [[HostID?]], digests: [[String?]],
-                actions: [PieceAction], now: Double) -> FileLayout {
+                actions: [PieceAction], onlyPlaced: Bool = false, now: Double) -> FileLayout {
         let used = Set(placement.joined().compactMap { $0 })
         let maxPiece = Int(Self.pieceSize(file: file, segment: 0))
-        let orders = hosts.filter { used.contains($0.host) }.map {
-            StorageHostOrder(host: $0.host, url: $0.url,
-                             order: order(file: file.id, segments: file.segments, pieces: file.dataPieces + file.parityPieces, host: $0.host, actions: actions, maxPieceBytes: maxPiece, now: now))
+        // An upload's orders cover only the pieces placed on each host (one per segment at most: a plan puts a
+        // segment's pieces on distinct hosts; after repairs a host may hold more, so reads are not so bound).
+        let orders = hosts.filter { used.contains($0.host) }.map { host in
+            StorageHostOrder(host: host.host, url: host.url, order: signer.sign(PieceOrder(
+                fileID: file.id, host: host.host.rawValue, actions: actions, maxPieceBytes: maxPiece, expires: now + policy.orderLifetime,
+                segments: file.segments, pieces: file.dataPieces + file.parityPieces,
+                placed: onlyPlaced ? PieceOrder.placed(placement.map { $0.firstIndex(of: host.host) }) : nil)))
         }
         let redundancy = "\(file.dataPieces)+\(file.parityPieces)"
         let threshold = (try? Redundancy(dataPieces: file.dataPieces, parityPieces: file.parityPieces))?.successThreshold ?? file.dataPieces

@@ -58,6 +58,21 @@ extension PieceServerTests {
         }
     }
 
+    @Test func aBatchListingMayHaveSpacesAroundItsItems() async throws {
+        let fixture = try PieceFixture()
+        let batch = [
+            Listed(PieceFixture.piece(0, segment: 0), PieceFixture.bytes(100, seed: 4)),
+            Listed(PieceFixture.piece(1, segment: 0), PieceFixture.bytes(200, seed: 5)),
+        ]
+        let listing = batch.map { " \($0.piece):\($0.bytes.count):\($0.claimed)\t" }.joined(separator: ", ")
+        try await fixture.live { client in
+            let response = try await Self.putBatch(
+                client, order: fixture.order([.put]), listing: listing, body: batch.reduce(Data()) { $0 + $1.bytes })
+            #expect(response.status == .created, "\(String(buffer: response.body))")
+            #expect(Set(fixture.store.pieces()) == Set(batch.map(\.piece)))
+        }
+    }
+
     /// A batch put that is refused as a whole before anything is stored, how, and why.
     enum RefusedBatch: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case noListing, malformedEntry, badPieceID, shortHash, listedTwice, tooManyPieces, bodyShorterThanListed,
@@ -188,6 +203,26 @@ extension PieceServerTests {
             #expect(Data(response.body.readableBytesView) == asked.reduce(Data()) { $0 + $1.1 })
             let listing = response.headers[try #require(HTTPFields.Element.Name(PieceServer.piecesHeader))]
             #expect(listing == asked.map { "\($0.0):\($0.1.count)" }.joined(separator: ","))
+        }
+    }
+
+    @Test func aBatchGetPastTheBodyLimitIsRefused() async throws {
+        let fixture = try PieceFixture()
+        let size = PieceServer.bodyLimit / 2
+        let pieces = (0..<3).map { PieceFixture.piece($0) }
+        for piece in pieces {
+            let bytes = PieceFixture.bytes(size, seed: UInt8(piece.index))
+            try fixture.store.put(piece, bytes: bytes, sha256: PieceFixture.sha256(bytes))
+        }
+        try await fixture.live { client in
+            let ids = pieces.map(\.description).joined(separator: ",")
+            let refused = try await client.execute(uri: "/v1/pieces?ids=\(ids)", method: .get, headers: PieceFixture.headers(order: fixture.order([.get])))
+            #expect(refused.status == .contentTooLarge)
+            #expect(try PieceErrorBody(refused).error.contains("these pieces pass \(PieceServer.bodyLimit) bytes: ask for fewer at once"))
+            let two = pieces.prefix(2).map(\.description).joined(separator: ",")
+            let answered = try await client.execute(uri: "/v1/pieces?ids=\(two)", method: .get, headers: PieceFixture.headers(order: fixture.order([.get])))
+            #expect(answered.status == .ok)
+            #expect(answered.body.readableBytes == 2 * size)
         }
     }
 

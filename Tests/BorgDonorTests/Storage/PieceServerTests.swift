@@ -190,9 +190,18 @@ import Testing
                 status: 507))
             #expect(fixture.store.usedBytes == 3000)
             #expect(fixture.store.pieces() == (0..<3).map { PieceFixture.piece($0) })
-            // Replacing a piece with one of the same size still fits.
-            #expect(try await put(1, PieceFixture.bytes(1000, seed: 9)).status == .created)
-            #expect(try await put(1, PieceFixture.bytes(1001, seed: 9)).status.code == 507)
+            // A piece sent again is taken even when the donation is full; other bytes for it never are.
+            #expect(try await put(1, PieceFixture.bytes(1000, seed: 1)).status == .created)
+            let other = try await put(1, PieceFixture.bytes(1000, seed: 9))
+            #expect(other.status == .conflict)
+            #expect(try PieceErrorBody(other).error.contains("already holds piece \(PieceFixture.piece(1)) with other bytes"))
+            #expect(fixture.store.usedBytes == 3000)
+            // An order that may also delete it (repair's) replaces it, within the cap.
+            let replacing = try PieceFixture.headers(order: fixture.order([.put, .delete]), sha256: PieceFixture.sha256(PieceFixture.bytes(1000, seed: 9)))
+            let replaced = try await client.execute(uri: "/v1/pieces/\(PieceFixture.piece(1))", method: .put, headers: replacing,
+                                                    body: ByteBuffer(bytes: PieceFixture.bytes(1000, seed: 9)))
+            #expect(replaced.status == .created)
+            #expect(try Data(fixture.store.get(PieceFixture.piece(1)).readableBytesView) == PieceFixture.bytes(1000, seed: 9))
             #expect(fixture.store.usedBytes == 3000)
         }
     }

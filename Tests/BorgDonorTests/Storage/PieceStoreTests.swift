@@ -36,18 +36,29 @@ struct PieceStoreTests {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("README").path))
     }
 
-    @Test func replacingAPieceCountsOnlyTheNewBytes() throws {
+    @Test func aStoredPieceIsNeverReplaced() throws {
         let fixture = try PieceFixture(capacity: 1500)
         defer { fixture.remove() }
         let piece = PieceFixture.piece(0)
         try put(fixture.store, piece, PieceFixture.bytes(1000))
-        try put(fixture.store, piece, PieceFixture.bytes(1400, seed: 2))
+        // Sent again with the same bytes (a retry): kept, counted once.
+        try put(fixture.store, piece, PieceFixture.bytes(1000))
+        #expect(fixture.store.usedBytes == 1000)
+        #expect(throws: PieceStoreError.conflict(piece.description)) { try put(fixture.store, piece, PieceFixture.bytes(400, seed: 2)) }
+        #expect(throws: PieceStoreError.conflict(piece.description)) {
+            try fixture.store.put([(PieceFixture.piece(1), PieceFixture.bytes(10), PieceFixture.sha256(PieceFixture.bytes(10))),
+                                   (piece, PieceFixture.bytes(10), PieceFixture.sha256(PieceFixture.bytes(10)))])
+        }
+        #expect(fixture.store.pieces() == [piece], "a batch with a conflicting piece stores none of its pieces")
+        #expect(fixture.store.usedBytes == 1000)
+        #expect(try Data(fixture.store.get(piece).readableBytesView) == PieceFixture.bytes(1000))
+        #expect(try PieceStore(directory: fixture.store.directory, capacity: 1500).usedBytes == 1000)
+        // Put when replacing is allowed, it takes the new bytes, counted instead of the old.
+        let new = PieceFixture.bytes(1400, seed: 3)
+        try fixture.store.put(piece, bytes: new, sha256: PieceFixture.sha256(new), replacing: true)
+        #expect(try Data(fixture.store.get(piece).readableBytesView) == new)
         #expect(fixture.store.usedBytes == 1400)
-        #expect(try Data(fixture.store.get(piece).readableBytesView) == PieceFixture.bytes(1400, seed: 2))
-        try put(fixture.store, piece, PieceFixture.bytes(10, seed: 3))
-        #expect(fixture.store.usedBytes == 10)
-        #expect(fixture.store.pieces() == [piece])
-        #expect(try PieceStore(directory: fixture.store.directory, capacity: 1500).usedBytes == 10)
+        #expect(try PieceStore(directory: fixture.store.directory, capacity: 1500).usedBytes == 1400)
     }
 
     @Test func aWrongHashStoresNothing() throws {
