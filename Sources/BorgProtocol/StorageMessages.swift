@@ -174,11 +174,15 @@ public struct StorageHostStatus: Codable, Sendable, Equatable {
     /// Audits of its pieces that found them intact, and that found one missing or damaged.
     public var auditsPassed: Int
     public var auditsFailed: Int
+    /// Since when (seconds since 1970) its audits get errors instead of answers; nil while they are answered.
+    /// Past the repair grace its pieces are rebuilt elsewhere and it takes no new ones.
+    public var auditsUnansweredSince: Double?
 
     public init(host: HostID, name: String, donor: String, url: String, capacityBytes: Int64, placedBytes: Int64, pieces: Int,
-                online: Bool, leaving: Bool, seenAt: Double, auditsPassed: Int, auditsFailed: Int) {
+                online: Bool, leaving: Bool, seenAt: Double, auditsPassed: Int, auditsFailed: Int, auditsUnansweredSince: Double? = nil) {
         self.auditsPassed = auditsPassed
         self.auditsFailed = auditsFailed
+        self.auditsUnansweredSince = auditsUnansweredSince
         self.host = host
         self.name = name
         self.donor = donor

@@ -154,6 +154,36 @@ import Testing
         }
     }
 
+    @Test func aHostThatKeepsOfferingButAnswersNoAuditHasItsPiecesRebuilt() async throws {
+        let (grid, hosts, _) = try await Self.grid("storage-unanswering", hosts: 4)
+        defer { grid.shutDown() }
+        let (plain, content) = try Self.randomFile(grid, bytes: 1 << 20)
+        // 16 segments of 64 KiB at 3+1: every host holds 16 pieces.
+        let put = try grid.client(["files", "put", plain.path, "--name", "data", "--segment-size", "64KiB", "--data-dir", hosts[0].path])
+        #expect(put.status == 0, "put failed: \(put.stderr)")
+        // storer3 keeps running and offering its storage, but answers every read of a piece with an error, never
+        // a verdict an audit could count: each of its piece files is now a directory (the host answers 500).
+        let files = Self.pieceFiles([hosts[3]])
+        #expect(files.count == 16)
+        for file in files {
+            try FileManager.default.removeItem(at: file)
+            try FileManager.default.createDirectory(at: file, withIntermediateDirectories: false)
+        }
+        try await grid.waitUntil("storer3's audits unanswered", timeout: 30) {
+            (try? await grid.admin.storageStatus())?.hosts.first { $0.name == "storer3" }?.auditsUnansweredSince != nil
+        }
+        // Past the repair grace (2 s here) its pieces count as lost and are rebuilt on the other hosts.
+        try await grid.waitUntil("storer3's pieces rebuilt on the others", timeout: 60) {
+            guard let status = try? await grid.admin.storageStatus(), let storer3 = status.hosts.first(where: { $0.name == "storer3" })
+            else { return false }
+            return storer3.online && storer3.pieces == 0 && status.segmentsToRepair == 0
+        }
+        let out = grid.dir.url.appendingPathComponent("out.bin")
+        let get = try grid.client(["files", "get", "data", "--out", out.path, "--data-dir", hosts[0].path])
+        #expect(get.status == 0, "get failed: \(get.stderr)")
+        #expect(try Data(contentsOf: out) == content)
+    }
+
     @Test func unenrollMovesEveryPieceElsewhereBeforeItDeletesAnything() async throws {
         let (grid, hosts, _) = try await Self.grid("storage-exit", hosts: 4)
         defer { grid.shutDown() }

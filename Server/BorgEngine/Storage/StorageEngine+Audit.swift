@@ -25,11 +25,26 @@ extension StorageEngine {
         }
     }
 
-    /// Records audit outcomes: a failed piece is lost, and repair rebuilds it elsewhere.
-    public func audited(_ outcomes: [(PieceRecord, passed: Bool)]) async throws {
+    /// Records audit outcomes: a failed piece is lost, and repair rebuilds it elsewhere. A host whose audits
+    /// go unanswered (nil: an error or no answer, never a verdict) for longer than the repair grace while it
+    /// keeps offering storage counts as silent: its pieces are rebuilt elsewhere, as a host that sends offers
+    /// but serves nothing is no better than one gone.
+    public func audited(_ outcomes: [(piece: PieceRecord, passed: Bool?)]) async throws {
         guard !outcomes.isEmpty else { return }
+        let now = clock()
         try await store.write { q in
-            for (piece, passed) in outcomes { try q.recordAudit(of: piece, passed: passed) }
+            for (piece, passed) in outcomes {
+                if let passed {
+                    try q.recordAudit(of: piece, passed: passed)
+                } else {
+                    try q.recordUnansweredAudit(host: piece.host, now: now)
+                }
+            }
         }
+    }
+
+    /// Whether `host`'s audits have gone unanswered for longer than the repair grace.
+    func isUnanswering(_ host: StorageHostRecord, now: Double) -> Bool {
+        host.auditUnansweredSince.map { $0 < now - policy.repairGrace } ?? false
     }
 }

@@ -124,7 +124,7 @@ extension StorageEngine {
     }
 
     func standing(of piece: PieceRecord, host: StorageHostRecord?, now: Double) -> PieceStanding {
-        guard piece.state != PieceRecord.lost, let host, host.active else { return .lost }
+        guard piece.state != PieceRecord.lost, let host, host.active, !isUnanswering(host, now: now) else { return .lost }
         if isOnline(host, now: now) { return host.leaving ? .leaving : .healthy }
         return host.seenAt < now - policy.repairGrace ? .lost : .waiting
     }

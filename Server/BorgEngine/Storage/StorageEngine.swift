@@ -40,9 +40,9 @@ public final class StorageEngine: Sendable {
         return StorageRegistrationResponse(orderKeys: [signer.publicKey], pieces: placed, piecesToMove: offer.leaving ? placed : 0)
     }
 
-    /// Storage hosts that take new pieces now.
+    /// Storage hosts that take new pieces now: online, not leaving, answering their audits.
     func candidates(_ hosts: [StorageHostRecord], now: Double) -> [StorageCandidate] {
-        hosts.filter { isOnline($0, now: now) && !$0.leaving }.map {
+        hosts.filter { isOnline($0, now: now) && !$0.leaving && !isUnanswering($0, now: now) }.map {
             StorageCandidate(host: $0.host.rawValue, donor: $0.donor.rawValue, freeBytes: max(0, $0.capacity - $0.placedBytes))
         }
     }

@@ -30,18 +30,18 @@ enum StorageRepair {
         LargeBuffers.configure()
         var outcome = Outcome()
         let audits = try await storage.audits(perHost: auditsPerHost)
-        let results = await withTaskGroup(of: (PieceRecord, Bool)?.self) { group in
+        let results = await withTaskGroup(of: (piece: PieceRecord, passed: Bool?).self) { group in
             for audit in audits {
-                group.addTask { await audited(audit, pieces: pieces) }
+                group.addTask { (audit.piece, await audited(audit, pieces: pieces)) }
             }
-            var results: [(PieceRecord, passed: Bool)] = []
-            for await result in group { if let result { results.append(result) } }
+            var results: [(piece: PieceRecord, passed: Bool?)] = []
+            for await result in group { results.append(result) }
             return results
         }
         try await storage.audited(results)
-        outcome.audited = results.count
-        outcome.auditsFailed = results.filter { !$0.passed }.count
-        for (piece, passed) in results where !passed {
+        outcome.audited = results.filter { $0.passed != nil }.count
+        outcome.auditsFailed = results.filter { $0.passed == false }.count
+        for (piece, passed) in results where passed == false {
             logger.warning("audit failed: piece \(PieceID(fileID: piece.fileID, segment: piece.segment, index: piece.index)) on host \(piece.host) is missing or damaged")
         }
         // Segments are mended eight at a time; each is recorded as soon as its pieces are stored.
@@ -66,15 +66,15 @@ enum StorageRepair {
     }
 
     /// Reads a piece and checks it: a piece the host says it lacks (404), or bytes of another size or digest,
-    /// fail. Nil when the audit proves nothing: no answer (silence is the grace period's to judge) or a refusal
-    /// an honest host can give (it has not learned the order key yet, a clock off).
-    static func audited(_ audit: PieceAudit, pieces: PieceClient) async -> (PieceRecord, Bool)? {
+    /// fail. Nil when the audit proves nothing by itself: no answer or a refusal an honest host can give (it
+    /// has not learned the order key yet, a clock off); only a run of them longer than the repair grace counts.
+    static func audited(_ audit: PieceAudit, pieces: PieceClient) async -> Bool? {
         let name = PieceID(fileID: audit.piece.fileID, segment: audit.piece.segment, index: audit.piece.index).description
         do {
             let bytes = try await pieces.get(piece: name, order: audit.order, at: audit.url, limit: Int(audit.piece.size) + 1)
-            return (audit.piece, bytes.count == Int(audit.piece.size) && HexEncoding.string(SHA256.hash(data: bytes)) == audit.piece.sha256)
+            return bytes.count == Int(audit.piece.size) && HexEncoding.string(SHA256.hash(data: bytes)) == audit.piece.sha256
         } catch let error as PieceTransferError where error.status == 404 || error.tooLarge {
-            return (audit.piece, false)
+            return false
         } catch {
             return nil
         }

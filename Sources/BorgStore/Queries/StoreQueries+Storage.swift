@@ -18,6 +18,8 @@ public struct StorageHostRecord: Sendable, Equatable {
     public let active: Bool
     public let auditsPassed: Int
     public let auditsFailed: Int
+    /// Since when its audits go unanswered (errors, not verdicts); nil while the last one was answered.
+    public let auditUnansweredSince: Double?
 }
 
 /// A stored file's metadata; its name is sealed with the file's key.
@@ -105,7 +107,7 @@ extension StoreQueries {
         try db.query(
             """
             SELECT s.host_id, h.donor_id, h.name, d.name, s.url, s.capacity, coalesce(p.bytes, 0), coalesce(p.pieces, 0),
-                   s.seen_at, s.leaving, h.active, s.audits_passed, s.audits_failed
+                   s.seen_at, s.leaving, h.active, s.audits_passed, s.audits_failed, s.audit_unanswered_since
             FROM storage_host s JOIN host h ON h.id = s.host_id JOIN donor d ON d.id = h.donor_id
             LEFT JOIN (SELECT host_id, sum(size) AS bytes, count(*) AS pieces FROM piece GROUP BY host_id) p
               ON p.host_id = s.host_id
@@ -114,7 +116,8 @@ extension StoreQueries {
         ).map {
             StorageHostRecord(host: $0.id(0), donor: $0.id(1), name: $0.string(2), donorName: $0.string(3), url: $0.string(4),
                               capacity: $0.int(5), placedBytes: $0.int(6), pieces: Int($0.int(7)), seenAt: $0.double(8),
-                              leaving: $0.bool(9), active: $0.bool(10), auditsPassed: Int($0.int(11)), auditsFailed: Int($0.int(12)))
+                              leaving: $0.bool(9), active: $0.bool(10), auditsPassed: Int($0.int(11)), auditsFailed: Int($0.int(12)),
+                              auditUnansweredSince: $0.optionalDouble(13))
         }
     }
 
@@ -289,12 +292,20 @@ extension StoreQueries {
 
     /// Records an audit of one of the host's pieces; a failed one marks the piece lost, for repair.
     public func recordAudit(of piece: PieceRecord, passed: Bool) throws {
-        try db.run("UPDATE storage_host SET \(passed ? "audits_passed = audits_passed + 1" : "audits_failed = audits_failed + 1") WHERE host_id = ?",
-                   SQLValue(piece.host))
+        try db.run(
+            "UPDATE storage_host SET \(passed ? "audits_passed = audits_passed + 1" : "audits_failed = audits_failed + 1"), audit_unanswered_since = NULL WHERE host_id = ?",
+            SQLValue(piece.host))
         if !passed {
             try db.run("UPDATE piece SET state = 'lost' WHERE file_id = ? AND segment = ? AND piece_index = ? AND host_id = ? AND state = 'stored'",
                        .text(piece.fileID), .integer(Int64(piece.segment)), .integer(Int64(piece.index)), SQLValue(piece.host))
         }
+    }
+
+    /// Records an audit of `host` that got no verdict (an error or no answer): the start of a run of them, if
+    /// none is under way.
+    public func recordUnansweredAudit(host: HostID, now: Double) throws {
+        try db.run("UPDATE storage_host SET audit_unanswered_since = coalesce(audit_unanswered_since, ?) WHERE host_id = ?",
+                   .real(now), SQLValue(host))
     }
 
     /// Up to `limit` stored pieces of committed files on `host`, chosen at random.

@@ -241,6 +241,10 @@ public enum Schema {
         UPDATE donor SET cross_project_id = lower(hex(randomblob(16)));
         CREATE INDEX donor_team ON donor(team_id);
         """,
+        // When a storage host's audits began to go unanswered (an error, not a verdict), NULL once one is answered.
+        """
+        ALTER TABLE storage_host ADD COLUMN audit_unanswered_since REAL;
+        """,
     ]
 
     /// Brings the database to the newest schema; safe to call on every start.
