@@ -237,16 +237,16 @@ public final class PieceStore: Sendable {
         }
     }
 
-    /// Counts `size` more bytes for `piece` against the capacity, less those of the piece it is `replacing`.
+    /// Counts `size` more bytes for `piece` against the capacity, less those of the piece it is `replacing`,
+    /// and against the disk's free space with the bytes of every other put under way.
     private func reserve(_ piece: PieceID, size: Int64, replacing: Bool) throws(PieceStoreError) -> Reservation {
         var disk = statvfs()
-        if statvfs(directory.path, &disk) == 0 {
-            let free = Int64(clamping: UInt64(disk.f_bavail) &* UInt64(disk.f_frsize))
-            guard free - size >= minimumFreeBytes else {
-                throw .diskNearlyFull(needed: size, free: free, keeping: minimumFreeBytes)
-            }
-        }
+        let free = statvfs(directory.path, &disk) == 0 ? Int64(clamping: UInt64(disk.f_bavail) &* UInt64(disk.f_frsize)) : nil
         return try state.withLock { (state) throws(PieceStoreError) -> Reservation in
+            // Bytes reserved may be partly written already (and so out of `free`): counting them whole errs on the owner's side.
+            if let free, free - state.reserved - size < minimumFreeBytes {
+                throw .diskNearlyFull(needed: size + state.reserved, free: free, keeping: minimumFreeBytes)
+            }
             let after = state.used + state.reserved + size - (replacing ? state.sizes[piece] ?? 0 : 0)
             guard after <= state.capacity else {
                 throw .full(needed: size, used: state.used + state.reserved, capacity: state.capacity)

@@ -111,6 +111,28 @@ struct PieceStoreTests {
         #expect(fixture.store.usedBytes == 0 && fixture.filesOnDisk().isEmpty)
     }
 
+    @Test func piecesBeingWrittenCountAgainstTheFreeSpaceKept() throws {
+        // Room above the space kept for two pieces minus 24 MiB: one fits, a batch of both does not, though
+        // each would alone (before a byte of them is written, the disk's free space has not changed).
+        let piece = 48 << 20
+        var disk = statvfs()
+        #expect(statvfs(FileManager.default.temporaryDirectory.path, &disk) == 0)
+        let free = Int64(disk.f_bavail) * Int64(disk.f_frsize)
+        let fixture = try PieceFixture(capacity: 1 << 40, minimumFreeBytes: free - Int64(2 * piece - (24 << 20)))
+        defer { fixture.remove() }
+        let bytes = Data(repeating: 7, count: piece)
+        let digest = PieceFixture.sha256(bytes)
+        #expect {
+            try fixture.store.put([(PieceFixture.piece(0), bytes, digest), (PieceFixture.piece(1), bytes, digest)])
+        } throws: { error in
+            guard case .diskNearlyFull = error as? PieceStoreError else { return false }
+            return true
+        }
+        #expect(fixture.store.usedBytes == 0 && fixture.filesOnDisk().isEmpty)
+        try fixture.store.put(PieceFixture.piece(0), bytes: bytes, sha256: digest)
+        #expect(fixture.store.usedBytes == Int64(piece))
+    }
+
     /// Forty threads put at once into room for ten: what is being written counts against the capacity.
     @Test func concurrentPutsNeverPassTheCapacity() throws {
         let fixture = try PieceFixture(capacity: 10 * 4096)
