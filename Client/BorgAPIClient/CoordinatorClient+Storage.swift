@@ -23,6 +23,11 @@ extension CoordinatorClient {
         try await call(.GET, "/v1/hosts/\(host)/files/\(file)")
     }
 
+    /// Reports pieces of a file that a read found damaged; the coordinator audits them first.
+    public func reportDamaged(host: HostID, file: String, _ report: DamagedPiecesReport) async throws -> DamagedPiecesReceipt {
+        try await call(.POST, "/v1/hosts/\(host)/files/\(file)/damaged", report)
+    }
+
     /// The donor's files.
     public func files(host: HostID) async throws -> [FileInfo] {
         try await call(.GET, "/v1/hosts/\(host)/files")

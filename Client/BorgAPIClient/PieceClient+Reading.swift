@@ -27,7 +27,7 @@ public struct PieceLocation: Sendable, Equatable {
 extension PieceClient {
     /// What reading one piece gave.
     private enum Read: Sendable {
-        case piece(index: Int, bytes: [UInt8]?, failure: String?)
+        case piece(index: Int, bytes: [UInt8]?, failure: String?, damaged: Bool = false)
         /// The reads under way are slow: ask one more host.
         case slow
     }
@@ -36,15 +36,17 @@ extension PieceClient {
     /// checked against its digest unless `verifying` is false (a reader whose segment authenticates as a whole
     /// checks the digests only when it does not): `count` are read at once, one that fails or does not match
     /// is replaced by the next, and if the reads take longer than `hedgeAfter` one spare is asked too, so a
-    /// slow host holds nothing up. Fewer pieces when not enough can be read, with why each failed and the
-    /// indices of those that failed.
+    /// slow host holds nothing up. Fewer pieces when not enough can be read, with why each failed, the
+    /// indices of those that failed, and of those whose bytes did not match their digest.
     public func read(_ count: Int, of locations: [PieceLocation], size: Int, verifying: Bool = true,
-                     hedgeAfter: Duration = .milliseconds(500)) async -> (pieces: [Int: [UInt8]], failures: [String], failed: Set<Int>)
+                     hedgeAfter: Duration = .milliseconds(500))
+        async -> (pieces: [Int: [UInt8]], failures: [String], failed: Set<Int>, damaged: Set<Int>)
     {
         var waiting = locations[...]
         var good: [Int: [UInt8]] = [:]
         var failures: [String] = []
         var failed: Set<Int> = []
+        var damaged: Set<Int> = []
         await withTaskGroup(of: Read.self) { group in
             var inFlight = 0
             func launch() {
@@ -61,9 +63,10 @@ extension PieceClient {
                 switch outcome {
                 case .slow:
                     launch()
-                case .piece(let index, let bytes, let failure):
+                case .piece(let index, let bytes, let failure, let isDamaged):
                     inFlight -= 1
                     if let bytes { good[index] = bytes }
+                    if isDamaged { damaged.insert(index) }
                     if let failure {
                         failures.append(failure)
                         failed.insert(index)
@@ -76,7 +79,7 @@ extension PieceClient {
                 }
             }
         }
-        return (good, failures, failed)
+        return (good, failures, failed, damaged)
     }
 
     /// One piece, checked against its size and, when `verifying`, its digest.
@@ -87,7 +90,8 @@ extension PieceClient {
                 return .piece(index: location.index, bytes: nil, failure: "piece \(location.piece) on \(location.url) has \(bytes.count) bytes, not \(size)")
             }
             guard !verifying || location.matches(bytes) else {
-                return .piece(index: location.index, bytes: nil, failure: "piece \(location.piece) on \(location.url) does not match its digest")
+                return .piece(index: location.index, bytes: nil, failure: "piece \(location.piece) on \(location.url) does not match its digest",
+                              damaged: true)
             }
             return .piece(index: location.index, bytes: bytes, failure: nil)
         } catch {

@@ -98,9 +98,15 @@ struct FilesGetCommand: AsyncParsableCommand {
         let host = try EnrolledHost(data)
         let cap = try FileKeyring(host.directory).cap(for: file)
         let destination = URL(fileURLWithPath: out)
-        let size = try await FileDownloader(coordinator: host.client, host: host.configuration.hostID)
+        let outcome = try await FileDownloader(coordinator: host.client, host: host.configuration.hostID)
             .get(cap, to: destination) { size in TransferProgress("get \(file.prefix(40))", total: size) }
-        FileHandle.standardError.write(Data("wrote \(size) bytes to \(destination.path)\n".utf8))
+        if !outcome.damaged.isEmpty {
+            let pieces = outcome.damaged.map(\.description).joined(separator: ", ")
+            let next = outcome.reported ? "reported to the coordinator, which audits them first and rebuilds what fails"
+                : "the coordinator could not be told; its audits will find them"
+            FileHandle.standardError.write(Data("warning: \(outcome.damaged.count) damaged piece(s) skipped and read elsewhere (\(pieces)): \(next)\n".utf8))
+        }
+        FileHandle.standardError.write(Data("wrote \(outcome.size) bytes to \(destination.path)\n".utf8))
     }
 }
 

@@ -105,6 +105,26 @@ public struct CommitFileRequest: Codable, Sendable, Equatable {
     public init(digests: [[String?]]) { self.digests = digests }
 }
 
+/// Pieces of a file that a reader found damaged (bytes not matching their digest):
+/// `POST /v1/hosts/{id}/files/{file}/damaged`. The leading coordinator audits them first.
+public struct DamagedPiecesReport: Codable, Sendable, Equatable {
+    /// `[segment, index]` of each piece, at most ``DamagedPiecesReport/limit``.
+    public var pieces: [[Int]]
+
+    /// The most pieces one report names.
+    public static let limit = 1024
+
+    public init(pieces: [[Int]]) { self.pieces = pieces }
+}
+
+/// The answer to a ``DamagedPiecesReport``: how many of its pieces will be audited (the others are no
+/// longer stored where the report could mean).
+public struct DamagedPiecesReceipt: Codable, Sendable, Equatable {
+    public var queued: Int
+
+    public init(queued: Int) { self.queued = queued }
+}
+
 /// One stored file as its owner's listing shows it.
 public struct FileInfo: Codable, Sendable, Equatable {
     public var fileID: String

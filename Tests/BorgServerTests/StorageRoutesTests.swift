@@ -57,6 +57,22 @@ import Testing
             #expect(space.donorStoredBytes == 5 << 20)
             #expect(space.donorQuotaBytes == Int64(Double(64 << 20) / 1.5), "you store what you give, over the expansion")
 
+            // The owner may report damaged pieces (audited first); only pieces the file has, only its own file.
+            let receipt = try await owner.client.reportDamaged(host: owner.id, file: plan.fileID, DamagedPiecesReport(pieces: [[0, 0], [4, 2], [0, 0]]))
+            #expect(receipt.queued == 2)
+            for bad in ["[[5, 0]]", "[[0, 3]]", "[[0]]", "[[-1, 0]]"] {
+                let (status, reason) = try await f.raw(.post, "/v1/hosts/\(owner.id)/files/\(plan.fileID)/damaged", body: #"{"pieces": \#(bad)}"#,
+                                                       credential: owner.client.credential)
+                #expect(status == 400 && reason.contains("[segment, index] with segment below 5 and index below 3"), "\(bad): \(status) \(reason)")
+            }
+            let many = "[" + Array(repeating: "[0, 0]", count: DamagedPiecesReport.limit + 1).joined(separator: ",") + "]"
+            let (tooMany, why) = try await f.raw(.post, "/v1/hosts/\(owner.id)/files/\(plan.fileID)/damaged", body: #"{"pieces": \#(many)}"#,
+                                                 credential: owner.client.credential)
+            #expect(tooMany == 400 && why.contains("at most \(DamagedPiecesReport.limit) pieces"), "\(tooMany) \(why)")
+            let (notTheirs, _) = try await f.raw(.post, "/v1/hosts/\(hosts[1].id)/files/\(plan.fileID)/damaged", body: #"{"pieces": [[0, 0]]}"#,
+                                                 credential: hosts[1].client.credential)
+            #expect(notTheirs == 403)
+
             // Another donor can neither read nor delete it.
             var (status, reason) = try await f.raw(.get, "/v1/hosts/\(hosts[1].id)/files/\(plan.fileID)", body: nil,
                                                    credential: hosts[1].client.credential)

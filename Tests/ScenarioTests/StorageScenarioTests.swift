@@ -154,6 +154,36 @@ import Testing
         }
     }
 
+    @Test func aDamagedPieceAReadMeetsIsReportedAuditedAndRebuilt() async throws {
+        // No random audits: only what a reader reports is audited.
+        let (grid, hosts, _) = try await Self.grid("storage-report", hosts: 3, serverArguments: ["--storage-audits", "0"])
+        defer { grid.shutDown() }
+        let (plain, content) = try Self.randomFile(grid, bytes: 1 << 20)
+        let put = try grid.client(["files", "put", plain.path, "--name", "data", "--segment-size", "64KiB", "--data-dir", hosts[0].path])
+        #expect(put.status == 0, "put failed: \(put.stderr)")
+        // One byte flipped in a data piece (`<segment>.<index>`, index < k = 2): the read needs it.
+        let victim = try #require(Self.pieceFiles([hosts[1]]).first { Int($0.lastPathComponent.split(separator: ".")[1])! < 2 })
+        let original = try Data(contentsOf: victim)
+        var damaged = original
+        damaged[damaged.count / 2] ^= 0xFF
+        try damaged.write(to: victim)
+        let name = victim.lastPathComponent.split(separator: ".")
+        let piece = "\(victim.deletingLastPathComponent().lastPathComponent).\(name[0]).\(name[1])"
+
+        let out = grid.dir.url.appendingPathComponent("out.bin")
+        let get = try grid.client(["files", "get", "data", "--out", out.path, "--data-dir", hosts[0].path])
+        #expect(get.status == 0, "get failed: \(get.stderr)")
+        #expect(try Data(contentsOf: out) == content)
+        #expect(get.stderr.contains("1 damaged piece(s) skipped and read elsewhere (\(piece))"), "\(get.stderr)")
+        #expect(get.stderr.contains("reported to the coordinator"), "\(get.stderr)")
+        // The report has the piece audited: it fails, and repair puts it back byte for byte.
+        try await grid.waitUntil("the damaged piece rebuilt", timeout: 60) {
+            FileManager.default.contents(atPath: victim.path) == original
+        }
+        let status = try await grid.admin.storageStatus()
+        #expect(status.hosts.map(\.auditsFailed).reduce(0, +) == 1, "\(status.hosts)")
+    }
+
     @Test func aHostThatKeepsOfferingButAnswersNoAuditHasItsPiecesRebuilt() async throws {
         let (grid, hosts, _) = try await Self.grid("storage-unanswering", hosts: 4)
         defer { grid.shutDown() }

@@ -10,8 +10,9 @@ import Foundation
 
 /// `borg-client files get`: fetches k pieces of each segment straight from the hosts, decodes and decrypts
 /// (a segment that does not authenticate has its pieces checked against their digests, and a bad or missing
-/// piece is skipped and another fetched), and writes the file under its final name only once every byte is
-/// there. Segments go in batches: each host is asked for the pieces a batch needs from it in one request.
+/// piece is skipped and another fetched; the bad ones are reported to the coordinator, which audits them
+/// first), and writes the file under its final name only once every byte is there. Segments go in batches:
+/// each host is asked for the pieces a batch needs from it in one request.
 public struct FileDownloader: Sendable {
     let coordinator: CoordinatorClient
     let host: HostID
@@ -35,11 +36,22 @@ public struct FileDownloader: Sendable {
         LargeBuffers.configure()
     }
 
+    /// What a get did besides writing the file.
+    public struct Outcome: Sendable {
+        /// The file's size.
+        public let size: Int64
+        /// Pieces whose bytes did not match their digest: skipped, others read instead.
+        public let damaged: [PieceID]
+        /// Whether the coordinator took the report of `damaged` (it audits them first); true when none.
+        public let reported: Bool
+    }
+
     /// Writes the file `cap` names to `destination`, counting its bytes on the progress `progress` makes for the
-    /// file's size; returns that size.
+    /// file's size. Damaged pieces met on the way are reported to the coordinator, whether or not the get
+    /// succeeds.
     @discardableResult
     public func get(_ cap: ReadCap, to destination: URL, progress makeProgress: ((_ size: Int64) -> TransferProgress)? = nil)
-        async throws -> Int64
+        async throws -> Outcome
     {
         let layout = try await coordinator.fileLocation(host: host, file: cap.fileID)
         let progress = makeProgress?(layout.size)
@@ -51,21 +63,27 @@ public struct FileDownloader: Sendable {
         let batches = grouping.batches
         let partial = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).borg-partial")
         let sink = try SegmentSink(partial)
+        var damaged: [PieceID] = []
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            try await withThrowingTaskGroup(of: [PieceID].self) { group in
                 var next = 0
                 func schedule() {
                     let segments = batches[next]
                     next += 1
                     group.addTask {
-                        for (segment, plain) in try await read(segments, cap: cap, coder: coder, layout: layout, orders: orders) {
+                        let batch = try await read(segments, cap: cap, coder: coder, layout: layout, orders: orders)
+                        for (segment, plain) in batch.plains {
                             try sink.write(plain, at: Int64(segment) * Int64(layout.segmentSize))
                             progress?.advance(Int64(plain.count))
                         }
+                        return batch.damaged
                     }
                 }
                 while next < min(grouping.parallel, batches.count) { schedule() }
-                for try await _ in group where next < batches.count { schedule() }
+                for try await found in group {
+                    damaged += found
+                    if next < batches.count { schedule() }
+                }
             }
             try sink.finish(size: layout.size)
             progress?.finish()
@@ -75,9 +93,18 @@ public struct FileDownloader: Sendable {
         } catch {
             sink.close()
             unlink(partial.path)
+            await report(damaged, of: cap.fileID)
             throw error
         }
-        return layout.size
+        return Outcome(size: layout.size, damaged: damaged, reported: await report(damaged, of: cap.fileID))
+    }
+
+    /// Tells the coordinator about `damaged` pieces of `file`; whether it took the report (true when none).
+    @discardableResult
+    func report(_ damaged: [PieceID], of file: String) async -> Bool {
+        guard !damaged.isEmpty else { return true }
+        let report = DamagedPiecesReport(pieces: damaged.prefix(DamagedPiecesReport.limit).map { [$0.segment, $0.index] })
+        return (try? await coordinator.reportDamaged(host: host, file: file, report)) != nil
     }
 
     /// What a segment needs to be read: its lengths and where its pieces are.
@@ -110,12 +137,13 @@ public struct FileDownloader: Sendable {
     /// starting from the pieces already here, the hosts that failed or have not answered asked last), while
     /// the requests under way go on: whichever completes the segment first wins.
     func read(_ segments: Range<Int>, cap: ReadCap, coder: ErasureCoder, layout: FileLayout,
-              orders: [HostID: StorageHostOrder]) async throws -> [(segment: Int, plain: Data)] {
+              orders: [HostID: StorageHostOrder]) async throws -> (plains: [(segment: Int, plain: Data)], damaged: [PieceID]) {
         let need = coder.redundancy.dataPieces
         let plans = Dictionary(uniqueKeysWithValues: segments.map { ($0, plan(segment: $0, coder: coder, layout: layout, orders: orders)) })
         let requests = Self.requests(for: segments.compactMap { plans[$0] }, need: need)
         var got: [Int: [Int: [UInt8]]] = [:]
         var plains: [Int: Data] = [:]
+        var damaged: [PieceID] = []
         var onTheirOwn = Set<Int>()
         var answered = Set<String>()
         var failure: (any Error)?
@@ -169,7 +197,9 @@ public struct FileDownloader: Sendable {
                     late = true
                 case .segment(let segment, let result):
                     do {
-                        if plains[segment] == nil { plains[segment] = try result.get() }
+                        let read = try result.get()
+                        damaged += read.damaged.map { PieceID(fileID: layout.fileID, segment: segment, index: $0) }
+                        if plains[segment] == nil { plains[segment] = read.plain }
                     } catch {
                         failure = error
                     }
@@ -180,7 +210,7 @@ public struct FileDownloader: Sendable {
             group.cancelAll()
         }
         if let failure { throw failure }
-        return segments.compactMap { segment in plains[segment].map { (segment, $0) } }
+        return (segments.compactMap { segment in plains[segment].map { (segment, $0) } }, damaged)
     }
 
     /// What arrives while a batch is read.
@@ -189,8 +219,8 @@ public struct FileDownloader: Sendable {
         case host(url: String, pieces: [(segment: Int, index: Int, bytes: [UInt8])])
         /// The batch's requests have taken ``FileDownloader/hedgeAfter``.
         case late
-        /// A segment read on its own.
-        case segment(Int, Result<Data, any Error>)
+        /// A segment read on its own, with the indexes of the pieces found damaged.
+        case segment(Int, Result<(plain: Data, damaged: [Int]), any Error>)
     }
 
     /// One batch request: the pieces to ask a host for, with their segments and sizes.
@@ -225,12 +255,12 @@ public struct FileDownloader: Sendable {
     }
 
     /// The plaintext of one segment, from `have` (pieces already read, by index) and the fastest k hosts,
-    /// data pieces first (no decoding work) and `slowHosts` (URLs) last. The pieces
-    /// are not hashed on arrival: the segment's AES-GCM tag covers every byte of them. Only when it does not
-    /// authenticate are they checked against their digests; the bad ones are skipped and replaced by
-    /// checked pieces from the other hosts.
+    /// data pieces first (no decoding work) and `slowHosts` (URLs) last, with the indexes of the pieces found
+    /// damaged. The pieces are not hashed on arrival: the segment's AES-GCM tag covers every byte of them.
+    /// Only when it does not authenticate are they checked against their digests; the bad ones are skipped and
+    /// replaced by checked pieces from the other hosts.
     func read(_ plan: SegmentPlan, cap: ReadCap, coder: ErasureCoder, layout: FileLayout, have: [Int: [UInt8]],
-              slowHosts: Set<String>) async throws -> Data {
+              slowHosts: Set<String>) async throws -> (plain: Data, damaged: [Int]) {
         let segment = plan.segment
         let locations = plan.locations.filter { !slowHosts.contains($0.url) } + plan.locations.filter { slowHosts.contains($0.url) }
         let need = coder.redundancy.dataPieces
@@ -238,13 +268,13 @@ public struct FileDownloader: Sendable {
         let fastest = missing > 0
             ? await self.pieces.read(missing, of: locations.filter { have[$0.index] == nil }, size: plan.pieceSize, verifying: false,
                                      hedgeAfter: hedgeAfter)
-            : (pieces: [:], failures: [], failed: [])
+            : (pieces: [:], failures: [], failed: [], damaged: [])
         var pieces = have.merging(fastest.pieces) { first, _ in first }
         if pieces.count >= need, let plain = try? open(pieces, plan, cap: cap, coder: coder, of: layout.segments) {
-            return plain
+            return (plain, [])
         }
         var failures = fastest.failures
-        let damaged = Set(locations.filter { location in pieces[location.index].map { !location.matches($0) } ?? false }.map(\.index))
+        var damaged = Set(locations.filter { location in pieces[location.index].map { !location.matches($0) } ?? false }.map(\.index))
         pieces = pieces.filter { !damaged.contains($0.key) }
         failures += damaged.sorted().map { "piece \(PieceID(fileID: layout.fileID, segment: segment, index: $0)) does not match its digest" }
         let untried = locations.filter { pieces[$0.index] == nil && !damaged.contains($0.index) && !fastest.failed.contains($0.index) }
@@ -252,12 +282,13 @@ public struct FileDownloader: Sendable {
             let more = await self.pieces.read(need - pieces.count, of: untried, size: plan.pieceSize, hedgeAfter: hedgeAfter)
             pieces.merge(more.pieces) { first, _ in first }
             failures += more.failures
+            damaged.formUnion(more.damaged)
         }
         guard pieces.count >= need else {
             throw DonorError("segment \(segment) is unreadable: \(pieces.count) of the \(need) pieces needed could be read (\(failures.joined(separator: "; "))); the file may recover when its hosts return")
         }
         do {
-            return try open(pieces, plan, cap: cap, coder: coder, of: layout.segments)
+            return (try open(pieces, plan, cap: cap, coder: coder, of: layout.segments), damaged.sorted())
         } catch {
             throw DonorError("segment \(segment) does not decrypt: the read-cap's key is not this file's, or its pieces are damaged")
         }

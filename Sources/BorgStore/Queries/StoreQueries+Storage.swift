@@ -308,6 +308,45 @@ extension StoreQueries {
                    .real(now), SQLValue(host))
     }
 
+    /// Marks the pieces `pieces` (segment, index) of `file`, where they are stored now, for audit; returns how
+    /// many were marked.
+    public func markSuspect(file: String, pieces: [(segment: Int, index: Int)], now: Double) throws -> Int {
+        var marked = 0
+        for (segment, index) in pieces {
+            marked += Int(try db.execute(
+                """
+                INSERT OR IGNORE INTO suspect_piece (file_id, segment, piece_index, host_id, reported_at)
+                SELECT file_id, segment, piece_index, host_id, ? FROM piece
+                WHERE file_id = ? AND segment = ? AND piece_index = ? AND state = 'stored'
+                """, .real(now), .text(file), .integer(Int64(segment)), .integer(Int64(index))).rowsAffected)
+        }
+        return marked
+    }
+
+    /// The stored pieces of committed files on `host` marked for audit, oldest report first, at most `limit`.
+    public func suspectPieces(host: HostID, limit: Int) throws -> [PieceRecord] {
+        try db.query(
+            """
+            SELECT p.file_id, p.segment, p.piece_index, p.host_id, p.sha256, p.size, p.state FROM suspect_piece s
+            JOIN piece p ON p.file_id = s.file_id AND p.segment = s.segment AND p.piece_index = s.piece_index AND p.host_id = s.host_id
+            JOIN stored_file f ON f.id = p.file_id
+            WHERE s.host_id = ? AND p.state = 'stored' AND f.state = 'stored' ORDER BY s.reported_at LIMIT ?
+            """, SQLValue(host), .integer(Int64(limit))
+        ).map(Self.pieceRecord)
+    }
+
+    /// Forgets that `piece` was reported damaged (it was audited), and reports of pieces no longer stored.
+    public func clearSuspect(_ piece: PieceRecord) throws {
+        try db.run("DELETE FROM suspect_piece WHERE file_id = ? AND segment = ? AND piece_index = ? AND host_id = ?",
+                   .text(piece.fileID), .integer(Int64(piece.segment)), .integer(Int64(piece.index)), SQLValue(piece.host))
+        try db.run(
+            """
+            DELETE FROM suspect_piece WHERE NOT EXISTS (SELECT 1 FROM piece p WHERE p.file_id = suspect_piece.file_id
+              AND p.segment = suspect_piece.segment AND p.piece_index = suspect_piece.piece_index
+              AND p.host_id = suspect_piece.host_id AND p.state = 'stored')
+            """)
+    }
+
     /// Up to `limit` stored pieces of committed files on `host`, chosen at random.
     public func randomPieces(host: HostID, limit: Int) throws -> [PieceRecord] {
         try db.query(

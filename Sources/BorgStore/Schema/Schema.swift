@@ -245,6 +245,17 @@ public enum Schema {
         """
         ALTER TABLE storage_host ADD COLUMN audit_unanswered_since REAL;
         """,
+        // Pieces a reader found damaged, to be audited before any other of their host.
+        """
+        CREATE TABLE suspect_piece (
+            file_id TEXT NOT NULL,
+            segment INTEGER NOT NULL,
+            piece_index INTEGER NOT NULL,
+            host_id INTEGER NOT NULL,
+            reported_at REAL NOT NULL,
+            PRIMARY KEY (file_id, segment, piece_index, host_id)
+        );
+        """,
     ]
 
     /// Brings the database to the newest schema; safe to call on every start.
