@@ -48,6 +48,12 @@ import Testing
         return process
     }
 
+    /// The audits of host `name` that passed and that failed so far.
+    static func audits(of name: String, _ grid: DonorGrid) async throws -> (passed: Int, failed: Int) {
+        let host = try #require(try await grid.admin.storageStatus().hosts.first { $0.name == name })
+        return (host.auditsPassed, host.auditsFailed)
+    }
+
     /// Every piece file the hosts hold.
     static func pieceFiles(_ hosts: [URL]) -> [URL] {
         hosts.flatMap { host -> [URL] in
@@ -121,6 +127,7 @@ import Testing
         // Host 0 silently drops 10 % of its pieces; one byte is flipped in a data piece (`<segment>.<index>`,
         // index < k) on host 1, of a segment whose piece on host 0 is still there, so the read needs it.
         let dropped = Array(Self.pieceFiles([hosts[0]]).prefix(max(1, Self.pieceFiles([hosts[0]]).count / 10)))
+        let auditedBefore = try await Self.audits(of: "storer0", grid)
         for file in dropped { try FileManager.default.removeItem(at: file) }
         let droppedSegments = Set(dropped.map { $0.lastPathComponent.split(separator: ".")[0] })
         let onHost1 = try #require(Self.pieceFiles([hosts[1]]).first { file in
@@ -139,6 +146,17 @@ import Testing
         let own = try grid.client(["files", "get", "data", "--out", out.path, "--data-dir", hosts[0].path])
         #expect(own.status == 0, "get failed: \(own.stderr)")
         #expect(try Data(contentsOf: out) == content)
+
+        // storer0 is caught within 100 of its audits: each picks a random piece of its 20, so each misses the
+        // 10 % it dropped with probability 0.9, and 100 in a row miss with probability 0.9^100 ≈ 3·10⁻⁵.
+        var firstCaught = 0
+        try await grid.waitUntil("an audit of storer0 failed", timeout: 90) {
+            let (passed, failed) = try await Self.audits(of: "storer0", grid)
+            firstCaught = passed + failed - auditedBefore.passed - auditedBefore.failed
+            return failed > 0
+        }
+        #expect(firstCaught <= 100, "storer0 was caught after \(firstCaught) audits")
+        print("storer0, which dropped 10 % of its pieces, was caught within \(firstCaught) audits")
 
         // Audits find both hosts' faults, and repair puts every piece back, byte for byte.
         try await grid.waitUntil("every damaged and dropped piece rebuilt", timeout: 90) {
@@ -239,6 +257,33 @@ import Testing
         let get = try grid.client(["files", "get", "kept", "--out", out.path, "--data-dir", hosts[0].path])
         #expect(get.status == 0, "get failed: \(get.stderr)")
         #expect(try Data(contentsOf: out) == content)
+    }
+
+    @Test func aForcedUnenrollLeavesAtOnceAndRepairRebuildsItsPieces() async throws {
+        let (grid, hosts, _) = try await Self.grid("storage-force", hosts: 4)
+        defer { grid.shutDown() }
+        let (plain, content) = try Self.randomFile(grid, bytes: 1 << 20)
+        let put = try grid.client(["files", "put", plain.path, "--name", "kept", "--redundancy", "2+1", "--segment-size", "64KiB",
+                                   "--data-dir", hosts[0].path])
+        #expect(put.status == 0, "put failed: \(put.stderr)")
+        let leaving = hosts[3]
+        #expect(!Self.pieceFiles([leaving]).isEmpty, "2+1 over four hosts: the leaving host holds some of the 16 segments' pieces")
+
+        // No handing over: the host leaves at once and deletes everything.
+        let exit = try grid.client(["unenroll", "--force", "--data-dir", leaving.path])
+        #expect(exit.status == 0, "unenroll --force failed: \(exit.stdout) \(exit.stderr)")
+        #expect(exit.stdout.contains("the grid rebuilds them from other pieces"), "\(exit.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: leaving.path), "the unenrolled data directory is gone")
+
+        // The file reads back at once from the others, and repair rebuilds every piece the host took with it.
+        let out = grid.dir.url.appendingPathComponent("kept.bin")
+        let get = try grid.client(["files", "get", "kept", "--out", out.path, "--data-dir", hosts[0].path])
+        #expect(get.status == 0, "get failed: \(get.stderr)")
+        #expect(try Data(contentsOf: out) == content)
+        try await grid.waitUntil("every segment whole on the three hosts left", timeout: 60) {
+            guard let status = try? await grid.admin.storageStatus() else { return false }
+            return status.segmentsToRepair == 0 && status.pieces == 16 * 3 && status.hosts.allSatisfy { $0.name != "storer3" || $0.pieces == 0 }
+        }
     }
 
     @Test func hostsLeavingDuringAPutAndAGetCostNeitherAByte() async throws {
