@@ -63,10 +63,29 @@ import Testing
         }
     }
 
-    @Test func aFileSurvivesTwoKilledHostsAndNoPieceHoldsItsPlaintext() async throws {
-        let (grid, hosts, clients) = try await Self.grid("storage-survive", hosts: 6)
+    @Test func noPieceHoldsAny64ByteRunOfThePlaintext() async throws {
+        let (grid, hosts, _) = try await Self.grid("storage-sealed", hosts: 3)
         defer { grid.shutDown() }
         let (plain, content) = try Self.randomFile(grid, bytes: 6 << 20)
+        let put = try grid.client(["files", "put", plain.path, "--name", "results.bin", "--data-dir", hosts[0].path])
+        #expect(put.status == 0, "put failed: \(put.stderr)")
+        let pieces = Self.pieceFiles(hosts)
+        #expect(pieces.count == 6 * 3)
+        // Encrypted before coding: no piece holds any 64-byte run of the file (every such run contains one of
+        // the file's 32-byte aligned blocks, and no piece holds one of those at any offset).
+        let blocks = Set(stride(from: 0, to: content.count - 31, by: 32).map { content.subdata(in: $0..<($0 + 32)) })
+        for file in pieces {
+            let piece = try Data(contentsOf: file)
+            let leaked = piece.count >= 32 && (0...(piece.count - 32)).contains { blocks.contains(piece.subdata(in: $0..<($0 + 32))) }
+            #expect(!leaked, "\(file.path) holds plaintext")
+        }
+    }
+
+    @Test func a64MiBFileSurvivesTwoKilledHostsAndRepairMakesItWholeOnTheOthers() async throws {
+        // Each of the six donors lends 256 MiB: its quota (what it lends over the expansion) takes the file.
+        let (grid, hosts, clients) = try await Self.grid("storage-survive", hosts: 6, capacity: "256MiB")
+        defer { grid.shutDown() }
+        let (plain, content) = try Self.randomFile(grid, bytes: 64 << 20)
 
         let put = try grid.client(["files", "put", plain.path, "--name", "results.bin", "--data-dir", hosts[0].path])
         #expect(put.status == 0, "put failed: \(put.stderr)")
@@ -74,18 +93,9 @@ import Testing
         let status = try await grid.admin.storageStatus()
         #expect(status.files == 1)
         #expect(status.redundancy == "4+2")
-        // 6 segments of 4+2: every host holds pieces, none holds two of one segment.
-        #expect(status.hosts.allSatisfy { $0.pieces > 0 }, "\(status.hosts.map(\.pieces))")
-        #expect(status.pieces >= 6 * 5)
-
-        // Encrypted before coding: no piece holds any 64-byte run of the file (every such run contains one of
-        // the file's 32-byte aligned blocks, and no piece holds one of those at any offset).
-        let blocks = Set(stride(from: 0, to: content.count - 31, by: 32).map { content.subdata(in: $0..<($0 + 32)) })
-        for file in Self.pieceFiles(hosts) {
-            let piece = try Data(contentsOf: file)
-            let leaked = piece.count >= 32 && (0...(piece.count - 32)).contains { blocks.contains(piece.subdata(in: $0..<($0 + 32))) }
-            #expect(!leaked, "\(file.path) holds plaintext")
-        }
+        // 64 segments of 4+2: every host holds pieces, none holds two of one segment.
+        #expect(status.hosts.allSatisfy { $0.pieces == 64 }, "\(status.hosts.map(\.pieces))")
+        #expect(status.pieces == 64 * 6)
 
         // Kill two hosts (not the one fetching): the file still reads, byte for byte, from the other four.
         clients[4].stop(signal: SIGKILL)
@@ -104,7 +114,7 @@ import Testing
         // (two of them then hold two pieces of a segment), and the file reads again from those.
         try await grid.waitUntil("every segment back to six pieces on live hosts", timeout: 60) {
             guard let status = try? await grid.admin.storageStatus() else { return false }
-            return status.hosts.filter(\.online).count == 4 && status.segmentsToRepair == 0 && status.pieces == 6 * 6
+            return status.hosts.filter(\.online).count == 4 && status.segmentsToRepair == 0 && status.pieces == 64 * 6
         }
         clients[3].stop(signal: SIGKILL)
         let again = grid.dir.url.appendingPathComponent("fetched-after-repair.bin")
