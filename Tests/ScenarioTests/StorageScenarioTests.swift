@@ -360,6 +360,21 @@ import Testing
         #expect(try await grid.admin.storageStatus().pieces == 0)
     }
 
+    @Test func aPutShortOfTheSuccessThresholdFailsClearlyAndLeavesNoPiece() async throws {
+        let (grid, hosts, clients) = try await Self.grid("storage-short", hosts: 3)
+        defer { grid.shutDown() }
+        let (plain, _) = try Self.randomFile(grid, bytes: 1 << 20)
+        // 2+1 on three hosts: every piece must be stored (the success threshold is 3). One host dies just
+        // before the put, while the coordinator still counts it online and places pieces on it.
+        clients[2].stop(signal: SIGKILL)
+        let put = try grid.client(["files", "put", plain.path, "--name", "short", "--segment-size", "64KiB", "--data-dir", hosts[0].path])
+        #expect(put.status != 0, "the put succeeded without a third of its pieces")
+        #expect(put.stderr.contains("of 3 pieces stored, 3 needed"), "\(put.stderr)")
+        #expect(try grid.client(["files", "ls", "--data-dir", hosts[0].path]).stdout.contains("no files stored"))
+        try await grid.waitUntil("every piece of the failed put collected", timeout: 60) { Self.pieceFiles(Array(hosts.prefix(2))).isEmpty }
+        #expect(try await grid.admin.storageStatus().pieces == 0)
+    }
+
     @Test func repairCompletesThoughTheLeadingCoordinatorIsKilledDuringIt() async throws {
         let (grid, hosts, clients) = try await Self.grid("storage-leader", hosts: 4, coordinators: 3)
         defer { grid.shutDown() }
