@@ -43,15 +43,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds between retention passes.", visibility: .hidden))
     var retentionInterval = 60.0
 
-    @Option(help: ArgumentHelp("Seconds after a storage host's last offer it counts as offline.", valueName: "seconds"))
-    var storageHostTimeout = StoragePolicy().onlineWindow
-
-    @Option(help: ArgumentHelp("Seconds a signed storage order is valid; an upload not committed within it is dropped.",
-                               visibility: .hidden))
-    var storageOrderLifetime = StoragePolicy().orderLifetime
-
-    @Option(help: ArgumentHelp("Seconds a storage host may be silent before its pieces are rebuilt on other hosts.", valueName: "seconds"))
-    var storageRepairGrace = StoragePolicy().repairGrace
+    @OptionGroup var storage: StoragePolicyOptions
 
     @Option(help: ArgumentHelp("Seconds between storage passes (garbage pieces, abandoned uploads, audits, repair).", visibility: .hidden))
     var storageInterval = 5.0
@@ -73,9 +65,7 @@ struct Serve: AsyncParsableCommand {
                               ("--blob-grace", blobGrace)] where !(value.isFinite && value >= 0 && value <= 100 * 365 * 86_400) {
             throw ValidationError("\(flag) must be a number of seconds from 0 to 100 years, got \(value)")
         }
-        for (flag, value) in [("--retention-interval", retentionInterval), ("--storage-host-timeout", storageHostTimeout),
-                              ("--storage-order-lifetime", storageOrderLifetime), ("--storage-interval", storageInterval),
-                              ("--storage-repair-grace", storageRepairGrace)]
+        for (flag, value) in [("--retention-interval", retentionInterval), ("--storage-interval", storageInterval)]
         where !(value > 0 && value <= 86_400) {
             throw ValidationError("\(flag) must be from 0 to 86400 seconds, got \(value)")
         }
@@ -95,7 +85,7 @@ struct Serve: AsyncParsableCommand {
             cluster: try cluster.configuration(),
             retention: RetentionPolicy(afterCollection: purgeCollectedAfter, afterFinish: purgeFinishedAfter, unreferencedBlob: blobGrace),
             retentionInterval: .milliseconds(Int(retentionInterval * 1000)),
-            storage: StoragePolicy(onlineWindow: storageHostTimeout, orderLifetime: storageOrderLifetime, repairGrace: storageRepairGrace),
+            storage: storage.policy,
             storageInterval: .milliseconds(Int(storageInterval * 1000)), storageAuditsPerHost: storageAudits)
         let coordinator: Coordinator
         do {

@@ -16,19 +16,24 @@ struct Storage: AsyncParsableCommand {
 
         @OptionGroup var data: DataDirectoryOptions
 
+        @OptionGroup(title: "The timings the server runs with (give the ones given to serve)") var storage: StoragePolicyOptions
+
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() async throws {
             let now = Date().timeIntervalSince1970
-            let status = try await DataDirectoryStore.read(data.url) { q in try StorageEngine.status(q, policy: StoragePolicy(), now: now) }
+            let policy = storage.policy
+            let status = try await DataDirectoryStore.read(data.url) { q in try StorageEngine.status(q, policy: policy, now: now) }
             if json { return print(try WireJSON.pretty(status)) }
             print("files: \(status.files), pieces: \(status.pieces), segments to repair: \(status.segmentsToRepair), unreadable: \(status.segmentsUnreadable), default redundancy: \(status.redundancy ?? "none")")
-            print("host  name                  donor             online  leaving  pieces  placed MiB  capacity MiB  url")
+            print("host  name                  donor             online  leaving  pieces  placed MiB  capacity MiB  audits ok  failed  unanswered  url")
             for host in status.hosts {
-                print(String(format: "%4lld  %-20@  %-16@  %-6@  %-7@  %6d  %10.1f  %12.1f  %@", host.host.rawValue, host.name as NSString,
-                             host.donor as NSString, (host.online ? "yes" : "no") as NSString, (host.leaving ? "yes" : "no") as NSString,
-                             host.pieces, Double(host.placedBytes) / 1_048_576, Double(host.capacityBytes) / 1_048_576, host.url as NSString))
+                let unanswered = host.auditsUnansweredSince.map { String(format: "%.0f s", max(0, now - $0)) } ?? "-"
+                print(String(format: "%4lld  %-20@  %-16@  %-6@  %-7@  %6d  %10.1f  %12.1f  %9d  %6d  %10@  %@", host.host.rawValue,
+                             host.name as NSString, host.donor as NSString, (host.online ? "yes" : "no") as NSString,
+                             (host.leaving ? "yes" : "no") as NSString, host.pieces, Double(host.placedBytes) / 1_048_576,
+                             Double(host.capacityBytes) / 1_048_576, host.auditsPassed, host.auditsFailed, unanswered as NSString, host.url as NSString))
             }
         }
     }

@@ -423,9 +423,15 @@ import Testing
         #expect(space.storageHosts == 3 && space.redundancy == "2+1")
         #expect(space.donorStoredBytes == 300_000 && space.files.count == 1)
         #expect(space.donorQuotaBytes == Int64(Double(64 << 20) / 1.5))
+        // The operator's view judges hosts with the timings the server was given (the grid's: 4 s, 2 s).
         let operatorView = try CommandRunner.run(BuildProducts.executable("borg-server"),
-                                                 ["storage", "status", "--data-dir", grid.server.dataDirectory.path])
+                                                 ["storage", "status", "--storage-host-timeout", "4", "--storage-repair-grace", "2",
+                                                  "--data-dir", grid.server.dataDirectory.path])
         #expect(operatorView.status == 0 && operatorView.stdout.contains("files: 1, pieces: 3"), "\(operatorView.stdout)")
+        #expect(operatorView.stdout.contains("audits ok  failed  unanswered"), "\(operatorView.stdout)")
+        let badTiming = try CommandRunner.run(BuildProducts.executable("borg-server"),
+                                              ["storage", "status", "--storage-host-timeout", "0", "--data-dir", grid.server.dataDirectory.path])
+        #expect(badTiming.status != 0 && badTiming.stderr.contains("--storage-host-timeout must be from 0 to 86400 seconds"), "\(badTiming.stderr)")
 
         // The admin lowers the donor's quota below what it stores: the next put is refused, saying why.
         let quota = try CommandRunner.run(BuildProducts.executable("borg-server"),
