@@ -242,16 +242,27 @@ import Testing
         #expect(try Data(contentsOf: out) == content)
     }
 
+    /// Four storage hosts and a 1 MiB file `kept` at 2+1 in 16 segments, stored from the first; the last holds
+    /// some of its pieces. Returns the grid, the hosts' data directories and the file's bytes.
+    static func fourHostsKeepingAFile(_ prefix: String) async throws -> (DonorGrid, [URL], Data) {
+        let (grid, hosts, _) = try await grid(prefix, hosts: 4)
+        do {
+            let (plain, content) = try randomFile(grid, bytes: 1 << 20)
+            let put = try grid.client(["files", "put", plain.path, "--name", "kept", "--redundancy", "2+1", "--segment-size", "64KiB",
+                                       "--data-dir", hosts[0].path])
+            #expect(put.status == 0, "put failed: \(put.stderr)")
+            #expect(!pieceFiles([hosts[3]]).isEmpty, "2+1 over four hosts: the last holds some of the 16 segments' pieces")
+            return (grid, hosts, content)
+        } catch {
+            grid.shutDown()
+            throw error
+        }
+    }
+
     @Test func unenrollMovesEveryPieceElsewhereBeforeItDeletesAnything() async throws {
-        let (grid, hosts, _) = try await Self.grid("storage-exit", hosts: 4)
+        let (grid, hosts, content) = try await Self.fourHostsKeepingAFile("storage-exit")
         defer { grid.shutDown() }
-        let (plain, content) = try Self.randomFile(grid, bytes: 1 << 20)
-        let put = try grid.client(["files", "put", plain.path, "--name", "kept", "--redundancy", "2+1", "--segment-size", "64KiB",
-                                   "--data-dir", hosts[0].path])
-        #expect(put.status == 0, "put failed: \(put.stderr)")
         let leaving = hosts[3]
-        let held = Self.pieceFiles([leaving]).count
-        #expect(held > 0, "2+1 over four hosts: the leaving host holds some of the 16 segments' pieces")
 
         let exit = try grid.client(["unenroll", "--data-dir", leaving.path])
         #expect(exit.status == 0, "unenroll failed: \(exit.stdout) \(exit.stderr)")
@@ -270,14 +281,9 @@ import Testing
     }
 
     @Test func aForcedUnenrollLeavesAtOnceAndRepairRebuildsItsPieces() async throws {
-        let (grid, hosts, _) = try await Self.grid("storage-force", hosts: 4)
+        let (grid, hosts, content) = try await Self.fourHostsKeepingAFile("storage-force")
         defer { grid.shutDown() }
-        let (plain, content) = try Self.randomFile(grid, bytes: 1 << 20)
-        let put = try grid.client(["files", "put", plain.path, "--name", "kept", "--redundancy", "2+1", "--segment-size", "64KiB",
-                                   "--data-dir", hosts[0].path])
-        #expect(put.status == 0, "put failed: \(put.stderr)")
         let leaving = hosts[3]
-        #expect(!Self.pieceFiles([leaving]).isEmpty, "2+1 over four hosts: the leaving host holds some of the 16 segments' pieces")
 
         // No handing over: the host leaves at once and deletes everything.
         let exit = try grid.client(["unenroll", "--force", "--data-dir", leaving.path])
