@@ -25,6 +25,33 @@ public enum Placement {
         }
     }
 
+    /// `count` more hosts for one segment whose hosts hold `holding` of its pieces each (as repair puts pieces
+    /// back): hosts without a piece of it where there are enough; on a grid with fewer hosts than pieces, each
+    /// piece to a host holding the fewest of them, so no host keeps more of a segment than it must (one host
+    /// with three of a 4+2 segment's six pieces would make its loss the segment's). Nil if no host has room.
+    public static func chooseMore(
+        count: Int, pieceBytes: Int64, candidates: inout [StorageCandidate], holding: [Int64: Int], preferringNot donors: Set<Int64>
+    ) -> [Int64]? {
+        if let distinct = choose(count: count, pieceBytes: pieceBytes, candidates: &candidates, avoidingHosts: Set(holding.keys),
+                                 preferringNot: donors) {
+            return distinct
+        }
+        var holding = holding
+        var chosen: [Int64] = []
+        for _ in 0..<count {
+            var host: Int64?
+            for level in Set(candidates.map { holding[$0.host, default: 0] }).sorted() {
+                let fuller = Set(candidates.map(\.host).filter { holding[$0, default: 0] > level })
+                host = choose(count: 1, pieceBytes: pieceBytes, candidates: &candidates, avoidingHosts: fuller, preferringNot: donors)?.first
+                if host != nil { break }
+            }
+            guard let host else { return nil }
+            chosen.append(host)
+            holding[host, default: 0] += 1
+        }
+        return chosen
+    }
+
     /// `count` more hosts for one segment, none of them in `hosts` (which already hold its pieces), on donors
     /// not in `donors` where possible; takes a piece's bytes off each chosen candidate's free space. Nil, with
     /// `candidates` unchanged, if too few hosts have room.

@@ -111,4 +111,23 @@ struct PlacementTests {
                 == nil)
         #expect(candidates == before)
     }
+
+    @Test func repairSpreadsASegmentOverTheHostsLeft() throws {
+        // A 4+2 segment on four live hosts after two died: 100 and 101 hold one piece each, 102 two (an earlier
+        // repair put one there), 103 none; 102 has the most room. Its two lost pieces go to 103 and to 100 or
+        // 101, never to 102 (three of six there would make that host's loss the segment's).
+        var candidates = [StorageCandidate(host: 100, donor: 0, freeBytes: 1 << 20), StorageCandidate(host: 101, donor: 1, freeBytes: 1 << 20),
+                          StorageCandidate(host: 102, donor: 2, freeBytes: 1 << 30), StorageCandidate(host: 103, donor: 3, freeBytes: 1 << 20)]
+        let chosen = try #require(Placement.chooseMore(count: 2, pieceBytes: 1000, candidates: &candidates,
+                                                       holding: [100: 1, 101: 1, 102: 2, 104: 1, 105: 1], preferringNot: []))
+        #expect(chosen.count == 2 && chosen.contains(103) && !chosen.contains(102), "\(chosen)")
+        // With a host free of the segment for each piece, those are taken.
+        var roomy = Self.hosts(8)
+        let fresh = try #require(Placement.chooseMore(count: 2, pieceBytes: 1000, candidates: &roomy,
+                                                      holding: [100: 1, 101: 1, 102: 1, 103: 1, 104: 1], preferringNot: []))
+        #expect(Set(fresh).isDisjoint(with: [100, 101, 102, 103, 104]) && Set(fresh).count == 2)
+        // Where only a fuller host has room, it is used rather than no repair at all.
+        var full = [StorageCandidate(host: 100, donor: 0, freeBytes: 10), StorageCandidate(host: 102, donor: 2, freeBytes: 1 << 20)]
+        #expect(Placement.chooseMore(count: 1, pieceBytes: 1000, candidates: &full, holding: [100: 1, 102: 2], preferringNot: []) == [102])
+    }
 }

@@ -116,6 +116,11 @@ import Testing
             guard let status = try? await grid.admin.storageStatus() else { return false }
             return status.hosts.filter(\.online).count == 4 && status.segmentsToRepair == 0 && status.pieces == 64 * 6
         }
+        // No host keeps more than two pieces of a segment (m = 2), so the loss of any one of the four leaves k.
+        for host in hosts.prefix(4) {
+            let segments = Self.pieceFiles([host]).map { $0.lastPathComponent.split(separator: ".")[0] }
+            #expect(Dictionary(grouping: segments) { $0 }.values.allSatisfy { $0.count <= 2 }, "\(host.lastPathComponent)")
+        }
         clients[3].stop(signal: SIGKILL)
         let again = grid.dir.url.appendingPathComponent("fetched-after-repair.bin")
         let reread = try grid.client(["files", "get", "results.bin", "--out", again.path, "--data-dir", hosts[0].path])

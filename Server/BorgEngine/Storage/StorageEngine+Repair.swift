@@ -52,10 +52,11 @@ extension StorageEngine {
             // A rebuild needs k readable pieces; a move needs the leaving copy.
             let copies = Dictionary(sources.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
             guard sources.count >= redundancy.dataPieces || moving.allSatisfy({ copies[$0.index] != nil }) else { continue }
-            let occupied = Set(pieces.map(\.0.host).map(\.rawValue))
+            // Lost pieces count too: a host that lost one is not the first choice for it.
+            let holding = Dictionary(pieces.map { ($0.0.host.rawValue, 1) }, uniquingKeysWith: +)
             let donors = Set(pieces.filter { $0.1 == .healthy }.compactMap { byID[$0.0.host]?.donor.rawValue })
-            guard let chosen = Self.hosts(for: moving.count, pieceBytes: Int64(pieceSize), candidates: &candidates,
-                                          occupied: occupied, donors: donors) else { continue }
+            guard let chosen = Placement.chooseMore(count: moving.count, pieceBytes: Int64(pieceSize), candidates: &candidates,
+                                                    holding: holding, preferringNot: donors) else { continue }
             let urls = Dictionary(hosts.map { ($0.host.rawValue, $0.url) }, uniquingKeysWith: { first, _ in first })
             let targets = zip(moving, chosen).compactMap { piece, host -> PieceTarget? in
                 guard let url = urls[host], piece.from == nil || piece.sha256 != nil else { return nil }
@@ -100,27 +101,6 @@ extension StorageEngine {
             }
             return recorded
         }
-    }
-
-    /// New hosts for `count` pieces of one segment: hosts without a piece of it where there are enough; on a
-    /// grid with fewer hosts than pieces, hosts that hold one already, spread as evenly as space allows.
-    static func hosts(for count: Int, pieceBytes: Int64, candidates: inout [StorageCandidate], occupied: Set<Int64>,
-                      donors: Set<Int64>) -> [Int64]? {
-        if let distinct = Placement.choose(count: count, pieceBytes: pieceBytes, candidates: &candidates, avoidingHosts: occupied,
-                                           preferringNot: donors) {
-            return distinct
-        }
-        var chosen: [Int64] = []
-        for _ in 0..<count {
-            let host = Placement.choose(count: 1, pieceBytes: pieceBytes, candidates: &candidates,
-                                        avoidingHosts: occupied.union(chosen), preferringNot: donors)
-                ?? Placement.choose(count: 1, pieceBytes: pieceBytes, candidates: &candidates, avoidingHosts: Set(chosen),
-                                    preferringNot: donors)
-                ?? Placement.choose(count: 1, pieceBytes: pieceBytes, candidates: &candidates, avoidingHosts: [], preferringNot: donors)
-            guard let host = host?.first else { return nil }
-            chosen.append(host)
-        }
-        return chosen
     }
 
     func standing(of piece: PieceRecord, host: StorageHostRecord?, now: Double) -> PieceStanding {
