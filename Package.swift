@@ -151,7 +151,9 @@ let package = Package(
                 "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgSandbox", "BorgStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Client/BorgDonor"
         ),

@@ -4,6 +4,8 @@ import BorgProtocol
 import Foundation
 import BorgStorage
 import Hummingbird
+import Logging
+import ServiceLifecycle
 
 /// The host's storage donation while the daemon runs: the piece store in `DATA/storage/pieces`, the piece
 /// server others upload to and read from, and the offer renewed with the coordinators (which answers with the
@@ -18,6 +20,9 @@ public actor StorageHost {
     /// Seconds between offers.
     let offerInterval: Double
     private var server: Task<Void, Never>?
+    /// Runs the piece server; shut down gracefully (cancelling its task instead can trap in NIO when a
+    /// connection was accepted but not yet served).
+    private var services: ServiceGroup?
     private var url: String?
     private var lastOffer = -Double.infinity
 
@@ -42,8 +47,10 @@ public actor StorageHost {
             continuation.finish()
         }
         let log = self.log
+        let services = ServiceGroup(configuration: .init(services: [application], logger: Logger(label: "borg-client")))
+        self.services = services
         server = Task {
-            do { try await application.runService(gracefulShutdownSignals: []) } catch { log("piece server stopped: \(error)") }
+            do { try await services.run() } catch { log("piece server stopped: \(error)") }
             continuation.finish()
         }
         var iterator = bound.makeAsyncIterator()
@@ -112,8 +119,9 @@ public actor StorageHost {
 
     /// Stops serving pieces.
     public func stop() async {
-        server?.cancel()
+        await services?.triggerGracefulShutdown()
         _ = await server?.value
         server = nil
+        services = nil
     }
 }
