@@ -43,6 +43,7 @@ extension StorageEngine {
                     try q.recordUnansweredAudit(host: piece.host, now: now)
                 }
             }
+            try q.dropStaleSuspects()
         }
     }
 

@@ -335,10 +335,14 @@ extension StoreQueries {
         ).map(Self.pieceRecord)
     }
 
-    /// Forgets that `piece` was reported damaged (it was audited), and reports of pieces no longer stored.
+    /// Forgets that `piece` was reported damaged (it was audited).
     public func clearSuspect(_ piece: PieceRecord) throws {
         try db.run("DELETE FROM suspect_piece WHERE file_id = ? AND segment = ? AND piece_index = ? AND host_id = ?",
                    .text(piece.fileID), .integer(Int64(piece.segment)), .integer(Int64(piece.index)), SQLValue(piece.host))
+    }
+
+    /// Forgets reports of pieces no longer stored where they were reported (moved, lost, their file deleted).
+    public func dropStaleSuspects() throws {
         try db.run(
             """
             DELETE FROM suspect_piece WHERE NOT EXISTS (SELECT 1 FROM piece p WHERE p.file_id = suspect_piece.file_id
