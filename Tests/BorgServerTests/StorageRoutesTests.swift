@@ -102,6 +102,24 @@ import Testing
         }
     }
 
+    @Test func aPieceOnAHostThatLeftBeforeTheCommitIsNotCounted() async throws {
+        try await CoordinatorFixture.run { f in
+            let (hosts, _) = try await Self.storageHosts(f)
+            let owner = hosts[0]
+            let plan = try await owner.client.createFile(host: owner.id, CreateFileRequest(sealedName: "bg==", size: 100, segmentSize: 4096))
+            // One of the three hosts leaves the grid (deleting what it held) before the owner commits.
+            _ = try await hosts[2].client.abandon(host: hosts[2].id, tasks: [], leaving: true)
+            let digest = String(repeating: "cd", count: 32)
+            do {
+                _ = try await owner.client.commitFile(host: owner.id, file: plan.fileID, CommitFileRequest(digests: [[digest, digest, digest]]))
+                Issue.record("a segment with a piece on a host that had left counted it")
+            } catch let error as APIClientError {
+                #expect(error.status == 409 && error.reason.contains("2 of 3 pieces stored, 3 needed"), "\(error)")
+            }
+            #expect(try await owner.client.files(host: owner.id).isEmpty)
+        }
+    }
+
     @Test func badStorageRequestsAreRefusedWithTheReason() async throws {
         try await CoordinatorFixture.run { f in
             let (hosts, _) = try await Self.storageHosts(f)

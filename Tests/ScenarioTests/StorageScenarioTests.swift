@@ -48,6 +48,12 @@ import Testing
         return process
     }
 
+    /// `borg-client unenroll` of the host in `directory`, given two minutes (an exit that stalls waits 300 s).
+    static func unenroll(_ directory: URL) throws -> CommandResult {
+        try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/timeout"),
+                              ["120", BuildProducts.executable("borg-client").path, "unenroll", "--data-dir", directory.path])
+    }
+
     /// The audits of host `name` that passed and that failed so far.
     static func audits(of name: String, _ grid: DonorGrid) async throws -> (passed: Int, failed: Int) {
         let host = try #require(try await grid.admin.storageStatus().hosts.first { $0.name == name })
@@ -311,21 +317,33 @@ import Testing
         let (grid, hosts, _) = try await Self.grid("storage-leave-busy", hosts: 7)
         defer { grid.shutDown() }
         let (plain, content) = try Self.randomFile(grid, bytes: 8 << 20)
-        // A host leaves while a put sends pieces (some to it).
+        // A host leaves while a put sends pieces (some to it). The put is held (SIGSTOP) from the moment the
+        // host holds some of its pieces until the host has left: the exit must not wait for an upload that has
+        // not committed, and the put must then commit without the pieces it had sent there.
         let put = try Self.startClient(["files", "put", plain.path, "--name", "busy", "--segment-size", "32KiB", "--data-dir", hosts[0].path])
         try await grid.waitUntil("the put under way", timeout: 60) { Self.pieceFiles([hosts[6]]).count > 2 }
-        let firstExit = try grid.client(["unenroll", "--data-dir", hosts[6].path])
+        kill(put.processIdentifier, SIGSTOP)
+        #expect(put.isRunning, "the put ended before the host left")
+        let firstExit = try Self.unenroll(hosts[6])
+        kill(put.processIdentifier, SIGCONT)
         put.waitUntilExit()
-        #expect(put.terminationStatus == 0, "the put failed while a host left")
         #expect(firstExit.status == 0, "\(firstExit.stdout) \(firstExit.stderr)")
+        #expect(put.terminationStatus == 0, "the put failed while a host left")
 
-        // Another leaves while a get reads pieces (some from it).
+        // Another leaves while a get reads pieces (some from it): the get is held from the moment it has the
+        // file's layout (its output begun) until the host has left, then reads what it lacks elsewhere.
         let out = grid.dir.url.appendingPathComponent("busy.bin")
+        let partial = grid.dir.url.appendingPathComponent(".busy.bin.borg-partial")
         let get = try Self.startClient(["files", "get", "busy", "--out", out.path, "--data-dir", hosts[0].path])
-        let secondExit = try grid.client(["unenroll", "--data-dir", hosts[5].path])
+        let started = Date()
+        while !FileManager.default.fileExists(atPath: partial.path), get.isRunning, Date().timeIntervalSince(started) < 60 { usleep(2_000) }
+        kill(get.processIdentifier, SIGSTOP)
+        #expect(get.isRunning && !FileManager.default.fileExists(atPath: out.path), "the get ended before the host left")
+        let secondExit = try Self.unenroll(hosts[5])
+        kill(get.processIdentifier, SIGCONT)
         get.waitUntilExit()
-        #expect(get.terminationStatus == 0, "the get failed while a host left")
         #expect(secondExit.status == 0, "\(secondExit.stdout) \(secondExit.stderr)")
+        #expect(get.terminationStatus == 0, "the get failed while a host left")
         #expect(try Data(contentsOf: out) == content)
 
         // Both left empty-handed and the grid still holds every segment whole.

@@ -26,6 +26,7 @@ struct PieceErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .mismatch, .invalid: return .badRequest
         case .conflict: return .conflict
         case .full, .diskNearlyFull: return insufficientStorage
+        case .leaving: return .serviceUnavailable
         case .refused, .io: return .internalServerError
         }
     }

@@ -32,6 +32,8 @@ public final class PieceStore: Sendable {
         var holders: [String: Int] = [:]
         /// Bumped by ``PieceStore/deleteAll()``: puts begun before it no longer count.
         var generation = 0
+        /// Set by ``PieceStore/refuseNewPieces()``.
+        var leaving = false
 
         /// One holder less for `fileID`; true when none is left.
         mutating func release(_ fileID: String) -> Bool {
@@ -87,6 +89,12 @@ public final class PieceStore: Sendable {
     /// enough pieces are deleted.
     public func setCapacity(_ bytes: Int64) {
         state.withLock { $0.capacity = bytes }
+    }
+
+    /// From now on every put of a piece not held is refused (``PieceStoreError/leaving``): the host is leaving
+    /// the grid, and a piece stored now would be left for the grid to rebuild. Reads and deletes go on.
+    public func refuseNewPieces() {
+        state.withLock { $0.leaving = true }
     }
 
     /// The pieces held, by file, segment and index.
@@ -243,6 +251,7 @@ public final class PieceStore: Sendable {
         var disk = statvfs()
         let free = statvfs(directory.path, &disk) == 0 ? Int64(clamping: UInt64(disk.f_bavail) &* UInt64(disk.f_frsize)) : nil
         return try state.withLock { (state) throws(PieceStoreError) -> Reservation in
+            guard !state.leaving else { throw .leaving }
             // Bytes reserved may be partly written already (and so out of `free`): counting them whole errs on the owner's side.
             if let free, free - state.reserved - size < minimumFreeBytes {
                 throw .diskNearlyFull(needed: size + state.reserved, free: free, keeping: minimumFreeBytes)

@@ -10,6 +10,8 @@ public enum PieceStoreError: Error, CustomStringConvertible, Equatable, Sendable
     case full(needed: Int64, used: Int64, capacity: Int64)
     /// Storing `needed` more bytes would leave the disk with less free space than the host keeps.
     case diskNearlyFull(needed: Int64, free: Int64, keeping: Int64)
+    /// The host is leaving the grid: it hands its pieces over and takes no new ones.
+    case leaving
     /// A symbolic link or another non-regular file stands where a piece or its directory belongs.
     case refused(String)
     /// A piece id that does not name a file inside the store.
@@ -29,6 +31,8 @@ public enum PieceStoreError: Error, CustomStringConvertible, Equatable, Sendable
             return "this host's storage donation is full (\(used) of \(capacity) bytes used, \(needed) more needed): store the piece on another host"
         case .diskNearlyFull(let needed, let free, let keeping):
             return "this host's disk is nearly full (\(free) bytes free, \(needed) more needed, \(keeping) kept free for its owner): store the piece on another host"
+        case .leaving:
+            return "this host is leaving the grid and takes no new pieces: store the piece on another host"
         case .refused(let path):
             return "'\(path)' is a symbolic link or not a regular file or directory; pieces are never read or written through one: remove it"
         case .invalid(let piece):

@@ -78,10 +78,12 @@ public actor StorageHost {
     }
 
     /// Leaves gracefully: the host takes no new pieces and keeps serving while the leading coordinator copies
-    /// every piece it holds to other hosts; returns once none is left here. Throws, having deleted nothing,
-    /// when no piece moved for `stallTimeout` seconds (the grid lacks hosts or room).
+    /// every piece of a stored file it holds to other hosts; returns once none is left here (pieces of uploads
+    /// not committed are not waited for: the grid rebuilds them if their upload commits). Throws, having
+    /// deleted nothing, when no piece moved for `stallTimeout` seconds (the grid lacks hosts or room).
     public func leave(stallTimeout: Double = 300, progress: Bool = true) async throws {
         guard let url else { throw DonorError("the piece server is not running; cannot hand pieces over") }
+        store.refuseNewPieces()
         var remaining = Int.max
         var lastMove = Date()
         var bar: TransferProgress?

@@ -88,7 +88,12 @@ extension StorageEngine {
                 throw EngineError.invalid("digests must list \(file.segments) segments of \(n) pieces each")
             }
             let redundancy = try Redundancy(dataPieces: file.dataPieces, parityPieces: file.parityPieces)
-            for (segment, digests) in request.digests.enumerated() {
+            // A piece on a host that has left the grid since (its files deleted) is not stored.
+            let departed = Set(try q.storageHosts().filter { !$0.active }.map(\.host))
+            var onDeparted = Array(repeating: [Bool](repeating: false, count: n), count: file.segments)
+            for piece in try q.pieces(file: id) where departed.contains(piece.host) { onDeparted[piece.segment][piece.index] = true }
+            for (segment, sent) in request.digests.enumerated() {
+                let digests = sent.enumerated().map { index, digest in onDeparted[segment][index] ? nil : digest }
                 let stored = digests.compactMap { $0 }
                 guard stored.allSatisfy(BlobStore.isDigest) else { throw EngineError.invalid("digests must be SHA-256 in lowercase hex") }
                 guard stored.count >= redundancy.successThreshold else {

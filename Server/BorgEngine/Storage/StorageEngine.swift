@@ -36,8 +36,10 @@ public final class StorageEngine: Sendable {
             try q.registerStorage(host: host.id, url: offer.url, capacity: offer.capacityBytes, used: offer.usedBytes,
                                   leaving: offer.leaving, now: now)
         }
-        let placed = try await store.read { q in try q.pieceCount(host: host.id) }
-        return StorageRegistrationResponse(orderKeys: [signer.publicKey], pieces: placed, piecesToMove: offer.leaving ? placed : 0)
+        let (placed, toMove) = try await store.read { q in
+            (try q.pieceCount(host: host.id), offer.leaving ? try q.piecesToMove(host: host.id) : 0)
+        }
+        return StorageRegistrationResponse(orderKeys: [signer.publicKey], pieces: placed, piecesToMove: toMove)
     }
 
     /// Storage hosts that take new pieces now: online, not leaving, answering their audits.

@@ -126,6 +126,14 @@ extension StoreQueries {
         Int(try db.queryOne("SELECT count(*) FROM piece WHERE host_id = ?", SQLValue(host))?.int(0) ?? 0)
     }
 
+    /// Pieces of stored files the host holds: what a leaving host must hand over before it goes (an upload not
+    /// committed yet waits for no one; its pieces there are rebuilt once committed).
+    public func piecesToMove(host: HostID) throws -> Int {
+        Int(try db.queryOne(
+            "SELECT count(*) FROM piece p JOIN stored_file f ON f.id = p.file_id WHERE p.host_id = ? AND p.state = 'stored' AND f.state = 'stored'",
+            SQLValue(host))?.int(0) ?? 0)
+    }
+
     /// Adds a file being uploaded and the pieces planned for it.
     public func createFile(_ file: StoredFileRecord, pieces: [PieceRecord]) throws {
         try db.run(

@@ -206,6 +206,35 @@ import Testing
         }
     }
 
+    @Test func aLeavingHostTakesNoNewPiecesButServesAndHandsOverWhatItHolds() async throws {
+        let fixture = try PieceFixture()
+        try await fixture.live { client in
+            func put(_ index: Int, _ bytes: Data, actions: [PieceAction] = [.put]) async throws -> TestResponse {
+                try await client.execute(
+                    uri: "/v1/pieces/\(PieceFixture.piece(index))", method: .put,
+                    headers: PieceFixture.headers(order: fixture.order(actions), sha256: PieceFixture.sha256(bytes)), body: ByteBuffer(bytes: bytes))
+            }
+            let held = PieceFixture.bytes(1000)
+            #expect(try await put(0, held).status == .created)
+            fixture.store.refuseNewPieces()
+            for actions: [PieceAction] in [[.put], [.put, .delete]] {
+                let refused = try await put(1, PieceFixture.bytes(500), actions: actions)
+                #expect(refused.status == .serviceUnavailable)
+                #expect(try PieceErrorBody(refused) == PieceErrorBody(
+                    error: "this host is leaving the grid and takes no new pieces: store the piece on another host", status: 503))
+            }
+            #expect(fixture.store.pieces() == [PieceFixture.piece(0)] && fixture.store.usedBytes == 1000)
+            // A retry of a piece it holds still succeeds; what it holds is read and deleted as before.
+            #expect(try await put(0, held).status == .created)
+            let get = try await client.execute(uri: "/v1/pieces/\(PieceFixture.piece(0))", method: .get,
+                                               headers: PieceFixture.headers(order: fixture.order([.get])))
+            #expect(get.status == .ok && Data(get.body.readableBytesView) == held)
+            let delete = try await client.execute(uri: "/v1/pieces/\(PieceFixture.piece(0))", method: .delete,
+                                                  headers: PieceFixture.headers(order: fixture.order([.delete])))
+            #expect(delete.status == .noContent && fixture.store.pieces().isEmpty)
+        }
+    }
+
     @Test func getAndDeleteNeedOrdersThatAllowThem() async throws {
         let fixture = try PieceFixture()
         let piece = PieceFixture.piece(0)
