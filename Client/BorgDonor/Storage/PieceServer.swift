@@ -1,6 +1,7 @@
 import BorgStorage
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Serves this host's ``PieceStore`` over HTTP to the clients that store and fetch pieces:
 ///
@@ -29,6 +30,10 @@ public struct PieceServer: Sendable {
     public static let bodyLimit = 16 << 20
     /// The most pieces in one batch put.
     public static let batchLimit = 64
+    /// How long a connection may send nothing, in a request or between requests, before it is closed: a
+    /// client that stalls mid-upload holds neither a connection nor the server's shutdown for longer. Past
+    /// AsyncHTTPClient's pool idle timeout (60 s), so a client's pooled connection is closed by the client first.
+    public static let defaultIdleTimeout: Duration = .seconds(75)
 
     /// The pieces served.
     public let store: PieceStore
@@ -37,24 +42,27 @@ public struct PieceServer: Sendable {
     private let host: String
     private let port: Int
     private let clock: @Sendable () -> Double
+    private let idleTimeout: Duration
 
     /// A server of `store` on `host`:`port` (port 0: a free one), checking orders against `keys` at the
-    /// time `clock` tells (seconds since 1970).
+    /// time `clock` tells (seconds since 1970), closing connections idle for `idleTimeout`.
     public init(
         store: PieceStore, keys: OrderKeys, host: String = "0.0.0.0", port: Int,
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, idleTimeout: Duration = defaultIdleTimeout
     ) {
         self.store = store
         self.keys = keys
         self.host = host
         self.port = port
         self.clock = clock
+        self.idleTimeout = idleTimeout
     }
 
     /// The application to run (`runService()`); `onRunning` is told the port it listens on.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: router(),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
             configuration: .init(address: .hostname(host, port: port), serverName: "borg-client"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) })
     }

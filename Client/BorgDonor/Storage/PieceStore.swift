@@ -57,10 +57,16 @@ public final class PieceStore: Sendable {
     /// deleted.
     /// Free bytes the disk keeps for its owner: a piece that would leave less is refused, whatever the cap.
     public let minimumFreeBytes: Int64
+    /// The free bytes of the disk holding a directory (nil if unknown).
+    private let freeBytes: @Sendable (String) -> Int64?
 
-    public init(directory: URL, capacity: Int64, minimumFreeBytes: Int64 = 1 << 30) throws(PieceStoreError) {
+    /// `freeBytes` tells the free bytes of the disk holding a directory: `statvfs`'s count for unprivileged
+    /// users by default.
+    public init(directory: URL, capacity: Int64, minimumFreeBytes: Int64 = 1 << 30,
+                freeBytes: @escaping @Sendable (String) -> Int64? = PieceStore.diskFreeBytes) throws(PieceStoreError) {
         self.directory = directory.standardizedFileURL
         self.minimumFreeBytes = minimumFreeBytes
+        self.freeBytes = freeBytes
         do {
             try FileManager.default.createDirectory(
                 at: self.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -95,6 +101,12 @@ public final class PieceStore: Sendable {
     /// the grid, and a piece stored now would be left for the grid to rebuild. Reads and deletes go on.
     public func refuseNewPieces() {
         state.withLock { $0.leaving = true }
+    }
+
+    /// The bytes an unprivileged user may still write to the disk holding `path`; nil if `statvfs` fails.
+    public static func diskFreeBytes(_ path: String) -> Int64? {
+        var disk = statvfs()
+        return statvfs(path, &disk) == 0 ? Int64(clamping: UInt64(disk.f_bavail) &* UInt64(disk.f_frsize)) : nil
     }
 
     /// The pieces held, by file, segment and index.
@@ -248,8 +260,7 @@ public final class PieceStore: Sendable {
     /// Counts `size` more bytes for `piece` against the capacity, less those of the piece it is `replacing`,
     /// and against the disk's free space with the bytes of every other put under way.
     private func reserve(_ piece: PieceID, size: Int64, replacing: Bool) throws(PieceStoreError) -> Reservation {
-        var disk = statvfs()
-        let free = statvfs(directory.path, &disk) == 0 ? Int64(clamping: UInt64(disk.f_bavail) &* UInt64(disk.f_frsize)) : nil
+        let free = freeBytes(directory.path)
         return try state.withLock { (state) throws(PieceStoreError) -> Reservation in
             guard !state.leaving else { throw .leaving }
             // Bytes reserved may be partly written already (and so out of `free`): counting them whole errs on the owner's side.

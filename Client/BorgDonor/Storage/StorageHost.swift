@@ -3,9 +3,6 @@ import BorgCore
 import BorgProtocol
 import Foundation
 import BorgStorage
-import Hummingbird
-import Logging
-import ServiceLifecycle
 
 /// The host's storage donation while the daemon runs: the piece store in `DATA/storage/pieces`, the piece
 /// server others upload to and read from, and the offer renewed with the coordinators (which answers with the
@@ -19,10 +16,7 @@ public actor StorageHost {
     let log: @Sendable (String) -> Void
     /// Seconds between offers.
     let offerInterval: Double
-    private var server: Task<Void, Never>?
-    /// Runs the piece server; shut down gracefully (cancelling its task instead can trap in NIO when a
-    /// connection was accepted but not yet served).
-    private var services: ServiceGroup?
+    private var service: PieceService?
     private var url: String?
     private var lastOffer = -Double.infinity
 
@@ -41,22 +35,14 @@ public actor StorageHost {
     public func start() async throws {
         LargeBuffers.configure()
         let (address, port) = try donation.listenAddress()
-        let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = PieceServer(store: store, keys: keys, host: address, port: port).application { port in
-            continuation.yield(port)
-            continuation.finish()
-        }
-        let log = self.log
-        let services = ServiceGroup(configuration: .init(services: [application], logger: Logger(label: "borg-client")))
-        self.services = services
-        server = Task {
-            do { try await services.run() } catch { log("piece server stopped: \(error)") }
-            continuation.finish()
-        }
-        var iterator = bound.makeAsyncIterator()
-        guard let listening = await iterator.next() else {
+        let service: PieceService
+        do {
+            service = try await PieceService(PieceServer(store: store, keys: keys, host: address, port: port), log: log)
+        } catch {
             throw DonorError("--storage-listen: cannot serve pieces on \(donation.listen); is the port taken?")
         }
+        self.service = service
+        let listening = service.port
         url = try donation.advertisedURL(port: listening)
         log("serving up to \(CapParser.format(bytes: donation.capacityBytes)) of pieces at \(url ?? "?") (\(store.pieceCount) held, \(CapParser.format(bytes: UInt64(store.usedBytes))) used)")
     }
@@ -119,11 +105,12 @@ public actor StorageHost {
         lastOffer = -Double.infinity
     }
 
-    /// Stops serving pieces.
-    public func stop() async {
-        await services?.triggerGracefulShutdown()
-        _ = await server?.value
-        server = nil
-        services = nil
+    /// Stops serving pieces, waiting at most `patience` for requests under way (see ``PieceService/stop(patience:)``).
+    public func stop(patience: Duration = .seconds(10)) async {
+        guard let service else { return }
+        self.service = nil
+        if await !service.stop(patience: patience) {
+            log("a request to the piece server was still under way after \(patience); left to the process's exit")
+        }
     }
 }

@@ -23,9 +23,11 @@ struct PieceFixture: Sendable {
     let signer: OrderSigner
     let server: PieceServer
 
-    init(capacity: Int64 = 1 << 30, minimumFreeBytes: Int64 = 0, clock: @escaping @Sendable () -> Double = { PieceFixture.now }) throws {
+    init(capacity: Int64 = 1 << 30, minimumFreeBytes: Int64 = 0, freeBytes: @escaping @Sendable (String) -> Int64? = PieceStore.diskFreeBytes,
+         clock: @escaping @Sendable () -> Double = { PieceFixture.now }) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("borg-pieces-\(UUID().uuidString.prefix(8))")
-        store = try PieceStore(directory: root.appendingPathComponent("pieces"), capacity: capacity, minimumFreeBytes: minimumFreeBytes)
+        store = try PieceStore(directory: root.appendingPathComponent("pieces"), capacity: capacity, minimumFreeBytes: minimumFreeBytes,
+                               freeBytes: freeBytes)
         signer = OrderSigner(privateKey: Curve25519.Signing.PrivateKey())
         keys = try OrderKeys(publicKeys: [signer.publicKey], host: Self.host)
         server = PieceServer(store: store, keys: keys, host: "127.0.0.1", port: 0, clock: clock)

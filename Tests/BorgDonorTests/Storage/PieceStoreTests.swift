@@ -112,13 +112,12 @@ struct PieceStoreTests {
     }
 
     @Test func piecesBeingWrittenCountAgainstTheFreeSpaceKept() throws {
-        // Room above the space kept for two pieces minus 24 MiB: one fits, a batch of both does not, though
-        // each would alone (before a byte of them is written, the disk's free space has not changed).
-        let piece = 48 << 20
-        var disk = statvfs()
-        #expect(statvfs(FileManager.default.temporaryDirectory.path, &disk) == 0)
-        let free = Int64(disk.f_bavail) * Int64(disk.f_frsize)
-        let fixture = try PieceFixture(capacity: 1 << 40, minimumFreeBytes: free - Int64(2 * piece - (24 << 20)))
+        // Room above the space kept for two pieces minus 24 KiB: one fits, a batch of both does not, though
+        // each would alone (before a byte of them is written, the disk's free space has not changed). The
+        // disk's free space is fixed here: other tests write to the same disk meanwhile.
+        let piece = 48 << 10
+        let kept: Int64 = 1 << 30
+        let fixture = try PieceFixture(capacity: 1 << 40, minimumFreeBytes: kept, freeBytes: { _ in kept + Int64(2 * piece - (24 << 10)) })
         defer { fixture.remove() }
         let bytes = Data(repeating: 7, count: piece)
         let digest = PieceFixture.sha256(bytes)
