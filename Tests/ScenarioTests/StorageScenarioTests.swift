@@ -497,19 +497,29 @@ import Testing
     @Test func aFullGridRefusesPutsClearlyAndNoHostExceedsItsCap() async throws {
         let (grid, hosts, _) = try await Self.grid("storage-full", hosts: 3, capacity: "3MiB")
         defer { grid.shutDown() }
-        var refusal = ""
-        for index in 0..<10 {
+        // One donor may store far more than the grid holds, so that the hosts' room, not its quota, stops it.
+        let quota = try CommandRunner.run(BuildProducts.executable("borg-server"),
+                                          ["storage", "quota", "storer0", "1GiB", "--data-dir", grid.server.dataDirectory.path])
+        #expect(quota.status == 0, "\(quota.stderr)")
+        var refusal = "", stored = 0
+        for index in 0..<12 {
             let (plain, _) = try Self.randomFile(grid, bytes: 1 << 20)
-            let put = try grid.client(["files", "put", plain.path, "--name", "f\(index)", "--data-dir", hosts[index % 3].path])
+            let put = try grid.client(["files", "put", plain.path, "--name", "f\(index)", "--data-dir", hosts[0].path])
             if put.status != 0 {
                 refusal = put.stderr
                 break
             }
+            stored += 1
         }
-        #expect(refusal.contains("quota") || refusal.contains("cannot place"), "expected a clear refusal, got: '\(refusal)'")
+        #expect(refusal.contains("cannot place") && !refusal.contains("quota"), "expected the full grid's refusal, got: '\(refusal)'")
+        // 9 MiB donated, 1.5 MiB per file at 2+1: five files fit, the sixth does not.
+        #expect(stored == 5, "\(stored) files stored before the refusal")
+        var total = 0
         for host in hosts {
             let used = Self.pieceFiles([host]).reduce(0) { $0 + ((try? $1.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) }
             #expect(used <= 3 << 20, "\(host.lastPathComponent) holds \(used) bytes over its 3 MiB cap")
+            total += used
         }
+        #expect(total >= 7 << 20, "the grid was not full: \(total) bytes stored")
     }
 }
