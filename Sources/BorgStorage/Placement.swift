@@ -1,6 +1,6 @@
-/// Chooses hosts for pieces. The pieces of a segment go to distinct hosts, and to distinct donors where
-/// possible; among the hosts allowed, the one with most free space first, counting what this plan has
-/// already put there.
+/// Chooses hosts for pieces. The pieces of a segment go to distinct hosts, to hosts whose audits are in good
+/// standing and to distinct donors where possible; among the hosts allowed, the one with most free space
+/// first, counting what this plan has already put there.
 public enum Placement {
     /// For each segment, `redundancy.totalPieces` hosts: index i holds the host of piece i.
     ///
@@ -81,8 +81,10 @@ public enum Placement {
         return chosen.map { candidates[$0].host }
     }
 
-    /// A fresh donor first, then more free space, then the lower host id (so plans are reproducible).
+    /// A host in good standing first, then a fresh donor, then more free space, then the lower host id (so
+    /// plans are reproducible).
     private static func better(_ a: StorageCandidate, than b: StorageCandidate, usedDonors: Set<Int64>) -> Bool {
+        if a.trusted != b.trusted { return a.trusted }
         let aFresh = !usedDonors.contains(a.donor)
         let bFresh = !usedDonors.contains(b.donor)
         if aFresh != bFresh { return aFresh }

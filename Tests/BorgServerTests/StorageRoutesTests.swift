@@ -2,6 +2,7 @@ import BorgAPIClient
 import BorgCore
 import BorgProtocol
 import BorgStorage
+import BorgStore
 import Foundation
 import Testing
 
@@ -117,6 +118,29 @@ import Testing
                 #expect(error.status == 409 && error.reason.contains("2 of 3 pieces stored, 3 needed"), "\(error)")
             }
             #expect(try await owner.client.files(host: owner.id).isEmpty)
+        }
+    }
+
+    @Test func aHostThatFailsAuditsGetsNewPiecesOnlyWhenNoOtherHostCanTakeThem() async throws {
+        try await CoordinatorFixture.run { f in
+            var (hosts, _) = try await Self.storageHosts(f)
+            let suspect = try await f.host("s4")
+            _ = try await suspect.client.registerStorage(host: suspect.id, StorageRegistration(
+                url: "http://127.0.0.1:9/s4", capacityBytes: 1 << 30, usedBytes: 0))
+            hosts.append(suspect)
+            // Its one audit failed: the most room of the four, but out of good standing.
+            try await f.coordinator.store.write { q in
+                try q.recordAudit(of: PieceRecord(fileID: String(repeating: "0", count: 32), segment: 0, index: 0, host: suspect.id,
+                                                  sha256: nil, size: 1, state: PieceRecord.stored), passed: false)
+            }
+            let owner = hosts[0]
+            let spread = try await owner.client.createFile(host: owner.id, CreateFileRequest(
+                sealedName: "bg==", size: 8 << 20, segmentSize: 1 << 20, redundancy: "2+1"))
+            #expect(spread.pieces.allSatisfy { !$0.contains(suspect.id) }, "three hosts in good standing take 2+1 without it")
+            // A code as wide as the grid still stores, on it too.
+            let wide = try await owner.client.createFile(host: owner.id, CreateFileRequest(
+                sealedName: "bg==", size: 1 << 20, segmentSize: 1 << 20, redundancy: "3+1"))
+            #expect(wide.pieces.allSatisfy { $0.contains(suspect.id) })
         }
     }
 

@@ -112,6 +112,17 @@ struct PlacementTests {
         #expect(candidates == before)
     }
 
+    @Test func hostsOutOfGoodStandingComeLast() throws {
+        // Host 103 failed audits and has by far the most room: 2+1 over four hosts never uses it.
+        var candidates = Self.hosts(3, free: 1 << 20) + [StorageCandidate(host: 103, donor: 3, freeBytes: 1 << 40, trusted: false)]
+        let plan = try Placement.place(segments: 20, pieceBytes: 1000, redundancy: try Redundancy(parsing: "2+1"), candidates: candidates)
+        #expect(plan.allSatisfy { !$0.contains(103) })
+        // Nor does a repair, while a host in good standing has room; when none has, it does.
+        #expect(Placement.chooseMore(count: 1, pieceBytes: 1000, candidates: &candidates, holding: [100: 1, 101: 1], preferringNot: []) == [102])
+        var crowded = [StorageCandidate(host: 100, donor: 0, freeBytes: 1 << 20), StorageCandidate(host: 103, donor: 3, freeBytes: 1 << 40, trusted: false)]
+        #expect(Placement.chooseMore(count: 1, pieceBytes: 1000, candidates: &crowded, holding: [100: 1], preferringNot: []) == [103])
+    }
+
     @Test func repairSpreadsASegmentOverTheHostsLeft() throws {
         // A 4+2 segment on four live hosts after two died: 100 and 101 hold one piece each, 102 two (an earlier
         // repair put one there), 103 none; 102 has the most room. Its two lost pieces go to 103 and to 100 or

@@ -45,7 +45,8 @@ public final class StorageEngine: Sendable {
     /// Storage hosts that take new pieces now: online, not leaving, answering their audits.
     func candidates(_ hosts: [StorageHostRecord], now: Double) -> [StorageCandidate] {
         hosts.filter { isOnline($0, now: now) && !$0.leaving && !isUnanswering($0, now: now) }.map {
-            StorageCandidate(host: $0.host.rawValue, donor: $0.donor.rawValue, freeBytes: max(0, $0.capacity - $0.placedBytes))
+            StorageCandidate(host: $0.host.rawValue, donor: $0.donor.rawValue, freeBytes: max(0, $0.capacity - $0.placedBytes),
+                             trusted: StoragePolicy.auditsInGoodStanding($0))
         }
     }
 

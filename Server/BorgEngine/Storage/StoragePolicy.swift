@@ -24,4 +24,11 @@ public struct StoragePolicy: Sendable, Equatable {
     public func isOnline(_ host: StorageHostRecord, now: Double) -> Bool {
         host.active && host.seenAt >= now - onlineWindow
     }
+
+    /// Whether the host's audits are in good standing: at most one failed for every 20 passed. A host that
+    /// lost a piece to a flipped bit keeps its standing once it has passed 20 audits; one that drops pieces
+    /// (a tenth of its audits failing, say) loses it, and takes new pieces only when no other host can.
+    public static func auditsInGoodStanding(_ host: StorageHostRecord) -> Bool {
+        host.auditsFailed * 20 <= host.auditsPassed
+    }
 }
