@@ -37,13 +37,18 @@ import Testing
         return (url, content)
     }
 
-    /// Starts `borg-client ARGUMENTS` without waiting for it (its output discarded).
-    static func startClient(_ arguments: [String]) throws -> Process {
+    /// Starts `borg-client ARGUMENTS` without waiting for it (its output discarded, or its stderr written to
+    /// `errors`).
+    static func startClient(_ arguments: [String], errors: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = BuildProducts.executable("borg-client")
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        if let errors {
+            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errors)
+        }
         try process.run()
         return process
     }
@@ -320,7 +325,9 @@ import Testing
         // A host leaves while a put sends pieces (some to it). The put is held (SIGSTOP) from the moment the
         // host holds some of its pieces until the host has left: the exit must not wait for an upload that has
         // not committed, and the put must then commit without the pieces it had sent there.
-        let put = try Self.startClient(["files", "put", plain.path, "--name", "busy", "--segment-size", "32KiB", "--data-dir", hosts[0].path])
+        let putErrors = grid.dir.url.appendingPathComponent("put.stderr")
+        let put = try Self.startClient(["files", "put", plain.path, "--name", "busy", "--segment-size", "32KiB", "--data-dir", hosts[0].path],
+                                       errors: putErrors)
         try await grid.waitUntil("the put under way", timeout: 60) { Self.pieceFiles([hosts[6]]).count > 2 }
         kill(put.processIdentifier, SIGSTOP)
         #expect(put.isRunning, "the put ended before the host left")
@@ -328,13 +335,14 @@ import Testing
         kill(put.processIdentifier, SIGCONT)
         put.waitUntilExit()
         #expect(firstExit.status == 0, "\(firstExit.stdout) \(firstExit.stderr)")
-        #expect(put.terminationStatus == 0, "the put failed while a host left")
+        #expect(put.terminationStatus == 0, "the put failed while a host left: \((try? String(contentsOf: putErrors, encoding: .utf8)) ?? "")")
 
         // Another leaves while a get reads pieces (some from it): the get is held from the moment it has the
         // file's layout (its output begun) until the host has left, then reads what it lacks elsewhere.
         let out = grid.dir.url.appendingPathComponent("busy.bin")
         let partial = grid.dir.url.appendingPathComponent(".busy.bin.borg-partial")
-        let get = try Self.startClient(["files", "get", "busy", "--out", out.path, "--data-dir", hosts[0].path])
+        let getErrors = grid.dir.url.appendingPathComponent("get.stderr")
+        let get = try Self.startClient(["files", "get", "busy", "--out", out.path, "--data-dir", hosts[0].path], errors: getErrors)
         let started = Date()
         while !FileManager.default.fileExists(atPath: partial.path), get.isRunning, Date().timeIntervalSince(started) < 60 { usleep(2_000) }
         kill(get.processIdentifier, SIGSTOP)
@@ -343,7 +351,7 @@ import Testing
         kill(get.processIdentifier, SIGCONT)
         get.waitUntilExit()
         #expect(secondExit.status == 0, "\(secondExit.stdout) \(secondExit.stderr)")
-        #expect(get.terminationStatus == 0, "the get failed while a host left")
+        #expect(get.terminationStatus == 0, "the get failed while a host left: \((try? String(contentsOf: getErrors, encoding: .utf8)) ?? "")")
         #expect(try Data(contentsOf: out) == content)
 
         // Both left empty-handed and the grid still holds every segment whole.

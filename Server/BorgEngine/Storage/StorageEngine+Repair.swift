@@ -52,8 +52,9 @@ extension StorageEngine {
             // A rebuild needs k readable pieces; a move needs the leaving copy.
             let copies = Dictionary(sources.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
             guard sources.count >= redundancy.dataPieces || moving.allSatisfy({ copies[$0.index] != nil }) else { continue }
-            // Lost pieces count too: a host that lost one is not the first choice for it.
-            let holding = Dictionary(pieces.map { ($0.0.host.rawValue, 1) }, uniquingKeysWith: +)
+            // Pieces a host still holds (a lost one does not count: a host whose audits failed comes last by its
+            // standing, and on a grid as small as the code it is where the piece goes back).
+            let holding = Dictionary(pieces.filter { $0.1 != .lost }.map { ($0.0.host.rawValue, 1) }, uniquingKeysWith: +)
             let donors = Set(pieces.filter { $0.1 == .healthy }.compactMap { byID[$0.0.host]?.donor.rawValue })
             guard let chosen = Placement.chooseMore(count: moving.count, pieceBytes: Int64(pieceSize), candidates: &candidates,
                                                     holding: holding, preferringNot: donors) else { continue }
