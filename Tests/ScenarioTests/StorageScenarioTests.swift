@@ -362,6 +362,33 @@ import Testing
         }
     }
 
+    @Test func aGetHeldWhileTwoHostsLeaveReadsThePiecesWhereTheyMoved() async throws {
+        let (grid, hosts, _) = try await Self.grid("storage-get-moved", hosts: 5)
+        defer { grid.shutDown() }
+        // 3+1 over five hosts: about three segments in ten have pieces on both hosts that leave, so the layout
+        // the get started with finds only two of the three pieces they need.
+        let (plain, content) = try Self.randomFile(grid, bytes: 1 << 20)
+        let put = try grid.client(["files", "put", plain.path, "--name", "moved", "--redundancy", "3+1", "--segment-size", "64KiB",
+                                   "--data-dir", hosts[0].path])
+        #expect(put.status == 0, "put failed: \(put.stderr)")
+        let out = grid.dir.url.appendingPathComponent("moved.bin")
+        let partial = grid.dir.url.appendingPathComponent(".moved.bin.borg-partial")
+        let errors = grid.dir.url.appendingPathComponent("get.stderr")
+        let get = try Self.startClient(["files", "get", "moved", "--out", out.path, "--data-dir", hosts[0].path], errors: errors)
+        let started = Date()
+        while !FileManager.default.fileExists(atPath: partial.path), get.isRunning, Date().timeIntervalSince(started) < 60 { usleep(1_000) }
+        kill(get.processIdentifier, SIGSTOP)
+        #expect(get.isRunning && !FileManager.default.fileExists(atPath: out.path), "the get ended before the hosts left")
+        for leaving in [hosts[3], hosts[4]] {
+            let exit = try Self.unenroll(leaving)
+            #expect(exit.status == 0, "\(exit.stdout) \(exit.stderr)")
+        }
+        kill(get.processIdentifier, SIGCONT)
+        get.waitUntilExit()
+        #expect(get.terminationStatus == 0, "the get failed after its hosts left: \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")")
+        #expect(try Data(contentsOf: out) == content)
+    }
+
     @Test func aStalledHostDoesNotHoldAReadUp() async throws {
         let (grid, hosts, clients) = try await Self.grid("storage-stalled", hosts: 3)
         defer { grid.shutDown() }

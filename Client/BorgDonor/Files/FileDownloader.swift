@@ -56,7 +56,7 @@ public struct FileDownloader: Sendable {
         let layout = try await coordinator.fileLocation(host: host, file: cap.fileID)
         let progress = makeProgress?(layout.size)
         let coder = ErasureCoder(try Redundancy(parsing: layout.redundancy))
-        let orders = Dictionary(layout.hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
+        let orders = Self.orders(of: layout)
         // Big segments go one per batch: then sixteen at once.
         let grouping = SegmentBatches(segments: layout.segments, segmentSize: layout.segmentSize, segmentsPerBatch: segmentsPerBatch,
                                       parallelBatches: parallelBatches, segmentsInFlight: 16)
@@ -71,7 +71,18 @@ public struct FileDownloader: Sendable {
                     let segments = batches[next]
                     next += 1
                     group.addTask {
-                        let batch = try await read(segments, cap: cap, coder: coder, layout: layout, orders: orders)
+                        let batch: (plains: [(segment: Int, plain: Data)], damaged: [PieceID])
+                        do {
+                            batch = try await read(segments, cap: cap, coder: coder, layout: layout, orders: orders)
+                        } catch {
+                            // Pieces may have moved since the layout was read (a host left, and the grid copied or
+                            // rebuilt its pieces elsewhere): read the batch once more from where they are now.
+                            guard let now = try? await coordinator.fileLocation(host: host, file: cap.fileID),
+                                now.segments == layout.segments, now.segmentSize == layout.segmentSize, now.size == layout.size,
+                                now.redundancy == layout.redundancy
+                            else { throw error }
+                            batch = try await read(segments, cap: cap, coder: coder, layout: now, orders: Self.orders(of: now))
+                        }
                         for (segment, plain) in batch.plains {
                             try sink.write(plain, at: Int64(segment) * Int64(layout.segmentSize))
                             progress?.advance(Int64(plain.count))
@@ -97,6 +108,11 @@ public struct FileDownloader: Sendable {
             throw error
         }
         return Outcome(size: layout.size, damaged: damaged, reported: await report(damaged, of: cap.fileID))
+    }
+
+    /// The layout's order for each host.
+    static func orders(of layout: FileLayout) -> [HostID: StorageHostOrder] {
+        Dictionary(layout.hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Tells the coordinator about `damaged` pieces of `file`; whether it took the report (true when none).
