@@ -65,7 +65,7 @@ struct UnenrollCommand: AsyncParsableCommand {
         } else {
             let storage = try StorageHost(directory: directory, donation: donation, host: configuration.hostID, client: client,
                                           log: { print($0) })
-            try await storage.start()
+            try await storage.start(leaving: true)
             do {
                 try await storage.leave()
             } catch {

@@ -26,13 +26,15 @@ public enum Placement {
     }
 
     /// `count` more hosts for one segment whose hosts hold `holding` of its pieces each (as repair puts pieces
-    /// back): hosts without a piece of it where there are enough; on a grid with fewer hosts than pieces, each
-    /// piece to a host holding the fewest of them, so no host keeps more of a segment than it must (one host
-    /// with three of a 4+2 segment's six pieces would make its loss the segment's). Nil if no host has room.
+    /// back) and of which the hosts in `lostOn` lost one: hosts with no piece of it, held or lost, where there
+    /// are enough; on a grid with fewer hosts than pieces, each piece to a host holding the fewest of them, so no
+    /// host keeps more of a segment than it must (one host with three of a 4+2 segment's six pieces would make
+    /// its loss the segment's). Nil if no host has room.
     public static func chooseMore(
-        count: Int, pieceBytes: Int64, candidates: inout [StorageCandidate], holding: [Int64: Int], preferringNot donors: Set<Int64>
+        count: Int, pieceBytes: Int64, candidates: inout [StorageCandidate], holding: [Int64: Int], lostOn: Set<Int64> = [],
+        preferringNot donors: Set<Int64>
     ) -> [Int64]? {
-        if let distinct = choose(count: count, pieceBytes: pieceBytes, candidates: &candidates, avoidingHosts: Set(holding.keys),
+        if let distinct = choose(count: count, pieceBytes: pieceBytes, candidates: &candidates, avoidingHosts: Set(holding.keys).union(lostOn),
                                  preferringNot: donors) {
             return distinct
         }

@@ -137,6 +137,14 @@ struct PlacementTests {
         let fresh = try #require(Placement.chooseMore(count: 2, pieceBytes: 1000, candidates: &roomy,
                                                       holding: [100: 1, 101: 1, 102: 1, 103: 1, 104: 1], preferringNot: []))
         #expect(Set(fresh).isDisjoint(with: [100, 101, 102, 103, 104]) && Set(fresh).count == 2)
+        // A host that lost a piece of the segment (in good standing, with the most room) gets it back only when
+        // no host without a piece of it can take it.
+        var lost = Self.hosts(3) + [StorageCandidate(host: 103, donor: 3, freeBytes: 1 << 40)]
+        #expect(Placement.chooseMore(count: 1, pieceBytes: 1000, candidates: &lost, holding: [100: 1, 101: 1], lostOn: [103],
+                                     preferringNot: []) == [102])
+        var small = Self.hosts(3)
+        #expect(Placement.chooseMore(count: 1, pieceBytes: 1000, candidates: &small, holding: [100: 1, 101: 1], lostOn: [102],
+                                     preferringNot: []) == [102])
         // Where only a fuller host has room, it is used rather than no repair at all.
         var full = [StorageCandidate(host: 100, donor: 0, freeBytes: 10), StorageCandidate(host: 102, donor: 2, freeBytes: 1 << 20)]
         #expect(Placement.chooseMore(count: 1, pieceBytes: 1000, candidates: &full, holding: [100: 1, 102: 2], preferringNot: []) == [102])

@@ -547,7 +547,8 @@ import Testing
             stored += 1
         }
         #expect(refusal.contains("cannot place") && !refusal.contains("quota"), "expected the full grid's refusal, got: '\(refusal)'")
-        // 9 MiB donated, 1.5 MiB per file at 2+1: five files fit, the sixth does not.
+        // 9 MiB donated, a little over 1.5 MiB per file at 2+1 (each 512 KiB piece carries 8 more bytes, half the
+        // segment's AES-GCM tag): five files fit, the sixth does not.
         #expect(stored == 5, "\(stored) files stored before the refusal")
         var total = 0
         for host in hosts {

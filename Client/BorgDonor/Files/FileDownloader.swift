@@ -3,6 +3,7 @@ import BorgCore
 import BorgProtocol
 import BorgStorage
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -56,7 +57,8 @@ public struct FileDownloader: Sendable {
         let layout = try await coordinator.fileLocation(host: host, file: cap.fileID)
         let progress = makeProgress?(layout.size)
         let coder = ErasureCoder(try Redundancy(parsing: layout.redundancy))
-        let orders = Self.orders(of: layout)
+        // The layout the batches read from: replaced by a fresh one when pieces have moved since.
+        let current = CurrentLayout(layout)
         // Big segments go one per batch: then sixteen at once.
         let grouping = SegmentBatches(segments: layout.segments, segmentSize: layout.segmentSize, segmentsPerBatch: segmentsPerBatch,
                                       parallelBatches: parallelBatches, segmentsInFlight: 16)
@@ -72,16 +74,19 @@ public struct FileDownloader: Sendable {
                     next += 1
                     group.addTask {
                         let batch: (plains: [(segment: Int, plain: Data)], damaged: [PieceID])
+                        let used = current.layout
                         do {
-                            batch = try await read(segments, cap: cap, coder: coder, layout: layout, orders: orders)
+                            batch = try await read(segments, cap: cap, coder: coder, layout: used)
                         } catch {
                             // Pieces may have moved since the layout was read (a host left, and the grid copied or
-                            // rebuilt its pieces elsewhere): read the batch once more from where they are now.
-                            guard let now = try? await coordinator.fileLocation(host: host, file: cap.fileID),
+                            // rebuilt its pieces elsewhere): read the batch once more from where they are now, and
+                            // let the batches after it start from there.
+                            guard !Task.isCancelled, let now = try? await coordinator.fileLocation(host: host, file: cap.fileID),
                                 now.segments == layout.segments, now.segmentSize == layout.segmentSize, now.size == layout.size,
                                 now.redundancy == layout.redundancy
                             else { throw error }
-                            batch = try await read(segments, cap: cap, coder: coder, layout: now, orders: Self.orders(of: now))
+                            current.layout = now
+                            batch = try await read(segments, cap: cap, coder: coder, layout: now)
                         }
                         for (segment, plain) in batch.plains {
                             try sink.write(plain, at: Int64(segment) * Int64(layout.segmentSize))
@@ -108,11 +113,6 @@ public struct FileDownloader: Sendable {
             throw error
         }
         return Outcome(size: layout.size, damaged: damaged, reported: await report(damaged, of: cap.fileID))
-    }
-
-    /// The layout's order for each host.
-    static func orders(of layout: FileLayout) -> [HostID: StorageHostOrder] {
-        Dictionary(layout.hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Tells the coordinator about `damaged` pieces of `file`; whether it took the report (true when none).
@@ -152,8 +152,10 @@ public struct FileDownloader: Sendable {
     /// pieces do not open, is also read on its own (``read(_:cap:coder:layout:have:slowHosts:)``,
     /// starting from the pieces already here, the hosts that failed or have not answered asked last), while
     /// the requests under way go on: whichever completes the segment first wins.
-    func read(_ segments: Range<Int>, cap: ReadCap, coder: ErasureCoder, layout: FileLayout,
-              orders: [HostID: StorageHostOrder]) async throws -> (plains: [(segment: Int, plain: Data)], damaged: [PieceID]) {
+    func read(_ segments: Range<Int>, cap: ReadCap, coder: ErasureCoder, layout: FileLayout) async throws
+        -> (plains: [(segment: Int, plain: Data)], damaged: [PieceID])
+    {
+        let orders = Dictionary(layout.hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
         let need = coder.redundancy.dataPieces
         let plans = Dictionary(uniqueKeysWithValues: segments.map { ($0, plan(segment: $0, coder: coder, layout: layout, orders: orders)) })
         let requests = Self.requests(for: segments.compactMap { plans[$0] }, need: need)
@@ -308,6 +310,18 @@ public struct FileDownloader: Sendable {
         } catch {
             throw DonorError("segment \(segment) does not decrypt: the read-cap's key is not this file's, or its pieces are damaged")
         }
+    }
+}
+
+/// The layout a get's batches read from, replaced when pieces have moved since.
+private final class CurrentLayout: Sendable {
+    private let current: Mutex<FileLayout>
+
+    init(_ layout: FileLayout) { current = Mutex(layout) }
+
+    var layout: FileLayout {
+        get { current.withLock { $0 } }
+        set { current.withLock { $0 = newValue } }
     }
 }
 

@@ -45,11 +45,11 @@ public final class PieceService: Sendable {
             continuation.yield(true)
         }
         let timer = Task {
-            try? await Task.sleep(for: patience)
+            guard (try? await Task.sleep(for: patience)) != nil else { return }
             continuation.yield(false)
         }
         var first = ended.makeAsyncIterator()
-        let stopped = await first.next() ?? true
+        let stopped = await first.next() ?? false
         timer.cancel()
         continuation.finish()
         return stopped

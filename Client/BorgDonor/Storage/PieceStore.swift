@@ -97,8 +97,9 @@ public final class PieceStore: Sendable {
         state.withLock { $0.capacity = bytes }
     }
 
-    /// From now on every put of a piece not held is refused (``PieceStoreError/leaving``): the host is leaving
-    /// the grid, and a piece stored now would be left for the grid to rebuild. Reads and deletes go on.
+    /// From now on every put that would write (a piece not held, or one replacing a piece) is refused
+    /// (``PieceStoreError/leaving``): the host is leaving the grid, and a piece stored now would be left for the
+    /// grid to rebuild. A piece sent again with the bytes held is still taken; reads and deletes go on.
     public func refuseNewPieces() {
         state.withLock { $0.leaving = true }
     }

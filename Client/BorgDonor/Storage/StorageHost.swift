@@ -31,9 +31,10 @@ public actor StorageHost {
         self.log = log
     }
 
-    /// Starts the piece server; returns once it listens.
-    public func start() async throws {
+    /// Starts the piece server; returns once it listens. A host `leaving` refuses new pieces from the start.
+    public func start(leaving: Bool = false) async throws {
         LargeBuffers.configure()
+        if leaving { store.refuseNewPieces() }
         let (address, port) = try donation.listenAddress()
         let service: PieceService
         do {

@@ -52,12 +52,13 @@ extension StorageEngine {
             // A rebuild needs k readable pieces; a move needs the leaving copy.
             let copies = Dictionary(sources.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
             guard sources.count >= redundancy.dataPieces || moving.allSatisfy({ copies[$0.index] != nil }) else { continue }
-            // Pieces a host still holds (a lost one does not count: a host whose audits failed comes last by its
-            // standing, and on a grid as small as the code it is where the piece goes back).
+            // A host that lost a piece of the segment is not chosen for it while a host without any has room; when
+            // none has (a grid as small as the code), it counts as holding only what it still holds.
             let holding = Dictionary(pieces.filter { $0.1 != .lost }.map { ($0.0.host.rawValue, 1) }, uniquingKeysWith: +)
+            let lostOn = Set(pieces.filter { $0.1 == .lost }.map(\.0.host.rawValue))
             let donors = Set(pieces.filter { $0.1 == .healthy }.compactMap { byID[$0.0.host]?.donor.rawValue })
             guard let chosen = Placement.chooseMore(count: moving.count, pieceBytes: Int64(pieceSize), candidates: &candidates,
-                                                    holding: holding, preferringNot: donors) else { continue }
+                                                    holding: holding, lostOn: lostOn, preferringNot: donors) else { continue }
             let urls = Dictionary(hosts.map { ($0.host.rawValue, $0.url) }, uniquingKeysWith: { first, _ in first })
             let targets = zip(moving, chosen).compactMap { piece, host -> PieceTarget? in
                 guard let url = urls[host], piece.from == nil || piece.sha256 != nil else { return nil }
