@@ -221,7 +221,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "BorgDonorTests", dependencies: [
-            "BorgDonor", "BorgProtocol", "BorgCore", "BorgSandbox", "BorgServer", "BorgAPIClient", "BorgStorage",
+            "BorgDonor", "BorgProtocol", "BorgCore", "BorgSandbox", "BorgServer", "BorgAPIClient", "BorgStorage", "BorgHarness",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -53,6 +53,17 @@ import Testing
         return process
     }
 
+    /// Starts `files get NAME --out OUT` on `host` (its stderr to `errors`) and stops it (SIGSTOP) once it has the
+    /// file's layout: when its output is begun, before any piece can have been read.
+    static func startHeldGet(_ name: String, out: URL, on host: URL, errors: URL) throws -> Process {
+        let partial = out.deletingLastPathComponent().appendingPathComponent(".\(out.lastPathComponent).borg-partial")
+        let get = try startClient(["files", "get", name, "--out", out.path, "--data-dir", host.path], errors: errors)
+        let started = Date()
+        while !FileManager.default.fileExists(atPath: partial.path), get.isRunning, Date().timeIntervalSince(started) < 60 { usleep(1_000) }
+        kill(get.processIdentifier, SIGSTOP)
+        return get
+    }
+
     /// `borg-client unenroll` of the host in `directory`, given two minutes (an exit that stalls waits 300 s).
     static func unenroll(_ directory: URL) throws -> CommandResult {
         try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/timeout"),
@@ -340,12 +351,8 @@ import Testing
         // Another leaves while a get reads pieces (some from it): the get is held from the moment it has the
         // file's layout (its output begun) until the host has left, then reads what it lacks elsewhere.
         let out = grid.dir.url.appendingPathComponent("busy.bin")
-        let partial = grid.dir.url.appendingPathComponent(".busy.bin.borg-partial")
         let getErrors = grid.dir.url.appendingPathComponent("get.stderr")
-        let get = try Self.startClient(["files", "get", "busy", "--out", out.path, "--data-dir", hosts[0].path], errors: getErrors)
-        let started = Date()
-        while !FileManager.default.fileExists(atPath: partial.path), get.isRunning, Date().timeIntervalSince(started) < 60 { usleep(2_000) }
-        kill(get.processIdentifier, SIGSTOP)
+        let get = try Self.startHeldGet("busy", out: out, on: hosts[0], errors: getErrors)
         #expect(get.isRunning && !FileManager.default.fileExists(atPath: out.path), "the get ended before the host left")
         let secondExit = try Self.unenroll(hosts[5])
         kill(get.processIdentifier, SIGCONT)
@@ -372,12 +379,8 @@ import Testing
                                    "--data-dir", hosts[0].path])
         #expect(put.status == 0, "put failed: \(put.stderr)")
         let out = grid.dir.url.appendingPathComponent("moved.bin")
-        let partial = grid.dir.url.appendingPathComponent(".moved.bin.borg-partial")
         let errors = grid.dir.url.appendingPathComponent("get.stderr")
-        let get = try Self.startClient(["files", "get", "moved", "--out", out.path, "--data-dir", hosts[0].path], errors: errors)
-        let started = Date()
-        while !FileManager.default.fileExists(atPath: partial.path), get.isRunning, Date().timeIntervalSince(started) < 60 { usleep(1_000) }
-        kill(get.processIdentifier, SIGSTOP)
+        let get = try Self.startHeldGet("moved", out: out, on: hosts[0], errors: errors)
         #expect(get.isRunning && !FileManager.default.fileExists(atPath: out.path), "the get ended before the hosts left")
         for leaving in [hosts[3], hosts[4]] {
             let exit = try Self.unenroll(leaving)

@@ -1,4 +1,5 @@
 import BorgDonor
+import BorgHarness
 import BorgStorage
 import Foundation
 import Testing
@@ -13,15 +14,7 @@ private final class StalledUpload {
     let descriptor: Int32
 
     init(port: Int, order: String) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        descriptor = try LoopbackConnection.open(port: port)
         let head = "PUT /v1/pieces/\(PieceFixture.piece(0)) HTTP/1.1\r\nHost: 127.0.0.1\r\nBorg-Order: \(order)\r\n"
             + "Borg-Piece-SHA256: \(PieceFixture.sha256(Data(count: 1000)))\r\nContent-Length: 1000\r\n\r\nabc"
         _ = head.withCString { send(descriptor, $0, strlen($0), 0) }
