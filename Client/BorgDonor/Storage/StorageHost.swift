@@ -43,8 +43,7 @@ public actor StorageHost {
             throw DonorError("--storage-listen: cannot serve pieces on \(donation.listen); is the port taken?")
         }
         self.service = service
-        let listening = service.port
-        url = try donation.advertisedURL(port: listening)
+        url = try donation.advertisedURL(port: service.port)
         log("serving up to \(CapParser.format(bytes: donation.capacityBytes)) of pieces at \(url ?? "?") (\(store.pieceCount) held, \(CapParser.format(bytes: UInt64(store.usedBytes))) used)")
     }
 
@@ -106,12 +105,12 @@ public actor StorageHost {
         lastOffer = -Double.infinity
     }
 
-    /// Stops serving pieces, waiting at most `patience` for requests under way (see ``PieceService/stop(patience:)``).
-    public func stop(patience: Duration = .seconds(10)) async {
+    /// Stops serving pieces, waiting a while for requests under way (see ``PieceService/stop(patience:)``).
+    public func stop() async {
         guard let service else { return }
         self.service = nil
-        if await !service.stop(patience: patience) {
-            log("a request to the piece server was still under way after \(patience); left to the process's exit")
+        if await !service.stop() {
+            log("a request to the piece server was still under way when it stopped; left to the process's exit")
         }
     }
 }

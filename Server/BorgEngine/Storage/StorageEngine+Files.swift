@@ -89,11 +89,10 @@ extension StorageEngine {
             }
             let redundancy = try Redundancy(dataPieces: file.dataPieces, parityPieces: file.parityPieces)
             // A piece on a host that has left the grid since (its files deleted) is not stored.
-            let departed = Set(try q.storageHosts().filter { !$0.active }.map(\.host))
-            var onDeparted = Array(repeating: [Bool](repeating: false, count: n), count: file.segments)
-            for piece in try q.pieces(file: id) where departed.contains(piece.host) { onDeparted[piece.segment][piece.index] = true }
+            var retired = Array(repeating: [Bool](repeating: false, count: n), count: file.segments)
+            for piece in try q.piecesOnRetiredHosts(file: id) { retired[piece.segment][piece.index] = true }
             for (segment, sent) in request.digests.enumerated() {
-                let digests = sent.enumerated().map { index, digest in onDeparted[segment][index] ? nil : digest }
+                let digests = sent.enumerated().map { index, digest in retired[segment][index] ? nil : digest }
                 let stored = digests.compactMap { $0 }
                 guard stored.allSatisfy(BlobStore.isDigest) else { throw EngineError.invalid("digests must be SHA-256 in lowercase hex") }
                 guard stored.count >= redundancy.successThreshold else {

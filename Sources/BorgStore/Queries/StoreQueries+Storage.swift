@@ -134,6 +134,15 @@ extension StoreQueries {
             SQLValue(host))?.int(0) ?? 0)
     }
 
+    /// The pieces of `file` placed on hosts that have left the grid since (by segment and index): a commit does
+    /// not count them.
+    public func piecesOnRetiredHosts(file id: String) throws -> [(segment: Int, index: Int)] {
+        try db.query(
+            "SELECT p.segment, p.piece_index FROM piece p JOIN host h ON h.id = p.host_id WHERE p.file_id = ? AND h.active = 0",
+            .text(id)
+        ).map { (Int($0.int(0)), Int($0.int(1))) }
+    }
+
     /// Adds a file being uploaded and the pieces planned for it.
     public func createFile(_ file: StoredFileRecord, pieces: [PieceRecord]) throws {
         try db.run(
