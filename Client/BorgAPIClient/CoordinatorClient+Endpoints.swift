@@ -42,8 +42,13 @@ extension CoordinatorClient {
         try await call(.POST, "/v1/hosts/\(host)/heartbeat", HeartbeatRequest(runningTasks: running))
     }
 
-    public func abandon(host: HostID, tasks: [TaskID]? = nil, leaving: Bool = false) async throws -> AbandonResponse {
-        try await call(.POST, "/v1/hosts/\(host)/abandon", AbandonRequest(tasks: tasks, leaving: leaving))
+    /// Gives tasks back (all when `tasks` is nil); `leaving` ends the host, refused (409) while it holds pieces of
+    /// stored files when it says it has handed them over (`piecesHandedOver`).
+    public func abandon(host: HostID, tasks: [TaskID]? = nil, leaving: Bool = false, piecesHandedOver: Bool = false)
+        async throws -> AbandonResponse
+    {
+        try await call(.POST, "/v1/hosts/\(host)/abandon",
+                       AbandonRequest(tasks: tasks, leaving: leaving, piecesHandedOver: piecesHandedOver ? true : nil))
     }
 
     // MARK: Blobs

@@ -56,32 +56,45 @@ struct UnenrollCommand: AsyncParsableCommand {
         if let kept { print(kept) }
     }
 
-    /// A storage host's exit: without `--force`, serve the pieces until the grid has copied every one elsewhere;
-    /// then leave the grid (with `--force` at once: the grid rebuilds the pieces from the others).
+    /// A storage host's exit: without `--force`, serve the pieces until the grid has copied every one elsewhere,
+    /// then leave the grid while still serving (the coordinator refuses while a file committed meanwhile left
+    /// pieces here: those are handed over too); with `--force` at once: the grid rebuilds the pieces from the others.
     private func handOverPieces(_ donation: StorageDonation, client: CoordinatorClient, configuration: DonorConfiguration,
                                 directory: DataDirectory) async throws {
-        if force {
+        guard !force else {
             print("warning: --force: this host's pieces are not handed over; the grid rebuilds them from other pieces")
-        } else {
-            let storage = try StorageHost(directory: directory, donation: donation, host: configuration.hostID, client: client,
-                                          log: { print($0) })
-            try await storage.start(leaving: true)
             do {
-                try await storage.leave()
+                _ = try await client.abandon(host: configuration.hostID, tasks: [], leaving: true)
             } catch {
-                await storage.stop()
-                throw error
+                print("warning: could not tell the coordinator (\(error)); the grid rebuilds this host's pieces once it is silent")
             }
-            await storage.stop()
-            print("every piece this host held is stored on other hosts")
+            return
         }
+        let storage = try StorageHost(directory: directory, donation: donation, host: configuration.hostID, client: client,
+                                      log: { print($0) })
+        try await storage.start(leaving: true)
         do {
-            _ = try await client.abandon(host: configuration.hostID, tasks: [], leaving: true)
+            for round in 1... {
+                try await storage.leave()
+                do {
+                    _ = try await client.abandon(host: configuration.hostID, tasks: [], leaving: true, piecesHandedOver: true)
+                    break
+                } catch let error as APIClientError where error.status == 409 && round < Self.handOverRounds {
+                    print("\(error.reason); handing them over")
+                } catch {
+                    throw DonorError("the coordinator did not take the host off the grid (\(error)); nothing was deleted. Retry, or use --force")
+                }
+            }
         } catch {
-            guard force else { throw DonorError("the coordinator did not take the host off the grid (\(error)); retry, or use --force") }
-            print("warning: could not tell the coordinator (\(error)); the grid rebuilds this host's pieces once it is silent")
+            await storage.stop()
+            throw error
         }
+        await storage.stop()
+        print("every piece this host held is stored on other hosts")
     }
+
+    /// How many times the hand-over starts again for pieces of files committed while it ran.
+    private static let handOverRounds = 5
 
     /// Stops a running daemon: SIGTERM and a wait for it to report and exit, or with
     /// `--force` SIGKILL at once.

@@ -208,10 +208,14 @@ public struct AbandonRequest: Codable, Sendable {
     public var tasks: [TaskID]?
     /// The host is leaving the grid for good; it gets no more work.
     public var leaving: Bool
+    /// The leaving storage host has handed its pieces over: refuse to end it (409) while pieces of stored files
+    /// are still on it, as when a file was committed during the hand-over. Absent: false.
+    public var piecesHandedOver: Bool?
 
-    public init(tasks: [TaskID]? = nil, leaving: Bool = false) {
+    public init(tasks: [TaskID]? = nil, leaving: Bool = false, piecesHandedOver: Bool? = nil) {
         self.tasks = tasks
         self.leaving = leaving
+        self.piecesHandedOver = piecesHandedOver
     }
 }
 

@@ -121,6 +121,30 @@ import Testing
         }
     }
 
+    @Test func aHostThatHandedItsPiecesOverIsNotEndedWhileAFileCommittedMeanwhileHasPiecesOnIt() async throws {
+        try await CoordinatorFixture.run { f in
+            let (hosts, _) = try await Self.storageHosts(f)
+            let (owner, leaver) = (hosts[0], hosts[2])
+            let plan = try await owner.client.createFile(host: owner.id, CreateFileRequest(sealedName: "bg==", size: 100, segmentSize: 4096))
+            // The host starts leaving while the upload runs: nothing of a stored file is on it yet.
+            let leaving = StorageRegistration(url: "http://127.0.0.1:9/s3", capacityBytes: 64 << 20, usedBytes: 0, leaving: true)
+            #expect(try await leaver.client.registerStorage(host: leaver.id, leaving).piecesToMove == 0)
+            // The owner commits between the host's last look and its leaving: its piece counts (it still serves it).
+            let digest = String(repeating: "cd", count: 32)
+            _ = try await owner.client.commitFile(host: owner.id, file: plan.fileID, CommitFileRequest(digests: [[digest, digest, digest]]))
+            do {
+                _ = try await leaver.client.abandon(host: leaver.id, tasks: [], leaving: true, piecesHandedOver: true)
+                Issue.record("a host holding a piece of a stored file was ended as if it had handed everything over")
+            } catch let error as APIClientError {
+                #expect(error.status == 409 && error.reason.contains("1 piece(s)") && error.reason.contains("hand them over"), "\(error)")
+            }
+            #expect(try await leaver.client.registerStorage(host: leaver.id, leaving).piecesToMove == 1, "still a member, asked to move it")
+            // Leaving by force is not held back.
+            _ = try await leaver.client.abandon(host: leaver.id, tasks: [], leaving: true)
+            await #expect(throws: APIClientError.self) { try await leaver.client.registerStorage(host: leaver.id, leaving) }
+        }
+    }
+
     @Test func aHostThatFailsAuditsGetsNewPiecesOnlyWhenNoOtherHostCanTakeThem() async throws {
         try await CoordinatorFixture.run { f in
             var (hosts, _) = try await Self.storageHosts(f)

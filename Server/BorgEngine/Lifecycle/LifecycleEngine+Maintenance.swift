@@ -5,8 +5,9 @@ import Foundation
 /// Transitions nobody reports: a host giving tasks back, deadlines passing, stragglers getting backups.
 extension LifecycleEngine {
     /// The host gives tasks back (all of its running tasks when `tasks` is nil); they are reissued at once.
-    /// When it is `leaving`, it gets no more work.
-    public func abandon(host: HostRecord, tasks: [TaskID]?, leaving: Bool) async throws -> [TaskID] {
+    /// When it is `leaving`, it gets no more work; `unlessHoldingPieces` refuses that (in the same write) while
+    /// pieces of stored files are still on it, so a file committed during its hand-over loses none.
+    public func abandon(host: HostRecord, tasks: [TaskID]?, leaving: Bool, unlessHoldingPieces: Bool = false) async throws -> [TaskID] {
         let running = try await store.read { q in try q.tasksInProgress(host: host.id) }
         let chosen = tasks.map { wanted in running.filter { wanted.contains($0.task) } } ?? running
         let ids = chosen.map(\.task)
@@ -14,7 +15,16 @@ extension LifecycleEngine {
             rules.abandon(ids, in: &wu)
         }
         if leaving {
-            try await store.write { q in try q.retireHost(host.id) }
+            try await store.write { q in
+                if unlessHoldingPieces {
+                    let left = try q.piecesToMove(host: host.id)
+                    guard left == 0 else {
+                        throw EngineError.wrongState(
+                            "\(left) piece(s) of files stored during the hand-over are still on host \(host.id): hand them over too, then leave")
+                    }
+                }
+                try q.retireHost(host.id)
+            }
         }
         return ids
     }

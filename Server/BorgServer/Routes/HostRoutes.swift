@@ -49,7 +49,8 @@ struct HostRoutes {
         }
         api.on(.post, "/v1/hosts/{host}/abandon", "Give tasks back (all when tasks is absent); leaving ends the host",
                access: .host, authorize: host, body: AbandonRequest.self, limit: 1 << 20) { _, _, host, body in
-            let abandoned = try await engine.abandon(host: host, tasks: body.tasks, leaving: body.leaving)
+            let abandoned = try await engine.abandon(
+                host: host, tasks: body.tasks, leaving: body.leaving, unlessHoldingPieces: body.piecesHandedOver ?? false)
             if body.leaving { auth.forget(host: host.id) }
             return AbandonResponse(abandoned: abandoned)
         }
