@@ -66,6 +66,10 @@ let package = Package(
         ),
         .target(name: "BorgSandbox"),
         .target(name: "BorgStorage", dependencies: ["CISAL", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "BorgHTTP",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras")]
+        ),
 
         // The coordinator: its engine (the lifecycle applied to the store, no HTTP), then the HTTP edge
         // and the replication between coordinators.
@@ -90,7 +94,7 @@ let package = Package(
             name: "BorgServer",
             dependencies: [
                 "BorgCore", "BorgProtocol", "BorgStore", "BorgEngine", "BorgStorage",
-                "BorgCluster", "BorgAPIClient", "BorgDashboard", "CZlib",
+                "BorgCluster", "BorgAPIClient", "BorgDashboard", "BorgHTTP", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -149,12 +153,11 @@ let package = Package(
         .target(
             name: "BorgDonor",
             dependencies: [
-                "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgSandbox", "BorgStorage",
+                "BorgAPIClient", "BorgProtocol", "BorgCore", "BorgSandbox", "BorgStorage", "BorgHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Client/BorgDonor"

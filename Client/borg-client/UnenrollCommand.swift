@@ -80,7 +80,7 @@ struct UnenrollCommand: AsyncParsableCommand {
                     _ = try await client.abandon(host: configuration.hostID, tasks: [], leaving: true, piecesHandedOver: true)
                     break
                 } catch let error as APIClientError where error.status == 409 && round < Self.handOverRounds {
-                    print("\(error.reason); handing them over")
+                    print("files were stored here during the hand-over (\(error.reason)); handing their pieces over too")
                 } catch {
                     throw DonorError("the coordinator did not take the host off the grid (\(error)); nothing was deleted. Retry, or use --force")
                 }

@@ -2,10 +2,12 @@ import BorgAPIClient
 import BorgCore
 import BorgDashboard
 import BorgEngine
+import BorgHTTP
 import BorgStore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// One coordinator, composed from explicit pieces: the store, the lifecycle engine over it, how it
@@ -101,8 +103,10 @@ public final class Coordinator: Sendable {
         let storageMaintenance = StorageMaintenanceService(storage: storage, pieces: PieceClient(), interval: configuration.storageInterval,
                                                            auditsPerHost: configuration.storageAuditsPerHost, logger: logger,
                                                            isActive: { replication.leads })
+        let idleTimeout = TimeAmount(configuration.idleTimeout)
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [IdleConnectionHandler(timeout: idleTimeout)])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "borg-server"),
             services: [background, retention, storageMaintenance] + replicationServices,
             onServerRunning: { [advertised, host = configuration.host] channel in

@@ -34,14 +34,19 @@ public struct CoordinatorConfiguration: Sendable {
     public var storageInterval: Duration
     /// Pieces of each storage host audited per pass.
     public var storageAuditsPerHost: Int
+    /// How long an API connection may move nothing either way, while no answer is being prepared, before it is
+    /// closed (``IdleConnectionHandler``): a client that stalls holds no connection longer.
+    public var idleTimeout: Duration
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, tickInterval: Duration = .seconds(1),
         stragglers: StragglerPolicy = StragglerPolicy(), advertisedURL: String? = nil,
         jsonBodyLimit: Int = 64 << 20, blobLimit: Int = 256 << 20, writeBatchLimit: Int = 1024, cluster: ClusterConfiguration? = nil,
         retention: RetentionPolicy = RetentionPolicy(), retentionInterval: Duration = .seconds(60),
-        storage: StoragePolicy = StoragePolicy(), storageInterval: Duration = .seconds(5), storageAuditsPerHost: Int = 2
+        storage: StoragePolicy = StoragePolicy(), storageInterval: Duration = .seconds(5), storageAuditsPerHost: Int = 2,
+        idleTimeout: Duration = .seconds(75)
     ) {
+        self.idleTimeout = idleTimeout
         self.storageAuditsPerHost = storageAuditsPerHost
         self.storage = storage
         self.storageInterval = storageInterval

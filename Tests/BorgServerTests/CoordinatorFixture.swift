@@ -18,7 +18,7 @@ struct CoordinatorFixture {
     /// Runs `body` against a live coordinator; `clock` lets a test move time.
     static func run(
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, retention: RetentionPolicy = RetentionPolicy(),
-        _ body: @escaping @Sendable (CoordinatorFixture) async throws -> Void
+        idleTimeout: Duration = .seconds(75), _ body: @escaping @Sendable (CoordinatorFixture) async throws -> Void
     ) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("borg-server-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -26,7 +26,7 @@ struct CoordinatorFixture {
         logger.logLevel = .warning
         let coordinator = try await Coordinator(
             configuration: CoordinatorConfiguration(dataDirectory: dir, port: 0, tickInterval: .seconds(3600), retention: retention,
-                                                    retentionInterval: .seconds(3600)), logger: logger, clock: clock)
+                                                    retentionInterval: .seconds(3600), idleTimeout: idleTimeout), logger: logger, clock: clock)
         let key = try String(contentsOf: coordinator.bootstrap.adminKeyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         try await coordinator.application().test(.live) { client in
             let url = "http://127.0.0.1:\(client.port!)"

@@ -146,6 +146,26 @@ import Testing
     /// A client that sends its whole body before reading the answer (Python's urllib) gets an answer, or
     /// a closed connection, on every route that changes state: never a hang. (Before the fix every route
     /// left such a client waiting until its own timeout; how fast the answer comes is for benchmarks.)
+    @Test func aStalledClientIsCutOffAfterTheIdleTimeoutAndASlowDownloadIsNot() async throws {
+        try await CoordinatorFixture.run(idleTimeout: .seconds(1)) { f in
+            let blob = Data((0..<(16 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+            let sha = try await f.admin.upload(blob)
+            guard let port = Int(f.url.split(separator: ":").last ?? "") else { throw CancellationError() }
+            // Half a request head, then nothing: without a timeout the coordinator keeps the connection for ever.
+            let stalled = try LoopbackConnection.open(port: port)
+            defer { close(stalled) }
+            _ = "GET /v1/blobs/\(sha) HTTP/1.1\r\nHost: 12".withCString { send(stalled, $0, strlen($0), 0) }
+            // The blob, 128 KiB every 50 ms: its 16 MiB take several idle timeouts.
+            let slow = try LoopbackConnection.open(port: port)
+            defer { close(slow) }
+            _ = "GET /v1/blobs/\(sha) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".withCString { send(slow, $0, strlen($0), 0) }
+            let (received, slowClosed) = await LoopbackConnection.read(slow, upTo: 16 << 20, pause: .milliseconds(50))
+            #expect(received >= 16 << 20 && !slowClosed, "a slow reader got \(received) bytes, the connection \(slowClosed ? "closed" : "open")")
+            let (_, stalledClosed) = await LoopbackConnection.read(stalled, upTo: 1)
+            #expect(stalledClosed, "a client that sent half a request head was still connected after 10 s and more")
+        }
+    }
+
     @Test func aRefusedLargeBodyNeverHangsItsClient() async throws {
         try await CoordinatorFixture.run { f in
             let sha = String(repeating: "a", count: 64)

@@ -136,12 +136,18 @@ import Testing
                 _ = try await leaver.client.abandon(host: leaver.id, tasks: [], leaving: true, piecesHandedOver: true)
                 Issue.record("a host holding a piece of a stored file was ended as if it had handed everything over")
             } catch let error as APIClientError {
-                #expect(error.status == 409 && error.reason.contains("1 piece(s)") && error.reason.contains("hand them over"), "\(error)")
+                #expect(error.status == 409 && error.reason.contains("1 piece(s)") && error.reason.contains("hand them over too"), "\(error)")
             }
             #expect(try await leaver.client.registerStorage(host: leaver.id, leaving).piecesToMove == 1, "still a member, asked to move it")
             // Leaving by force is not held back.
             _ = try await leaver.client.abandon(host: leaver.id, tasks: [], leaving: true)
             await #expect(throws: APIClientError.self) { try await leaver.client.registerStorage(host: leaver.id, leaving) }
+            // A host that holds nothing of a stored file leaves when it says it handed everything over.
+            let empty = try await f.host("s4")
+            _ = try await empty.client.registerStorage(host: empty.id, StorageRegistration(
+                url: "http://127.0.0.1:9/s4", capacityBytes: 64 << 20, usedBytes: 0, leaving: true))
+            _ = try await empty.client.abandon(host: empty.id, tasks: [], leaving: true, piecesHandedOver: true)
+            await #expect(throws: APIClientError.self) { try await empty.client.registerStorage(host: empty.id, leaving) }
         }
     }
 

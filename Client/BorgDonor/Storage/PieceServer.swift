@@ -1,3 +1,4 @@
+import BorgHTTP
 import BorgStorage
 import Foundation
 import Hummingbird

@@ -20,7 +20,7 @@ extension LifecycleEngine {
                     let left = try q.piecesToMove(host: host.id)
                     guard left == 0 else {
                         throw EngineError.wrongState(
-                            "\(left) piece(s) of files stored during the hand-over are still on host \(host.id): hand them over too, then leave")
+                            "\(left) piece(s) of files stored during the hand-over are still on host \(host.id): hand them over too, then ask again")
                     }
                 }
                 try q.retireHost(host.id)

@@ -47,7 +47,7 @@ struct HostRoutes {
             let cancelled = try await engine.heartbeat(host: host)
             return HeartbeatResponse(cancelledTasks: cancelled, coordinators: replication.coordinators)
         }
-        api.on(.post, "/v1/hosts/{host}/abandon", "Give tasks back (all when tasks is absent); leaving ends the host",
+        api.on(.post, "/v1/hosts/{host}/abandon", "Give tasks back (all when tasks is absent); leaving ends the host (409 while piecesHandedOver and it still holds pieces of stored files)",
                access: .host, authorize: host, body: AbandonRequest.self, limit: 1 << 20) { _, _, host, body in
             let abandoned = try await engine.abandon(
                 host: host, tasks: body.tasks, leaving: body.leaving, unlessHoldingPieces: body.piecesHandedOver ?? false)

@@ -57,7 +57,7 @@ private final class StalledUpload {
             // It takes nothing for 5 s, then all it can: what the sockets held, then the end of the connection.
             // Without the cut-off the rest follows and the connection stays open for the next request.
             try await Task.sleep(for: .seconds(5))
-            let (received, closed) = await Self.read(descriptor, upTo: Int.max, pause: nil)
+            let (received, closed) = await LoopbackConnection.read(descriptor, upTo: Int.max, pause: nil)
             #expect(closed && received < 16 << 20, "a client that read nothing for 5 s got \(received) bytes, the connection \(closed ? "closed" : "open")")
         }
     }
@@ -65,7 +65,7 @@ private final class StalledUpload {
     @Test func aSlowReaderGetsTheWholeDownloadHoweverLongItTakes() async throws {
         try await Self.download(idleTimeout: .seconds(1)) { descriptor in
             // 128 KiB every 50 ms: the 16 MiB take several idle timeouts (Hummingbird's own timeout cut them off).
-            let (received, closed) = await Self.read(descriptor, upTo: 16 << 20, pause: .milliseconds(50))
+            let (received, closed) = await LoopbackConnection.read(descriptor, upTo: 16 << 20, pause: .milliseconds(50))
             #expect(received >= 16 << 20 && !closed, "a slow reader got \(received) bytes, the connection \(closed ? "closed" : "open")")
         }
     }
@@ -86,15 +86,16 @@ private final class StalledUpload {
             + "Borg-Piece-SHA256: \(PieceFixture.sha256(bytes))\r\nContent-Length: \(bytes.count)\r\n\r\n"
         _ = head.withCString { send(descriptor, $0, strlen($0), 0) }
         _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
-        let answer = await Self.readAnswer(descriptor)
+        let answer = await LoopbackConnection.head(descriptor)
         Glibc.close(descriptor)
         await service.stop(patience: .seconds(5))
         #expect(answer.hasPrefix("HTTP/1.1 201"), "the put was answered '\(answer.prefix(100))' (nothing: the connection was closed)")
         #expect(fixture.store.pieces() == [PieceFixture.piece(0)])
     }
 
-    /// Serves 16 MiB of pieces (more than the sockets between the two ends hold) with `idleTimeout`, asks for
-    /// them all in one request on a raw socket, and hands the socket to `client`.
+    /// Serves 16 MiB of pieces (far more than the sockets between the two ends hold: the client's receive buffer
+    /// is 64 KiB) with `idleTimeout`, asks for them all in one request on a raw socket, and hands the socket to
+    /// `client`.
     private static func download(idleTimeout: Duration, client: (Int32) async throws -> Void) async throws {
         let fixture = try PieceFixture()
         defer { fixture.remove() }
@@ -106,60 +107,24 @@ private final class StalledUpload {
         let server = PieceServer(store: fixture.store, keys: fixture.keys, host: "127.0.0.1", port: 0, clock: { PieceFixture.now },
                                  idleTimeout: idleTimeout)
         let service = try await PieceService(server, log: { _ in })
-        let descriptor = try LoopbackConnection.open(port: service.port)
         let ids = pieces.map(\.description).joined(separator: ",")
         let request = "GET /v1/pieces?ids=\(ids) HTTP/1.1\r\nHost: 127.0.0.1\r\nBorg-Order: \(fixture.order([.get]))\r\n\r\n"
-        _ = request.withCString { send(descriptor, $0, strlen($0), 0) }
+        let outcome: Result<Void, any Error>
         do {
-            try await client(descriptor)
-        } catch {
+            let descriptor = try LoopbackConnection.open(port: service.port, receiveBuffer: 64 << 10)
+            _ = request.withCString { send(descriptor, $0, strlen($0), 0) }
+            do {
+                try await client(descriptor)
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
             Glibc.close(descriptor)
-            throw error
+        } catch {
+            outcome = .failure(error)
         }
-        Glibc.close(descriptor)
         await service.stop(patience: .seconds(5))
-    }
-
-    /// Reads until `limit` bytes came, the server closed the connection, or nothing came for 10 s, pausing
-    /// `pause` after each read of at most 128 KiB; returns the bytes read and whether the connection closed.
-    /// The reads block a thread of their own, not one the server's tasks need.
-    private static func read(_ descriptor: Int32, upTo limit: Int, pause: Duration?) async -> (received: Int, closed: Bool) {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: readBlocking(descriptor, upTo: limit, pause: pause)) }.start()
-        }
-    }
-
-    /// What the server answers on `descriptor` until it has sent a whole head, closes, or 10 s pass.
-    private static func readAnswer(_ descriptor: Int32) async -> String {
-        await withCheckedContinuation { continuation in
-            Thread {
-                var timeout = timeval(tv_sec: 10, tv_usec: 0)
-                setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                var answer = [UInt8]()
-                var buffer = [UInt8](repeating: 0, count: 4096)
-                while !String(decoding: answer, as: UTF8.self).contains("\r\n\r\n") {
-                    let count = recv(descriptor, &buffer, buffer.count, 0)
-                    guard count > 0 else { break }
-                    answer += buffer[..<count]
-                }
-                continuation.resume(returning: String(decoding: answer, as: UTF8.self))
-            }.start()
-        }
-    }
-
-    private static func readBlocking(_ descriptor: Int32, upTo limit: Int, pause: Duration?) -> (received: Int, closed: Bool) {
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: 128 << 10)
-        var received = 0
-        while received < limit {
-            let count = recv(descriptor, &buffer, buffer.count, 0)
-            if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { return (received, true) }
-            if count < 0 { return (received, false) }
-            received += count
-            if let pause { usleep(useconds_t(pause.components.attoseconds / 1_000_000_000_000)) }
-        }
-        return (received, false)
+        try outcome.get()
     }
 
     @Test func stoppingWaitsForAStalledUploadOnlyAsLongAsItsPatience() async throws {
