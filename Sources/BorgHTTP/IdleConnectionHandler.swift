@@ -18,7 +18,7 @@ public final class IdleConnectionHandler: ChannelDuplexHandler, RemovableChannel
 
     /// Response bodies are written in slices of at most this many bytes, so that a slow reader's progress is
     /// seen slice by slice rather than only when a whole buffer (a piece, a blob) has gone.
-    public static let sliceBytes = 64 << 10
+    public static let sliceBytes = 256 << 10
 
     private let timeout: TimeAmount
     private var lastActivity = NIODeadline.now()
