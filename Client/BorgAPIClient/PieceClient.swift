@@ -20,8 +20,8 @@ public struct PieceClient: Sendable {
     public func put(_ bytes: ArraySlice<UInt8>, piece: String, sha256: String, order: String, at base: String) async throws {
         var request = HTTPClientRequest(url: Self.url(base, piece))
         request.method = .PUT
-        request.headers.add(name: "Borg-Order", value: order)
-        request.headers.add(name: "Borg-Piece-SHA256", value: sha256)
+        request.headers.add(name: PieceHeaders.order, value: order)
+        request.headers.add(name: PieceHeaders.sha256, value: sha256)
         request.headers.add(name: "Content-Type", value: "application/octet-stream")
         request.body = .bytes(ByteBuffer(bytes: bytes))
         try await send(request, piece: piece, base: base, limit: 1 << 16)
@@ -51,8 +51,8 @@ public struct PieceClient: Sendable {
         let base = base.hasSuffix("/") ? String(base.dropLast()) : base
         var request = HTTPClientRequest(url: base + "/v1/pieces")
         request.method = .PUT
-        request.headers.add(name: "Borg-Order", value: order)
-        request.headers.add(name: "Borg-Pieces", value: uploads.map { "\($0.piece):\($0.bytes.count):\($0.sha256)" }.joined(separator: ","))
+        request.headers.add(name: PieceHeaders.order, value: order)
+        request.headers.add(name: PieceHeaders.pieces, value: uploads.map { "\($0.piece):\($0.bytes.count):\($0.sha256)" }.joined(separator: ","))
         request.headers.add(name: "Content-Type", value: "application/octet-stream")
         request.body = .bytes(body)
         let pieces = uploads.map(\.piece).joined(separator: ",")
@@ -69,7 +69,7 @@ public struct PieceClient: Sendable {
     /// A piece's bytes from the host at `base`, copied once from the network into the array.
     public func get(piece: String, order: String, at base: String, limit: Int) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: Self.url(base, piece))
-        request.headers.add(name: "Borg-Order", value: order)
+        request.headers.add(name: PieceHeaders.order, value: order)
         let response = try await answer(request, piece: piece, base: base)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(min(limit, response.headers.first(name: "Content-Length").flatMap { Int($0) } ?? 0))
@@ -94,7 +94,7 @@ public struct PieceClient: Sendable {
     public func get(pieces: [String], sizes: [Int], order: String, at base: String) async throws -> [[UInt8]] {
         let base = base.hasSuffix("/") ? String(base.dropLast()) : base
         var request = HTTPClientRequest(url: base + "/v1/pieces?ids=" + pieces.joined(separator: ","))
-        request.headers.add(name: "Borg-Order", value: order)
+        request.headers.add(name: PieceHeaders.order, value: order)
         let names = pieces.joined(separator: ",")
         let response = try await answer(request, piece: names, base: base)
         var arrays = sizes.map { size -> [UInt8] in
@@ -131,7 +131,7 @@ public struct PieceClient: Sendable {
     public func delete(piece: String, order: String, at base: String) async throws {
         var request = HTTPClientRequest(url: Self.url(base, piece))
         request.method = .DELETE
-        request.headers.add(name: "Borg-Order", value: order)
+        request.headers.add(name: PieceHeaders.order, value: order)
         try await send(request, piece: piece, base: base, limit: 1 << 16)
     }
 

@@ -1,4 +1,5 @@
 import BorgAPIClient
+import BorgProtocol
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -21,7 +22,7 @@ import Testing
         router.put("/v1/pieces/:piece") { request, context in
             let piece = try context.parameters.require("piece")
             let body = try await request.body.collect(upTo: 1 << 24)
-            received.add(piece, request.headers[HTTPFields.Element.Name("Borg-Piece-SHA256")!] ?? "", Array(body.readableBytesView))
+            received.add(piece, request.headers[HTTPFields.Element.Name(PieceHeaders.sha256)!] ?? "", Array(body.readableBytesView))
             return Response(status: .created)
         }
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))

@@ -1,4 +1,5 @@
 import BorgHTTP
+import BorgProtocol
 import BorgStorage
 import Foundation
 import Hummingbird
@@ -21,12 +22,6 @@ import NIOCore
 /// ``OrderKeys``) that allows its action on its piece at this host. Failures answer
 /// `{"error": "...", "status": N}`.
 public struct PieceServer: Sendable {
-    /// The header that carries the coordinator's signed order.
-    public static let orderHeader = "Borg-Order"
-    /// The header that carries a piece's SHA-256 in hex.
-    public static let sha256Header = "Borg-Piece-SHA256"
-    /// The header that lists the pieces of a batch put.
-    public static let piecesHeader = "Borg-Pieces"
     /// The most bytes of a piece read, whatever its order allows; also the most bytes of a batch.
     public static let bodyLimit = 16 << 20
     /// The most pieces in one batch put.
@@ -85,8 +80,8 @@ public struct PieceServer: Sendable {
     private func put(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let piece = try Self.piece(in: context)
         let order = try authorize(request, .put, on: piece)
-        guard let sha256 = Self.header(Self.sha256Header, of: request) else {
-            throw PieceHTTPError(.badRequest, "missing header \(Self.sha256Header): send the piece's SHA-256 in hex")
+        guard let sha256 = Self.header(PieceHeaders.sha256, of: request) else {
+            throw PieceHTTPError(.badRequest, "missing header \(PieceHeaders.sha256): send the piece's SHA-256 in hex")
         }
         let bytes = try await Self.body(of: request, limit: max(0, min(order.maxPieceBytes, Self.bodyLimit)))
         // An order that may delete the piece may as well replace it (repair puts a damaged piece back).
@@ -97,9 +92,9 @@ public struct PieceServer: Sendable {
 
     private func putBatch(_ request: Request) async throws -> Response {
         let (order, host) = try verifiedOrder(of: request)
-        guard let listing = Self.header(Self.piecesHeader, of: request) else {
+        guard let listing = Self.header(PieceHeaders.pieces, of: request) else {
             throw PieceHTTPError(
-                .badRequest, "missing header \(Self.piecesHeader): list the pieces in body order as <piece>:<size>:<sha256>, separated by commas")
+                .badRequest, "missing header \(PieceHeaders.pieces): list the pieces in body order as <piece>:<size>:<sha256>, separated by commas")
         }
         let batch = try Self.batch(listing)
         let limit = max(0, min(order.maxPieceBytes, Self.bodyLimit))
@@ -116,9 +111,9 @@ public struct PieceServer: Sendable {
         }
         let bytes = try await Self.body(
             of: request, limit: total,
-            tooLarge: "the body is longer than the \(total) bytes of the pieces in \(Self.piecesHeader): send exactly the pieces listed")
+            tooLarge: "the body is longer than the \(total) bytes of the pieces in \(PieceHeaders.pieces): send exactly the pieces listed")
         guard bytes.count == total else {
-            throw PieceHTTPError(.badRequest, "the body has \(bytes.count) bytes, the pieces in \(Self.piecesHeader) \(total): send them all, in order")
+            throw PieceHTTPError(.badRequest, "the body has \(bytes.count) bytes, the pieces in \(PieceHeaders.pieces) \(total): send them all, in order")
         }
         var offset = bytes.startIndex
         let pieces = batch.map { entry in
@@ -157,7 +152,7 @@ public struct PieceServer: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"
         headers[.contentLength] = String(buffers.reduce(0) { $0 + $1.readableBytes })
-        if let name = HTTPFields.Element.Name(Self.piecesHeader) {
+        if let name = HTTPFields.Element.Name(PieceHeaders.pieces) {
             headers[name] = zip(pieces, buffers).map { "\($0):\($1.readableBytes)" }.joined(separator: ",")
         }
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
@@ -187,24 +182,24 @@ public struct PieceServer: Sendable {
 
     /// The order in the request's `Borg-Order`, once it is the coordinator's and unexpired, with this host's id.
     private func verifiedOrder(of request: Request) throws -> (order: PieceOrder, host: Int64) {
-        guard let token = Self.header(Self.orderHeader, of: request) else {
+        guard let token = Self.header(PieceHeaders.order, of: request) else {
             throw PieceHTTPError(
-                .unauthorized, "missing header \(Self.orderHeader): ask the coordinator for an order for this piece and send it")
+                .unauthorized, "missing header \(PieceHeaders.order): ask the coordinator for an order for this piece and send it")
         }
         let verified: (order: PieceOrder, host: Int64)?
         do {
             verified = try keys.verify(token, now: clock())
         } catch StorageError.forgedOrder {
             throw PieceHTTPError(
-                .forbidden, "the order in \(Self.orderHeader) is not signed by the coordinator: ask the coordinator for a new order")
+                .forbidden, "the order in \(PieceHeaders.order) is not signed by the coordinator: ask the coordinator for a new order")
         } catch StorageError.expiredOrder {
-            throw PieceHTTPError(.forbidden, "the order in \(Self.orderHeader) has expired: ask the coordinator for a new order")
+            throw PieceHTTPError(.forbidden, "the order in \(PieceHeaders.order) has expired: ask the coordinator for a new order")
         } catch StorageError.malformedOrder(let reason) {
             throw PieceHTTPError(
-                .badRequest, "the order in \(Self.orderHeader) is malformed (\(reason)): send the order the coordinator issued, unchanged")
+                .badRequest, "the order in \(PieceHeaders.order) is malformed (\(reason)): send the order the coordinator issued, unchanged")
         } catch {
             throw PieceHTTPError(
-                .badRequest, "the order in \(Self.orderHeader) is not valid (\(error)): ask the coordinator for a new order")
+                .badRequest, "the order in \(PieceHeaders.order) is not valid (\(error)): ask the coordinator for a new order")
         }
         guard let verified else {
             throw PieceHTTPError(
@@ -234,7 +229,7 @@ public struct PieceServer: Sendable {
         } else {
             what = "does not allow \(action.rawValue) on piece \(piece)"
         }
-        return "the order in \(orderHeader) \(what): ask the coordinator for an order that covers it"
+        return "the order in \(PieceHeaders.order) \(what): ask the coordinator for an order that covers it"
     }
 
     /// The piece the path names.
@@ -257,13 +252,13 @@ public struct PieceServer: Sendable {
 
     /// The pieces `listing` (the value of `Borg-Pieces`) names, each once, at most ``batchLimit``.
     private static func batch(_ listing: String) throws -> [BatchEntry] {
-        try batchItems(listing, name: piecesHeader, piece: \.piece) { item in
+        try batchItems(listing, name: PieceHeaders.pieces, piece: \.piece) { item in
             let fields = Self.trimmingSpaces(item).split(separator: ":", omittingEmptySubsequences: false)
             guard fields.count == 3, let size = Int(fields[1]), size >= 0, fields[2].utf8.count == 64,
                 fields[2].utf8.allSatisfy(Self.isHexDigit), let piece = try? PieceID(parsing: String(fields[0]))
             else {
                 throw PieceHTTPError(
-                    .badRequest, "'\(item.prefix(200))' in \(piecesHeader) is not <piece>:<size>:<sha256>; pieces are named <32 lowercase hex digits>.<segment>.<index>")
+                    .badRequest, "'\(item.prefix(200))' in \(PieceHeaders.pieces) is not <piece>:<size>:<sha256>; pieces are named <32 lowercase hex digits>.<segment>.<index>")
             }
             return BatchEntry(piece: piece, size: size, sha256: String(fields[2]))
         }

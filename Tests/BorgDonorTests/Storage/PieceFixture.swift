@@ -1,4 +1,5 @@
 import BorgDonor
+import BorgProtocol
 import BorgStorage
 import Crypto
 import Foundation
@@ -70,8 +71,8 @@ struct PieceFixture: Sendable {
     /// Request headers carrying `order` and `sha256` when given.
     static func headers(order: String?, sha256: String? = nil) throws -> HTTPFields {
         var fields = HTTPFields()
-        if let order { fields[try #require(HTTPFields.Element.Name(PieceServer.orderHeader))] = order }
-        if let sha256 { fields[try #require(HTTPFields.Element.Name(PieceServer.sha256Header))] = sha256 }
+        if let order { fields[try #require(HTTPFields.Element.Name(PieceHeaders.order))] = order }
+        if let sha256 { fields[try #require(HTTPFields.Element.Name(PieceHeaders.sha256))] = sha256 }
         return fields
     }
 

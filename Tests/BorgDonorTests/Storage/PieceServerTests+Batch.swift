@@ -1,4 +1,5 @@
 import BorgDonor
+import BorgProtocol
 import BorgStorage
 import Foundation
 import Hummingbird
@@ -30,7 +31,7 @@ extension PieceServerTests {
         _ client: any TestClientProtocol, order: String?, listing: String?, body: Data
     ) async throws -> TestResponse {
         var headers = try PieceFixture.headers(order: order)
-        if let listing { headers[try #require(HTTPFields.Element.Name(PieceServer.piecesHeader))] = listing }
+        if let listing { headers[try #require(HTTPFields.Element.Name(PieceHeaders.pieces))] = listing }
         return try await client.execute(uri: "/v1/pieces", method: .put, headers: headers, body: ByteBuffer(bytes: body))
     }
 
@@ -201,7 +202,7 @@ extension PieceServerTests {
                 headers: PieceFixture.headers(order: fixture.order([.get])))
             #expect(response.status == .ok)
             #expect(Data(response.body.readableBytesView) == asked.reduce(Data()) { $0 + $1.1 })
-            let listing = response.headers[try #require(HTTPFields.Element.Name(PieceServer.piecesHeader))]
+            let listing = response.headers[try #require(HTTPFields.Element.Name(PieceHeaders.pieces))]
             #expect(listing == asked.map { "\($0.0):\($0.1.count)" }.joined(separator: ","))
         }
     }
