@@ -7,7 +7,6 @@ import BorgStore
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
 import ServiceLifecycle
 
 /// One coordinator, composed from explicit pieces: the store, the lifecycle engine over it, how it
@@ -103,7 +102,7 @@ public final class Coordinator: Sendable {
         let storageMaintenance = StorageMaintenanceService(storage: storage, pieces: PieceClient(), interval: configuration.storageInterval,
                                                            auditsPerHost: configuration.storageAuditsPerHost, logger: logger,
                                                            isActive: { replication.leads })
-        let idleTimeout = TimeAmount(configuration.idleTimeout)
+        let idleTimeout = configuration.idleTimeout
         return Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [IdleConnectionHandler(timeout: idleTimeout)])),

@@ -1,5 +1,6 @@
 import BorgCore
 import BorgEngine
+import BorgHTTP
 import Foundation
 
 /// Settings of one coordinator process.
@@ -44,7 +45,7 @@ public struct CoordinatorConfiguration: Sendable {
         jsonBodyLimit: Int = 64 << 20, blobLimit: Int = 256 << 20, writeBatchLimit: Int = 1024, cluster: ClusterConfiguration? = nil,
         retention: RetentionPolicy = RetentionPolicy(), retentionInterval: Duration = .seconds(60),
         storage: StoragePolicy = StoragePolicy(), storageInterval: Duration = .seconds(5), storageAuditsPerHost: Int = 2,
-        idleTimeout: Duration = .seconds(75)
+        idleTimeout: Duration = IdleConnectionHandler.defaultTimeout
     ) {
         self.idleTimeout = idleTimeout
         self.storageAuditsPerHost = storageAuditsPerHost

@@ -20,6 +20,10 @@ public final class IdleConnectionHandler: ChannelDuplexHandler, RemovableChannel
     /// seen slice by slice rather than only when a whole buffer (a piece, a blob) has gone.
     public static let sliceBytes = 256 << 10
 
+    /// The timeout both servers use: past AsyncHTTPClient's pool idle timeout (60 s), so a client's pooled
+    /// connection is closed by the client first.
+    public static let defaultTimeout: Duration = .seconds(75)
+
     private let timeout: TimeAmount
     private var lastActivity = NIODeadline.now()
     /// Requests begun (their head read) and not yet answered whole (the response's end written).
@@ -33,8 +37,8 @@ public final class IdleConnectionHandler: ChannelDuplexHandler, RemovableChannel
     private var check: Scheduled<Void>?
 
     /// A handler for one connection, closing it after `timeout` of the client's turn with nothing moving.
-    public init(timeout: TimeAmount) {
-        self.timeout = timeout
+    public init(timeout: Duration = defaultTimeout) {
+        self.timeout = TimeAmount(timeout)
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
@@ -116,9 +120,7 @@ public final class IdleConnectionHandler: ChannelDuplexHandler, RemovableChannel
     /// Checks at `deadline` whether anything moved since or it is the server's turn; closes the connection if
     /// neither.
     private func schedule(_ context: ChannelHandlerContext, at deadline: NIODeadline) {
-        let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
         check = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
-            let context = loopContext.value
             if !self.clientsTurn { self.lastActivity = .now() }
             let due = self.lastActivity + self.timeout
             if NIODeadline.now() >= due {

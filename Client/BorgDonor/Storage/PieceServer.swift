@@ -26,11 +26,6 @@ public struct PieceServer: Sendable {
     public static let bodyLimit = 16 << 20
     /// The most pieces in one batch put.
     public static let batchLimit = 64
-    /// How long a connection may send nothing, in a request or between requests, or take nothing of a response
-    /// it is sent, before it is closed: a client that stalls mid-upload or stops reading mid-download holds
-    /// neither a connection nor the server's shutdown for longer. Past AsyncHTTPClient's pool idle timeout
-    /// (60 s), so a client's pooled connection is closed by the client first.
-    public static let defaultIdleTimeout: Duration = .seconds(75)
 
     /// The pieces served.
     public let store: PieceStore
@@ -42,10 +37,12 @@ public struct PieceServer: Sendable {
     private let idleTimeout: Duration
 
     /// A server of `store` on `host`:`port` (port 0: a free one), checking orders against `keys` at the
-    /// time `clock` tells (seconds since 1970), closing connections that send or take nothing for `idleTimeout`.
+    /// time `clock` tells (seconds since 1970), closing a connection once it has been the client's turn for
+    /// `idleTimeout` with nothing moving (``IdleConnectionHandler``: a client that stalls mid-upload or stops
+    /// reading mid-download holds neither a connection nor the server's shutdown for longer).
     public init(
         store: PieceStore, keys: OrderKeys, host: String = "0.0.0.0", port: Int,
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, idleTimeout: Duration = defaultIdleTimeout
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, idleTimeout: Duration = IdleConnectionHandler.defaultTimeout
     ) {
         self.store = store
         self.keys = keys
@@ -59,7 +56,7 @@ public struct PieceServer: Sendable {
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: router(),
-            server: .http1(configuration: .init(additionalChannelHandlers: [IdleConnectionHandler(timeout: TimeAmount(idleTimeout))])),
+            server: .http1(configuration: .init(additionalChannelHandlers: [IdleConnectionHandler(timeout: idleTimeout)])),
             configuration: .init(address: .hostname(host, port: port), serverName: "borg-client"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) })
     }
