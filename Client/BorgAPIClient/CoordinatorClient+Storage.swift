@@ -18,6 +18,11 @@ extension CoordinatorClient {
         try await call(.POST, "/v1/hosts/\(host)/files/\(file)/commit", request)
     }
 
+    /// Places again the pieces of an upload's short segments; answers only those, with orders.
+    public func refillFile(host: HostID, file: String, _ request: RefillRequest) async throws -> FileLayout {
+        try await call(.POST, "/v1/hosts/\(host)/files/\(file)/refill", request)
+    }
+
     /// Where the file's pieces are, with orders to read them.
     public func fileLocation(host: HostID, file: String) async throws -> FileLayout {
         try await call(.GET, "/v1/hosts/\(host)/files/\(file)")

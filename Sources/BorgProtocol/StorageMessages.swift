@@ -105,6 +105,36 @@ public struct CommitFileRequest: Codable, Sendable, Equatable {
     public init(digests: [[String?]]) { self.digests = digests }
 }
 
+/// `POST /v1/hosts/{id}/files/{file}/refill`: segments of an upload short of the success threshold, for the
+/// coordinator to place their missing pieces again. Answered with a ``FileLayout`` that lists only the pieces
+/// to send (on their planned host where it still takes pieces, on another otherwise) and orders for them.
+public struct RefillRequest: Codable, Sendable, Equatable {
+    /// The segments to refill, each with what the upload stored of it so far.
+    public var segments: [SegmentDigests]
+    /// Hosts the client could not store pieces on: no piece is placed there again. At most
+    /// ``RefillRequest/unreachableLimit``.
+    public var unreachable: [HostID]
+
+    /// The most hosts one request names as unreachable.
+    public static let unreachableLimit = 256
+
+    public init(segments: [SegmentDigests], unreachable: [HostID] = []) {
+        self.segments = segments
+        self.unreachable = unreachable
+    }
+}
+
+/// One segment of an upload and the SHA-256 (hex) of each of its pieces a host accepted, nil where none did.
+public struct SegmentDigests: Codable, Sendable, Equatable {
+    public var segment: Int
+    public var digests: [String?]
+
+    public init(segment: Int, digests: [String?]) {
+        self.segment = segment
+        self.digests = digests
+    }
+}
+
 /// Pieces of a file that a reader found damaged (bytes not matching their digest):
 /// `POST /v1/hosts/{id}/files/{file}/damaged`. The leading coordinator audits them first.
 public struct DamagedPiecesReport: Codable, Sendable, Equatable {

@@ -103,21 +103,112 @@ import Testing
         }
     }
 
-    @Test func aPieceOnAHostThatLeftBeforeTheCommitIsNotCounted() async throws {
+    @Test func aPieceOnAHostThatLeftBeforeTheCommitIsPlacedAgainElsewhere() async throws {
+        try await CoordinatorFixture.run { f in
+            let (hosts, keys) = try await Self.storageHosts(f)
+            let owner = hosts[0]
+            let plan = try await owner.client.createFile(host: owner.id, CreateFileRequest(sealedName: "bg==", size: 100, segmentSize: 4096))
+            let extra = try await f.host("s4")
+            _ = try await extra.client.registerStorage(host: extra.id, StorageRegistration(
+                url: "http://127.0.0.1:9/s4", capacityBytes: 64 << 20, usedBytes: 0))
+            // One of the three hosts leaves the grid (deleting what it held) before the owner commits.
+            _ = try await hosts[2].client.abandon(host: hosts[2].id, tasks: [], leaving: true)
+            let digest = String(repeating: "cd", count: 32)
+            let sent = CommitFileRequest(digests: [[digest, digest, digest]])
+            do {
+                _ = try await owner.client.commitFile(host: owner.id, file: plan.fileID, sent)
+                Issue.record("a segment with a piece on a host that had left counted it")
+            } catch let error as APIClientError {
+                #expect(error.status == 409 && error.reason.contains("2 of 3 pieces stored, 3 needed") && error.reason.contains("place them again"),
+                        "\(error)")
+            }
+            // Refused, not failed: the piece the host took with it goes to the host that joined since, under an order
+            // for that piece alone.
+            let refill = try await owner.client.refillFile(host: owner.id, file: plan.fileID,
+                                                           RefillRequest(segments: [SegmentDigests(segment: 0, digests: sent.digests[0])]))
+            let gone = try #require(plan.pieces[0].firstIndex(of: hosts[2].id))
+            #expect(refill.pieces == [(0..<3).map { $0 == gone ? extra.id : nil }])
+            let order = try OrderVerifier(publicKeys: keys).verify(try #require(refill.hosts.first { $0.host == extra.id }).order,
+                                                                   now: Date().timeIntervalSince1970)
+            #expect(order.allows(.put, on: PieceID(fileID: plan.fileID, segment: 0, index: gone), host: extra.id.rawValue, bytes: 1))
+            #expect(!order.allows(.put, on: PieceID(fileID: plan.fileID, segment: 0, index: (gone + 1) % 3), host: extra.id.rawValue, bytes: 1))
+            // Sent there, the same digests commit and the piece is recorded where it went.
+            let info = try await owner.client.commitFile(host: owner.id, file: plan.fileID, sent)
+            #expect(info.state == "stored" && info.healthyPieces == 3)
+            let layout = try await owner.client.fileLocation(host: owner.id, file: plan.fileID)
+            #expect(layout.pieces[0][gone] == extra.id)
+        }
+    }
+
+    @Test func anUploadWhoseLostPiecesNoHostCanTakeFailsAtTheRefill() async throws {
         try await CoordinatorFixture.run { f in
             let (hosts, _) = try await Self.storageHosts(f)
             let owner = hosts[0]
             let plan = try await owner.client.createFile(host: owner.id, CreateFileRequest(sealedName: "bg==", size: 100, segmentSize: 4096))
-            // One of the three hosts leaves the grid (deleting what it held) before the owner commits.
             _ = try await hosts[2].client.abandon(host: hosts[2].id, tasks: [], leaving: true)
             let digest = String(repeating: "cd", count: 32)
+            await #expect(throws: APIClientError.self) {
+                try await owner.client.commitFile(host: owner.id, file: plan.fileID, CommitFileRequest(digests: [[digest, digest, digest]]))
+            }
+            // Two hosts left, both holding a piece of the segment: nowhere to put the third.
             do {
-                _ = try await owner.client.commitFile(host: owner.id, file: plan.fileID, CommitFileRequest(digests: [[digest, digest, digest]]))
-                Issue.record("a segment with a piece on a host that had left counted it")
+                _ = try await owner.client.refillFile(host: owner.id, file: plan.fileID,
+                                                      RefillRequest(segments: [SegmentDigests(segment: 0, digests: [digest, digest, digest])]))
+                Issue.record("a refill placed a piece on a host holding another piece of its segment")
             } catch let error as APIClientError {
-                #expect(error.status == 409 && error.reason.contains("2 of 3 pieces stored, 3 needed"), "\(error)")
+                #expect(error.status == 503 && error.reason.contains("2 of 3 pieces stored, 3 needed") && error.reason.contains("put the file again"),
+                        "\(error)")
             }
             #expect(try await owner.client.files(host: owner.id).isEmpty)
+            await #expect(throws: APIClientError.self) {
+                try await owner.client.commitFile(host: owner.id, file: plan.fileID, CommitFileRequest(digests: [[digest, digest, digest]]))
+            }
+        }
+    }
+
+    @Test func aRefillMovesPiecesOffHostsTheClientCouldNotReachAndRefusesBadRequests() async throws {
+        try await CoordinatorFixture.run { f in
+            let (hosts, _) = try await Self.storageHosts(f)
+            let owner = hosts[0]
+            let plan = try await owner.client.createFile(host: owner.id, CreateFileRequest(sealedName: "bg==", size: 10_000, segmentSize: 4096))
+            let extra = try await f.host("s4")
+            _ = try await extra.client.registerStorage(host: extra.id, StorageRegistration(
+                url: "http://127.0.0.1:9/s4", capacityBytes: 64 << 20, usedBytes: 0))
+            let digest = String(repeating: "cd", count: 32)
+            let unreachable = hosts[1].id
+            // Segment 0 lost its piece on the unreachable host; segment 1 lost one on a host the client reached (sent
+            // there again); segment 2 is whole and gets nothing.
+            let lost0 = try #require(plan.pieces[0].firstIndex(of: unreachable))
+            let reached = try #require(plan.pieces[1].firstIndex(of: hosts[2].id))
+            var digests = Array(repeating: [String?](repeating: digest, count: 3), count: 3)
+            digests[0][lost0] = nil
+            digests[1][reached] = nil
+            let refill = try await owner.client.refillFile(host: owner.id, file: plan.fileID, RefillRequest(
+                segments: digests.enumerated().map { SegmentDigests(segment: $0.offset, digests: $0.element) }, unreachable: [unreachable]))
+            #expect(refill.pieces[0] == (0..<3).map { $0 == lost0 ? extra.id : nil })
+            #expect(refill.pieces[1] == (0..<3).map { $0 == reached ? hosts[2].id : nil })
+            #expect(refill.pieces[2] == [nil, nil, nil])
+            digests[0][lost0] = digest
+            digests[1][reached] = digest
+            _ = try await owner.client.commitFile(host: owner.id, file: plan.fileID, CommitFileRequest(digests: digests))
+            #expect(try await owner.client.fileLocation(host: owner.id, file: plan.fileID).pieces[0][lost0] == extra.id)
+
+            let other = try await owner.client.createFile(host: owner.id, CreateFileRequest(sealedName: "bg==", size: 100, segmentSize: 4096))
+            let bad: [(body: String, reason: String)] = [
+                (#"{"segments": [{"segment": 1, "digests": [null, null, null, null]}], "unreachable": []}"#, "distinct segments of the file's 1"),
+                (#"{"segments": [{"segment": 0, "digests": [null]}], "unreachable": []}"#, "each segment must list 4 digests"),
+                (#"{"segments": [{"segment": 0, "digests": ["x", null, null, null]}], "unreachable": []}"#, "SHA-256 in lowercase hex"),
+                (#"{"segments": [], "unreachable": [\#((0...RefillRequest.unreachableLimit).map(String.init).joined(separator: ","))]}"#,
+                 "at most \(RefillRequest.unreachableLimit) hosts"),
+            ]
+            for (body, reason) in bad {
+                let (status, why) = try await f.raw(.post, "/v1/hosts/\(owner.id)/files/\(other.fileID)/refill", body: body,
+                                                    credential: owner.client.credential)
+                #expect(status == 400 && why.contains(reason), "\(body.prefix(80)): \(status) \(why)")
+            }
+            let (notTheirs, _) = try await f.raw(.post, "/v1/hosts/\(hosts[1].id)/files/\(other.fileID)/refill",
+                                                 body: #"{"segments": [], "unreachable": []}"#, credential: hosts[1].client.credential)
+            #expect(notTheirs == 403)
         }
     }
 

@@ -335,10 +335,11 @@ import Testing
         let (plain, content) = try Self.randomFile(grid, bytes: 8 << 20)
         // A host leaves while a put sends pieces (some to it). The put is held (SIGSTOP) from the moment the
         // host holds some of its pieces until the host has left: the exit must not wait for an upload that has
-        // not committed, and the put must then commit without the pieces it had sent there.
+        // not committed. At 3+1 every piece must be stored (the success threshold is 4), so the put must then
+        // place again both the pieces it had sent there (its commit is refused) and those it had yet to send.
         let putErrors = grid.dir.url.appendingPathComponent("put.stderr")
-        let put = try Self.startClient(["files", "put", plain.path, "--name", "busy", "--segment-size", "32KiB", "--data-dir", hosts[0].path],
-                                       errors: putErrors)
+        let put = try Self.startClient(["files", "put", plain.path, "--name", "busy", "--redundancy", "3+1", "--segment-size", "32KiB",
+                                        "--data-dir", hosts[0].path], errors: putErrors)
         try await grid.waitUntil("the put under way", timeout: 60) { Self.pieceFiles([hosts[6]]).count > 2 }
         kill(put.processIdentifier, SIGSTOP)
         #expect(put.isRunning, "the put ended before the host left")
@@ -365,8 +366,33 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: hosts[6].path) && !FileManager.default.fileExists(atPath: hosts[5].path))
         try await grid.waitUntil("full redundancy on the five hosts left", timeout: 60) {
             guard let status = try? await grid.admin.storageStatus() else { return false }
-            return status.segmentsToRepair == 0 && status.pieces == 256 * 6 && status.hosts.filter(\.online).count == 5
+            return status.segmentsToRepair == 0 && status.pieces == 256 * 4 && status.hosts.filter(\.online).count == 5
         }
+    }
+
+    @Test func aPutWhoseFileChangedSendsNoPieceSealedAgainFromOtherBytes() async throws {
+        let (grid, hosts, _) = try await Self.grid("storage-changed", hosts: 5)
+        defer { grid.shutDown() }
+        let (plain, _) = try Self.randomFile(grid, bytes: 4 << 20)
+        // As above, a host leaves while the put is held, so the commit is refused and the pieces it held must be
+        // coded again from the file; meanwhile the file was rewritten. A segment sealed again from other bytes under
+        // the same nonce would let anyone holding both pieces read the XOR of the two plaintexts.
+        let errors = grid.dir.url.appendingPathComponent("put.stderr")
+        let put = try Self.startClient(["files", "put", plain.path, "--name", "changed", "--redundancy", "3+1", "--segment-size", "32KiB",
+                                        "--data-dir", hosts[0].path], errors: errors)
+        try await grid.waitUntil("the put under way", timeout: 60) { Self.pieceFiles([hosts[4]]).count > 2 }
+        kill(put.processIdentifier, SIGSTOP)
+        #expect(put.isRunning, "the put ended before the host left")
+        try Data((0..<(4 << 20)).map { _ in UInt8.random(in: 0...255) }).write(to: plain)
+        let exit = try Self.unenroll(hosts[4])
+        kill(put.processIdentifier, SIGCONT)
+        put.waitUntilExit()
+        #expect(exit.status == 0, "\(exit.stdout) \(exit.stderr)")
+        let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        #expect(put.terminationStatus != 0 && stderr.contains("changed while it was put"), "\(put.terminationStatus): \(stderr)")
+        #expect(try grid.client(["files", "ls", "--data-dir", hosts[0].path]).stdout.contains("no files stored"))
+        // The put gave up, so what it stored is collected now, not when its orders expire.
+        try await grid.waitUntil("every piece of the failed put collected", timeout: 30) { Self.pieceFiles(Array(hosts.prefix(4))).isEmpty }
     }
 
     @Test func aGetHeldWhileTwoHostsLeaveReadsThePiecesWhereTheyMoved() async throws {

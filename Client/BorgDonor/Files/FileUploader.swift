@@ -32,6 +32,10 @@ public struct FileUploader: Sendable {
         LargeBuffers.configure()
     }
 
+    /// Times an upload asks the coordinator to place again the pieces it could not store: after each batch, and
+    /// after a commit refused because hosts holding pieces left meanwhile.
+    static let refillRounds = 3
+
     /// Stores the file at `path` under `name`; returns its read-cap (the only way to read it back).
     public func put(_ path: URL, name: String, redundancy: Redundancy? = nil, segmentSize: Int = 1 << 20,
                     progress: TransferProgress? = nil) async throws -> (cap: ReadCap, info: FileInfo) {
@@ -41,15 +45,25 @@ public struct FileUploader: Sendable {
         let plan = try await coordinator.createFile(host: host, CreateFileRequest(
             sealedName: SegmentCipher.sealName(name, key: key), size: source.size, segmentSize: segmentSize,
             redundancy: redundancy?.description))
-        let cap = ReadCap(fileID: plan.fileID, key: key)
-        let coder = ErasureCoder(try Redundancy(parsing: plan.redundancy))
-        let orders = Dictionary(plan.hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
+        do {
+            let upload = Upload(plan: plan, key: key, coder: ErasureCoder(try Redundancy(parsing: plan.redundancy)), source: source)
+            return (ReadCap(fileID: plan.fileID, key: key), try await putSegments(of: upload, file: path, progress: progress))
+        } catch {
+            // Whatever stopped the put, what it stored is collected now rather than when its orders expire.
+            _ = try? await coordinator.deleteFile(host: host, file: plan.fileID)
+            throw error
+        }
+    }
+
+    /// Sends every segment's pieces, in batches, and commits them.
+    func putSegments(of upload: Upload, file path: URL, progress: TransferProgress?) async throws -> FileInfo {
+        let plan = upload.plan
         // Big segments go one per batch: then four at once, as many as were sent at once before batches.
         let grouping = SegmentBatches(segments: plan.segments, segmentSize: plan.segmentSize, segmentsPerBatch: segmentsPerBatch,
                                       parallelBatches: parallelBatches, segmentsInFlight: 4)
         let batches = grouping.batches
 
-        var digests = Array(repeating: [String?](repeating: nil, count: coder.redundancy.totalPieces), count: plan.segments)
+        var digests = Array(repeating: [String?](repeating: nil, count: upload.coder.redundancy.totalPieces), count: plan.segments)
         try await withThrowingTaskGroup(of: [Int: [String?]].self) { group in
             var next = 0
             func schedule() {
@@ -59,38 +73,103 @@ public struct FileUploader: Sendable {
                     var coded: [Int: [ArraySlice<UInt8>]] = [:]
                     var plainBytes = 0
                     for segment in segments {
-                        let plain = try source.read(segment: segment, segmentSize: plan.segmentSize)
-                        let sealed = SegmentCipher.seal(plain, segment: segment, of: plan.segments, fileID: plan.fileID, key: key)
-                        coded[segment] = coder.pieces(of: sealed)
-                        plainBytes += plain.count
+                        let (pieces, plain) = try upload.pieces(of: segment)
+                        coded[segment] = pieces
+                        plainBytes += plain
                     }
-                    let stored = await send(coded, plan: plan, orders: orders)
+                    let stored = try await storeBatch(coded, plan: plan)
                     progress?.advance(Int64(plainBytes))
                     return stored
                 }
             }
             while next < min(grouping.parallel, batches.count) { schedule() }
-            for try await stored in group {
+            while let stored = try await group.next() {
                 for (segment, pieces) in stored { digests[segment] = pieces }
-                // A segment short of the threshold fails the put: send no more, commit says why.
+                // A segment short of the threshold fails the put: send no more. The batches under way finish (one
+                // whose refill failed the upload says why), else the commit says why.
                 guard stored.values.allSatisfy({ $0.compactMap { $0 }.count >= plan.successThreshold }) else {
-                    group.cancelAll()
+                    try await group.waitForAll()
                     break
                 }
                 if next < batches.count { schedule() }
             }
         }
         progress?.finish()
-        let info = try await coordinator.commitFile(host: host, file: plan.fileID, CommitFileRequest(digests: digests))
-        return (cap, info)
+        return try await commit(digests, of: upload, file: path)
     }
 
-    /// Sends the coded segments' pieces to their hosts at once, one request per host (more when they would pass
-    /// ``PieceServer/batchLimit`` pieces or ``PieceServer/bodyLimit`` bytes). Once every segment's
-    /// success threshold is stored, the slowest hosts are given as long again as that took, then cancelled.
-    /// Returns, per segment, each piece's digest if stored.
-    func send(_ coded: [Int: [ArraySlice<UInt8>]], plan: FileLayout, orders: [HostID: StorageHostOrder]) async -> [Int: [String?]] {
-        var result = coded.mapValues { [String?](repeating: nil, count: $0.count) }
+    /// Sends the coded segments' pieces; while segments are short of the success threshold (their hosts failed
+    /// or left), has the coordinator place the missing pieces again, away from the hosts that failed, and sends
+    /// those. Returns, per segment, each piece's digest if stored.
+    func storeBatch(_ coded: [Int: [ArraySlice<UInt8>]], plan: FileLayout) async throws -> [Int: [String?]] {
+        var (stored, failed) = await send(coded, plan: plan)
+        for _ in 0..<Self.refillRounds {
+            let short = stored.filter { $0.value.compactMap { $0 }.count < plan.successThreshold }
+            guard !short.isEmpty else { break }
+            let refill: FileLayout
+            do {
+                refill = try await coordinator.refillFile(host: host, file: plan.fileID, RefillRequest(
+                    segments: short.sorted { $0.key < $1.key }.map { SegmentDigests(segment: $0.key, digests: $0.value) },
+                    unreachable: failed.sorted()))
+            } catch let error as APIClientError where error.status == 404 {
+                break  // another batch's refill failed the upload: its error says why
+            }
+            let more = await send(coded.filter { short[$0.key] != nil }, plan: refill, storedBefore: short)
+            for (segment, pieces) in more.stored { stored[segment] = pieces }
+            failed.formUnion(more.unreachable)
+        }
+        return stored
+    }
+
+    /// Commits what the upload stored. When the coordinator refuses because hosts holding pieces left the grid
+    /// since, has it place those pieces again, codes their segments once more from the file and sends them.
+    func commit(_ digests: [[String?]], of upload: Upload, file path: URL) async throws -> FileInfo {
+        var digests = digests
+        var round = 0
+        while true {
+            round += 1
+            do {
+                return try await coordinator.commitFile(host: host, file: upload.plan.fileID, CommitFileRequest(digests: digests))
+            } catch let refused as APIClientError where refused.status == 409 && round <= Self.refillRounds {
+                let refill: FileLayout
+                do {
+                    refill = try await coordinator.refillFile(host: host, file: upload.plan.fileID, RefillRequest(
+                        segments: digests.enumerated().map { SegmentDigests(segment: $0.offset, digests: $0.element) }))
+                } catch let error as APIClientError where error.status == 404 {
+                    throw refused  // the commit failed the upload: its reason stands
+                }
+                let segments = refill.pieces.indices.filter { refill.pieces[$0].contains { $0 != nil } }
+                guard !segments.isEmpty else { throw refused }
+                var coded: [Int: [ArraySlice<UInt8>]] = [:]
+                for segment in segments {
+                    // The same plaintext seals to the same pieces (a segment's nonce is its index). A file changed
+                    // since would seal other bytes under that nonce: nothing is sent unless every piece sent
+                    // before comes out the same.
+                    let (pieces, _) = try upload.pieces(of: segment)
+                    for (index, digest) in digests[segment].enumerated() where digest != nil {
+                        guard HexEncoding.string(SHA256.hash(data: pieces[index])) == digest else {
+                            throw DonorError("'\(path.path)' changed while it was put (segment \(segment)); put it again")
+                        }
+                    }
+                    coded[segment] = pieces
+                }
+                let before = Dictionary(uniqueKeysWithValues: segments.map { ($0, digests[$0]) })
+                for (segment, pieces) in await send(coded, plan: refill, storedBefore: before).stored { digests[segment] = pieces }
+            }
+        }
+    }
+
+    /// Sends the coded segments' pieces to the hosts `plan` puts them on, at once, one request per host (more when
+    /// they would pass ``PieceServer/batchLimit`` pieces or ``PieceServer/bodyLimit`` bytes). Once every segment's
+    /// success threshold is stored (counting `storedBefore`), the slowest hosts are given as long again as that
+    /// took, then cancelled. Returns, per segment, each piece's digest if stored (else its digest in
+    /// `storedBefore`), and the hosts that failed.
+    func send(_ coded: [Int: [ArraySlice<UInt8>]], plan: FileLayout, storedBefore: [Int: [String?]] = [:]) async
+        -> (stored: [Int: [String?]], unreachable: Set<HostID>)
+    {
+        let orders = Dictionary(plan.hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
+        var result = coded.mapValues { [String?](repeating: nil, count: $0.count) }.merging(storedBefore) { _, before in before }
+        var unreachable: Set<HostID> = []
         var placed: [HostID: (target: StorageHostOrder, pieces: [(segment: Int, index: Int)])] = [:]
         for (segment, pieces) in coded.sorted(by: { $0.key < $1.key }) {
             for index in pieces.indices {
@@ -102,8 +181,12 @@ public struct FileUploader: Sendable {
             PieceBatches.split(places) { coded[$0.segment]?[$0.index].count ?? 0 }.map { (target: target, pieces: $0) }
         }
         let started = ContinuousClock.now
-        /// A host's answer: the digests of the pieces it stored; nil when the grace for the slowest ran out.
-        typealias Answer = [(segment: Int, index: Int, digest: String)]?
+        /// A host's answer: the digests of the pieces it stored, or that it failed; or that the grace for the slowest ran out.
+        enum Answer {
+            case stored([(segment: Int, index: Int, digest: String)])
+            case failed(HostID)
+            case graceOver
+        }
         await withTaskGroup(of: Answer.self) { group in
             for (target, places) in requests {
                 group.addTask {
@@ -114,36 +197,56 @@ public struct FileUploader: Sendable {
                     }
                     do {
                         try await pieces.put(uploads.map(\.upload), order: target.order, at: target.url)
-                        return uploads.map { ($0.place.segment, $0.place.index, $0.upload.sha256) }
+                        return .stored(uploads.map { ($0.place.segment, $0.place.index, $0.upload.sha256) })
                     } catch {
-                        return []
+                        // Cancelled for being slow is not failing.
+                        return Task.isCancelled ? .stored([]) : .failed(target.host)
                     }
                 }
             }
             var pending = requests.count
             var deadlineSet = false
             for await answer in group {
-                guard let answer else {
+                switch answer {
+                case .graceOver:
                     group.cancelAll()
-                    break
+                    return
+                case .failed(let host):
+                    unreachable.insert(host)
+                case .stored(let digests):
+                    for (segment, index, digest) in digests { result[segment]?[index] = digest }
                 }
-                for (segment, index, digest) in answer { result[segment]?[index] = digest }
                 pending -= 1
                 if pending == 0 {
                     group.cancelAll()
-                    break
+                    return
                 }
                 if !deadlineSet, result.values.allSatisfy({ $0.compactMap { $0 }.count >= plan.successThreshold }) {
                     deadlineSet = true
                     let grace = max(ContinuousClock.now - started, .milliseconds(500))
                     group.addTask {
                         try? await Task.sleep(for: grace)
-                        return nil
+                        return .graceOver
                     }
                 }
             }
         }
-        return result
+        return (result, unreachable)
+    }
+
+    /// One upload: its plan and what codes its segments.
+    struct Upload: Sendable {
+        let plan: FileLayout
+        let key: FileKey
+        let coder: ErasureCoder
+        let source: SegmentSource
+
+        /// The pieces of `segment`, read from the file, sealed and coded; and its plaintext's length.
+        func pieces(of segment: Int) throws -> (pieces: [ArraySlice<UInt8>], plainBytes: Int) {
+            let plain = try source.read(segment: segment, segmentSize: plan.segmentSize)
+            let sealed = SegmentCipher.seal(plain, segment: segment, of: plan.segments, fileID: plan.fileID, key: key)
+            return (coder.pieces(of: sealed), plain.count)
+        }
     }
 }
 

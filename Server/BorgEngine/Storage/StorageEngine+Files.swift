@@ -77,7 +77,9 @@ extension StorageEngine {
     }
 
     /// Records what an upload stored. Every segment must have the success threshold of pieces; otherwise the
-    /// upload fails, and every piece it stored is collected from the hosts.
+    /// upload fails, and every piece it stored is collected from the hosts. A segment short only because hosts
+    /// holding its pieces left the grid since is refused without failing the upload: the client places those
+    /// pieces again (``refill(host:file:_:)``), sends them and commits again.
     public func commit(host: HostRecord, file id: String, _ request: CommitFileRequest) async throws -> FileInfo {
         let now = clock()
         let outcome: Result<StoredFileRecord, EngineError> = try await store.write { [self] q in
@@ -91,16 +93,24 @@ extension StorageEngine {
             // A piece on a host that has left the grid since (its files deleted) is not stored.
             var retired = Array(repeating: [Bool](repeating: false, count: n), count: file.segments)
             for piece in try q.piecesOnRetiredHosts(file: id) { retired[piece.segment][piece.index] = true }
-            for (segment, sent) in request.digests.enumerated() {
-                let digests = sent.enumerated().map { index, digest in retired[segment][index] ? nil : digest }
-                let stored = digests.compactMap { $0 }
-                guard stored.allSatisfy(BlobStore.isDigest) else { throw EngineError.invalid("digests must be SHA-256 in lowercase hex") }
-                guard stored.count >= redundancy.successThreshold else {
-                    try q.setFileState(id, StoredFileRecord.deleted)
-                    try q.discardPieces(file: id, storedToo: true)
-                    return .failure(EngineError.wrongState(
-                        "segment \(segment) has \(stored.count) of \(n) pieces stored, \(redundancy.successThreshold) needed; the upload failed and its pieces will be collected, put the file again"))
-                }
+            guard request.digests.allSatisfy({ $0.allSatisfy { $0.map(BlobStore.isDigest) ?? true } }) else {
+                throw EngineError.invalid("digests must be SHA-256 in lowercase hex")
+            }
+            let stored = request.digests.enumerated().map { segment, sent in
+                sent.enumerated().map { index, digest in retired[segment][index] ? nil : digest }
+            }
+            let short = stored.indices.filter { stored[$0].compactMap { $0 }.count < redundancy.successThreshold }
+            if let segment = short.first(where: { request.digests[$0].compactMap { $0 }.count < redundancy.successThreshold }) {
+                try q.setFileState(id, StoredFileRecord.deleted)
+                try q.discardPieces(file: id, storedToo: true)
+                return .failure(EngineError.wrongState(
+                    "segment \(segment) has \(stored[segment].compactMap { $0 }.count) of \(n) pieces stored, \(redundancy.successThreshold) needed; the upload failed and its pieces will be collected, put the file again"))
+            }
+            if let segment = short.first {
+                throw EngineError.wrongState(
+                    "\(short.count) segment(s) lost pieces to hosts that left the grid during the upload (segment \(segment) has \(stored[segment].compactMap { $0 }.count) of \(n) pieces stored, \(redundancy.successThreshold) needed): place them again (refill), send them and commit again")
+            }
+            for (segment, digests) in stored.enumerated() {
                 for (index, digest) in digests.enumerated() {
                     if let digest { try q.storePiece(file: id, segment: segment, index: index, sha256: digest) }
                 }

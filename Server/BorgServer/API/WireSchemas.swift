@@ -150,3 +150,12 @@ extension CreateFileRequest: APISchemaRefining {
         schema.constrain("redundancy", .string(pattern: "^[0-9]{1,3}\\+[0-9]{1,3}(?![\\s\\S])"))
     }
 }
+
+extension RefillRequest: APISchemaRefining {
+    static func refine(_ schema: inout JSONSchema) {
+        if let host = schema.properties?["unreachable"]?.items {
+            schema.constrain("unreachable", .array(of: host, maxItems: RefillRequest.unreachableLimit))
+        }
+        schema.description = "each segment at most once, with one digest (or null) per piece"
+    }
+}

@@ -33,6 +33,11 @@ struct StorageRoutes {
                access: .host, authorize: host, body: CommitFileRequest.self, limit: 4 << 20) { _, context, host, body in
             try await storage.commit(host: host, file: try context.parameters.require("file"), body)
         }
+        api.on(.post, "/v1/hosts/{host}/files/{file}/refill",
+               "Place again the pieces an upload could not store (hosts failed or left); answers where to send them",
+               access: .host, authorize: host, body: RefillRequest.self, limit: 4 << 20) { _, context, host, body in
+            try await storage.refill(host: host, file: try context.parameters.require("file"), body)
+        }
         api.on(.post, "/v1/hosts/{host}/files/{file}/damaged", "Report pieces a read found damaged: they are audited first",
                access: .host, authorize: host, body: DamagedPiecesReport.self, limit: 64 << 10, status: .accepted) { _, context, host, body in
             try await storage.reportDamaged(host: host, file: try context.parameters.require("file"), body)

@@ -294,6 +294,20 @@ extension StoreQueries {
         return moved
     }
 
+    /// Moves a piece an upload has not stored from `old` to `new`; whatever `old` may have kept of it becomes
+    /// garbage there. False when the piece is no longer planned on `old`.
+    public func movePlannedPiece(file id: String, segment: Int, index: Int, from old: HostID, to new: HostID) throws -> Bool {
+        let moved = try db.execute(
+            "UPDATE piece SET host_id = ? WHERE file_id = ? AND segment = ? AND piece_index = ? AND host_id = ? AND state = 'planned'",
+            SQLValue(new), .text(id), .integer(Int64(segment)), .integer(Int64(index)), SQLValue(old)).rowsAffected > 0
+        if moved {
+            let piece = "\(id).\(segment).\(index)"
+            try db.run("DELETE FROM piece_garbage WHERE host_id = ? AND piece = ?", SQLValue(new), .text(piece))
+            try db.run("INSERT OR IGNORE INTO piece_garbage (host_id, piece, file_id) VALUES (?, ?, ?)", SQLValue(old), .text(piece), .text(id))
+        }
+        return moved
+    }
+
     /// Adds a piece the upload never stored, rebuilt since; false if the segment has that piece already.
     public func addPiece(_ piece: PieceRecord) throws -> Bool {
         let added = try db.execute(
