@@ -27,13 +27,13 @@ struct Storage: AsyncParsableCommand {
             let status = try await DataDirectoryStore.read(data.url) { q in try StorageEngine.status(q, policy: policy, now: now) }
             if json { return print(try WireJSON.pretty(status)) }
             print("files: \(status.files), pieces: \(status.pieces), segments to repair: \(status.segmentsToRepair), unreadable: \(status.segmentsUnreadable), default redundancy: \(status.redundancy ?? "none")")
-            print("host  name                  donor             online  leaving  pieces  placed MiB  capacity MiB  audits ok  failed  unanswered  url")
+            print("host  name                  donor             online  leaving  pieces  placed MiB  capacity MiB  audits ok  failed  score  unanswered  url")
             for host in status.hosts {
                 let unanswered = host.auditsUnansweredSince.map { String(format: "%.0f s", max(0, now - $0)) } ?? "-"
-                print(String(format: "%4lld  %-20@  %-16@  %-6@  %-7@  %6d  %10.1f  %12.1f  %9d  %6d  %10@  %@", host.host.rawValue,
+                print(String(format: "%4lld  %-20@  %-16@  %-6@  %-7@  %6d  %10.1f  %12.1f  %9d  %6d  %5.2f  %10@  %@", host.host.rawValue,
                              host.name as NSString, host.donor as NSString, (host.online ? "yes" : "no") as NSString,
                              (host.leaving ? "yes" : "no") as NSString, host.pieces, Double(host.placedBytes) / 1_048_576,
-                             Double(host.capacityBytes) / 1_048_576, host.auditsPassed, host.auditsFailed, unanswered as NSString, host.url as NSString))
+                             Double(host.capacityBytes) / 1_048_576, host.auditsPassed, host.auditsFailed, host.auditScore, unanswered as NSString, host.url as NSString))
             }
         }
     }

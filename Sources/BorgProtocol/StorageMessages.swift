@@ -224,13 +224,18 @@ public struct StorageHostStatus: Codable, Sendable, Equatable {
     /// Audits of its pieces that found them intact, and that found one missing or damaged.
     public var auditsPassed: Int
     public var auditsFailed: Int
+    /// Its audit reputation from 0 to 1, recent audits weighing most (1: a clean record); below 0.95 it takes
+    /// new pieces only when no other host can.
+    public var auditScore: Double
     /// Since when (seconds since 1970) its audits get errors instead of answers; nil while they are answered.
     /// Past the repair grace its pieces are rebuilt elsewhere and it takes no new ones.
     public var auditsUnansweredSince: Double?
 
     public init(host: HostID, name: String, donor: String, url: String, capacityBytes: Int64, placedBytes: Int64, pieces: Int,
-                online: Bool, leaving: Bool, seenAt: Double, auditsPassed: Int, auditsFailed: Int, auditsUnansweredSince: Double? = nil) {
+                online: Bool, leaving: Bool, seenAt: Double, auditsPassed: Int, auditsFailed: Int, auditScore: Double,
+                auditsUnansweredSince: Double? = nil) {
         self.auditsPassed = auditsPassed
+        self.auditScore = auditScore
         self.auditsFailed = auditsFailed
         self.auditsUnansweredSince = auditsUnansweredSince
         self.host = host

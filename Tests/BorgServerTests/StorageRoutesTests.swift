@@ -1,5 +1,6 @@
 import BorgAPIClient
 import BorgCore
+import BorgEngine
 import BorgProtocol
 import BorgStorage
 import BorgStore
@@ -252,7 +253,8 @@ import Testing
             // Its one audit failed: the most room of the four, but out of good standing.
             try await f.coordinator.store.write { q in
                 try q.recordAudit(of: PieceRecord(fileID: String(repeating: "0", count: 32), segment: 0, index: 0, host: suspect.id,
-                                                  sha256: nil, size: 1, state: PieceRecord.stored), passed: false)
+                                                  sha256: nil, size: 1, state: PieceRecord.stored), passed: false,
+                                  forgetting: StoragePolicy.auditForgetting)
             }
             let owner = hosts[0]
             let spread = try await owner.client.createFile(host: owner.id, CreateFileRequest(
@@ -262,6 +264,38 @@ import Testing
             let wide = try await owner.client.createFile(host: owner.id, CreateFileRequest(
                 sealedName: "bg==", size: 1 << 20, segmentSize: 1 << 20, redundancy: "3+1"))
             #expect(wide.pieces.allSatisfy { $0.contains(suspect.id) })
+        }
+    }
+
+    @Test func aHostThatStartsDroppingPiecesLosesItsStandingWhateverItPassedBefore() async throws {
+        try await CoordinatorFixture.run { f in
+            let (hosts, _) = try await Self.storageHosts(f)
+            let host = hosts[1]
+            let piece = PieceRecord(fileID: String(repeating: "0", count: 32), segment: 0, index: 0, host: host.id, sha256: nil, size: 1,
+                                    state: PieceRecord.stored)
+            func audit(_ verdicts: [Bool]) async throws -> [Double] {
+                var scores: [Double] = []
+                for passed in verdicts {
+                    try await f.coordinator.store.write { q in
+                        try q.recordAudit(of: piece, passed: passed, forgetting: StoragePolicy.auditForgetting)
+                    }
+                    scores.append(try #require(try await f.admin.storageStatus().hosts.first { $0.host == host.id }).auditScore)
+                }
+                return scores
+            }
+            // A long clean record, then one piece lost to a flipped bit: standing regained at the next audit.
+            try await f.coordinator.store.write { q in
+                for _ in 0..<2_000 { try q.recordAudit(of: piece, passed: true, forgetting: StoragePolicy.auditForgetting) }
+            }
+            let flipped = try await audit([false, true])
+            #expect(flipped[0] < StoragePolicy.goodStandingScore && flipped[1] >= StoragePolicy.goodStandingScore, "\(flipped)")
+            // Then it drops a tenth of its pieces: out of standing by its 20th audit and for every one after,
+            // although its lifetime counts (2,001 failed of 2,221) would still look clean.
+            let dropping = try await audit((0..<200).map { $0 % 10 != 9 })
+            #expect(dropping.dropFirst(19).allSatisfy { $0 < StoragePolicy.goodStandingScore }, "\(dropping)")
+            let status = try #require(try await f.admin.storageStatus().hosts.first { $0.host == host.id })
+            #expect(status.auditsPassed == 2_181 && status.auditsFailed == 21)
+            #expect((0.85...0.95).contains(status.auditScore), "\(status.auditScore)")
         }
     }
 

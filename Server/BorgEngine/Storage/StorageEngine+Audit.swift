@@ -37,7 +37,7 @@ extension StorageEngine {
         try await store.write { q in
             for (piece, passed) in outcomes {
                 if let passed {
-                    try q.recordAudit(of: piece, passed: passed)
+                    try q.recordAudit(of: piece, passed: passed, forgetting: StoragePolicy.auditForgetting)
                     try q.clearSuspect(piece)
                 } else {
                     try q.recordUnansweredAudit(host: piece.host, now: now)

@@ -53,7 +53,7 @@ extension StorageEngine {
                 StorageHostStatus(host: $0.host, name: $0.name, donor: $0.donorName, url: $0.url, capacityBytes: $0.capacity,
                                   placedBytes: $0.placedBytes, pieces: $0.pieces, online: online.contains($0.host),
                                   leaving: $0.leaving, seenAt: $0.seenAt, auditsPassed: $0.auditsPassed, auditsFailed: $0.auditsFailed,
-                                  auditsUnansweredSince: $0.auditUnansweredSince)
+                                  auditScore: $0.auditScore, auditsUnansweredSince: $0.auditUnansweredSince)
             },
             files: counts.files, pieces: counts.pieces, segmentsToRepair: toRepair, segmentsUnreadable: unreadable,
             redundancy: Redundancy.defaults(storageHosts: online.count)?.description)

@@ -25,10 +25,17 @@ public struct StoragePolicy: Sendable, Equatable {
         host.active && host.seenAt >= now - onlineWindow
     }
 
-    /// Whether the host's audits are in good standing: at most one failed for every 20 passed. A host that
-    /// lost a piece to a flipped bit keeps its standing once it has passed 20 audits; one that drops pieces
-    /// (a tenth of its audits failing, say) loses it, and takes new pieces only when no other host can.
+    /// How much of its audit reputation a host keeps at each audit (Storj's λ): the record looks back over
+    /// about 1 / (1 − λ) = 20 audits, so a long clean past does not cover a host that starts dropping pieces.
+    public static let auditForgetting = 0.95
+    /// The audit score (``StorageHostRecord/auditScore``) a host in good standing has at least.
+    public static let goodStandingScore = 0.95
+
+    /// Whether the host's audits are in good standing: its score at least ``goodStandingScore``. A failed audit
+    /// costs it; a host with a long clean record (a piece lost to a flipped bit) regains it at its next passed
+    /// audit, a new one after about a dozen. One that drops pieces (a tenth of its audits failing, say) stays
+    /// out of it, whatever it passed before, and takes new pieces only when no other host can.
     public static func auditsInGoodStanding(_ host: StorageHostRecord) -> Bool {
-        host.auditsFailed * 20 <= host.auditsPassed
+        host.auditScore >= goodStandingScore
     }
 }

@@ -18,6 +18,9 @@ public struct StorageHostRecord: Sendable, Equatable {
     public let active: Bool
     public let auditsPassed: Int
     public let auditsFailed: Int
+    /// Its audit reputation, α / (α + β) (``StoreQueries/recordAudit(of:passed:forgetting:)``): 1 for a clean
+    /// record, near the share of its recent audits passed otherwise.
+    public let auditScore: Double
     /// Since when its audits go unanswered (errors, not verdicts); nil while the last one was answered.
     public let auditUnansweredSince: Double?
 }
@@ -107,7 +110,8 @@ extension StoreQueries {
         try db.query(
             """
             SELECT s.host_id, h.donor_id, h.name, d.name, s.url, s.capacity, coalesce(p.bytes, 0), coalesce(p.pieces, 0),
-                   s.seen_at, s.leaving, h.active, s.audits_passed, s.audits_failed, s.audit_unanswered_since
+                   s.seen_at, s.leaving, h.active, s.audits_passed, s.audits_failed, s.audit_unanswered_since,
+                   s.audit_alpha / (s.audit_alpha + s.audit_beta)
             FROM storage_host s JOIN host h ON h.id = s.host_id JOIN donor d ON d.id = h.donor_id
             LEFT JOIN (SELECT host_id, sum(size) AS bytes, count(*) AS pieces FROM piece GROUP BY host_id) p
               ON p.host_id = s.host_id
@@ -117,7 +121,7 @@ extension StoreQueries {
             StorageHostRecord(host: $0.id(0), donor: $0.id(1), name: $0.string(2), donorName: $0.string(3), url: $0.string(4),
                               capacity: $0.int(5), placedBytes: $0.int(6), pieces: Int($0.int(7)), seenAt: $0.double(8),
                               leaving: $0.bool(9), active: $0.bool(10), auditsPassed: Int($0.int(11)), auditsFailed: Int($0.int(12)),
-                              auditUnansweredSince: $0.optionalDouble(13))
+                              auditScore: $0.double(14), auditUnansweredSince: $0.optionalDouble(13))
         }
     }
 
@@ -321,11 +325,15 @@ extension StoreQueries {
         return added
     }
 
-    /// Records an audit of one of the host's pieces; a failed one marks the piece lost, for repair.
-    public func recordAudit(of piece: PieceRecord, passed: Bool) throws {
+    /// Records an audit of one of the host's pieces; a failed one marks the piece lost, for repair. The host's
+    /// reputation first decays by `forgetting` (α and β both), then the verdict adds 1 to α (passed) or β.
+    public func recordAudit(of piece: PieceRecord, passed: Bool, forgetting: Double) throws {
         try db.run(
-            "UPDATE storage_host SET \(passed ? "audits_passed = audits_passed + 1" : "audits_failed = audits_failed + 1"), audit_unanswered_since = NULL WHERE host_id = ?",
-            SQLValue(piece.host))
+            """
+            UPDATE storage_host SET \(passed ? "audits_passed = audits_passed + 1" : "audits_failed = audits_failed + 1"),
+                audit_alpha = audit_alpha * ? + ?, audit_beta = audit_beta * ? + ?, audit_unanswered_since = NULL
+            WHERE host_id = ?
+            """, .real(forgetting), .real(passed ? 1 : 0), .real(forgetting), .real(passed ? 0 : 1), SQLValue(piece.host))
         if !passed {
             try db.run("UPDATE piece SET state = 'lost' WHERE file_id = ? AND segment = ? AND piece_index = ? AND host_id = ? AND state = 'stored'",
                        .text(piece.fileID), .integer(Int64(piece.segment)), .integer(Int64(piece.index)), SQLValue(piece.host))

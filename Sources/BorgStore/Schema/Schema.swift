@@ -256,6 +256,12 @@ public enum Schema {
             PRIMARY KEY (file_id, segment, piece_index, host_id)
         );
         """,
+        // A storage host's audit reputation, Storj's way: at each audit α and β decay by a forgetting factor, then
+        // a pass adds 1 to α, a failure 1 to β; the score is α / (α + β). Every host starts from a clean record.
+        """
+        ALTER TABLE storage_host ADD COLUMN audit_alpha REAL NOT NULL DEFAULT 1;
+        ALTER TABLE storage_host ADD COLUMN audit_beta REAL NOT NULL DEFAULT 0;
+        """,
     ]
 
     /// Brings the database to the newest schema; safe to call on every start.
