@@ -129,8 +129,10 @@ import Testing
                                                            RefillRequest(segments: [SegmentDigests(segment: 0, digests: sent.digests[0])]))
             let gone = try #require(plan.pieces[0].firstIndex(of: hosts[2].id))
             #expect(refill.pieces == [(0..<3).map { $0 == gone ? extra.id : nil }])
-            let order = try OrderVerifier(publicKeys: keys).verify(try #require(refill.hosts.first { $0.host == extra.id }).order,
-                                                                   now: Date().timeIntervalSince1970)
+            let verifier = try OrderVerifier(publicKeys: keys)
+            let order = try verifier.verify(try #require(refill.hosts.first { $0.host == extra.id }).order, now: Date().timeIntervalSince1970)
+            #expect(order.expires == (try verifier.verify(plan.hosts[0].order, now: Date().timeIntervalSince1970)).expires,
+                    "the refill's orders end when the plan's do: nothing could be stored after the upload is collected")
             #expect(order.allows(.put, on: PieceID(fileID: plan.fileID, segment: 0, index: gone), host: extra.id.rawValue, bytes: 1))
             #expect(!order.allows(.put, on: PieceID(fileID: plan.fileID, segment: 0, index: (gone + 1) % 3), host: extra.id.rawValue, bytes: 1))
             // Sent there, the same digests commit and the piece is recorded where it went.
@@ -151,7 +153,7 @@ import Testing
             await #expect(throws: APIClientError.self) {
                 try await owner.client.commitFile(host: owner.id, file: plan.fileID, CommitFileRequest(digests: [[digest, digest, digest]]))
             }
-            // Two hosts left, both holding a piece of the segment: nowhere to put the third.
+            // The two hosts left both hold a piece of the segment: nowhere to put the third.
             do {
                 _ = try await owner.client.refillFile(host: owner.id, file: plan.fileID,
                                                       RefillRequest(segments: [SegmentDigests(segment: 0, digests: [digest, digest, digest])]))
@@ -163,6 +165,23 @@ import Testing
             #expect(try await owner.client.files(host: owner.id).isEmpty)
             await #expect(throws: APIClientError.self) {
                 try await owner.client.commitFile(host: owner.id, file: plan.fileID, CommitFileRequest(digests: [[digest, digest, digest]]))
+            }
+        }
+    }
+
+    @Test func anUploadWhoseOrdersExpiredGetsNoRefill() async throws {
+        let clock = TestClock()
+        try await CoordinatorFixture.run(clock: { clock.now }) { f in
+            let (hosts, _) = try await Self.storageHosts(f)
+            let owner = hosts[0]
+            let plan = try await owner.client.createFile(host: owner.id, CreateFileRequest(sealedName: "bg==", size: 100, segmentSize: 4096))
+            clock.advance(StoragePolicy().orderLifetime)
+            do {
+                _ = try await owner.client.refillFile(host: owner.id, file: plan.fileID,
+                                                      RefillRequest(segments: [SegmentDigests(segment: 0, digests: [nil, nil, nil])]))
+                Issue.record("an upload past its orders' lifetime got new orders")
+            } catch let error as APIClientError {
+                #expect(error.status == 409 && error.reason.contains("have expired"), "\(error)")
             }
         }
     }

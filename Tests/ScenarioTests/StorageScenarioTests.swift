@@ -373,7 +373,7 @@ import Testing
     @Test func aPutWhoseFileChangedSendsNoPieceSealedAgainFromOtherBytes() async throws {
         let (grid, hosts, _) = try await Self.grid("storage-changed", hosts: 5)
         defer { grid.shutDown() }
-        let (plain, _) = try Self.randomFile(grid, bytes: 4 << 20)
+        let (plain, _) = try Self.randomFile(grid, bytes: 8 << 20)
         // As above, a host leaves while the put is held, so the commit is refused and the pieces it held must be
         // coded again from the file; meanwhile the file was rewritten. A segment sealed again from other bytes under
         // the same nonce would let anyone holding both pieces read the XOR of the two plaintexts.
@@ -383,7 +383,7 @@ import Testing
         try await grid.waitUntil("the put under way", timeout: 60) { Self.pieceFiles([hosts[4]]).count > 2 }
         kill(put.processIdentifier, SIGSTOP)
         #expect(put.isRunning, "the put ended before the host left")
-        try Data((0..<(4 << 20)).map { _ in UInt8.random(in: 0...255) }).write(to: plain)
+        try Data((0..<(8 << 20)).map { _ in UInt8.random(in: 0...255) }).write(to: plain)
         let exit = try Self.unenroll(hosts[4])
         kill(put.processIdentifier, SIGCONT)
         put.waitUntilExit()

@@ -64,7 +64,9 @@ public struct FileUploader: Sendable {
         let batches = grouping.batches
 
         var digests = Array(repeating: [String?](repeating: nil, count: upload.coder.redundancy.totalPieces), count: plan.segments)
-        try await withThrowingTaskGroup(of: [Int: [String?]].self) { group in
+        var failed: Set<HostID> = []
+        var short: Int?
+        try await withThrowingTaskGroup(of: (stored: [Int: [String?]], failed: Set<HostID>).self) { group in
             var next = 0
             func schedule() {
                 let segments = batches[next]
@@ -77,84 +79,84 @@ public struct FileUploader: Sendable {
                         coded[segment] = pieces
                         plainBytes += plain
                     }
-                    let stored = try await storeBatch(coded, plan: plan)
+                    let batch = try await storeBatch(coded, plan: plan)
                     progress?.advance(Int64(plainBytes))
-                    return stored
+                    return batch
                 }
             }
             while next < min(grouping.parallel, batches.count) { schedule() }
-            while let stored = try await group.next() {
-                for (segment, pieces) in stored { digests[segment] = pieces }
-                // A segment short of the threshold fails the put: send no more. The batches under way finish (one
-                // whose refill failed the upload says why), else the commit says why.
-                guard stored.values.allSatisfy({ $0.compactMap { $0 }.count >= plan.successThreshold }) else {
-                    try await group.waitForAll()
-                    break
-                }
-                if next < batches.count { schedule() }
+            // A segment still short of the threshold after its refills fails the put: no more batches start, those
+            // under way finish (one whose refill failed the upload throws why).
+            while let batch = try await group.next() {
+                for (segment, pieces) in batch.stored { digests[segment] = pieces }
+                failed.formUnion(batch.failed)
+                short = short ?? batch.stored.filter { $0.value.compactMap { $0 }.count < plan.successThreshold }.keys.min()
+                if short == nil, next < batches.count { schedule() }
             }
         }
+        if let short {
+            throw DonorError(
+                "segment \(short) has \(digests[short].compactMap { $0 }.count) of \(digests[short].count) pieces stored, \(plan.successThreshold) needed: too few storage hosts took its pieces (\(failed.count) failed); put the file again when more are online")
+        }
         progress?.finish()
-        return try await commit(digests, of: upload, file: path)
+        return try await commit(digests, of: upload, file: path, failed: failed)
     }
 
     /// Sends the coded segments' pieces; while segments are short of the success threshold (their hosts failed
     /// or left), has the coordinator place the missing pieces again, away from the hosts that failed, and sends
-    /// those. Returns, per segment, each piece's digest if stored.
-    func storeBatch(_ coded: [Int: [ArraySlice<UInt8>]], plan: FileLayout) async throws -> [Int: [String?]] {
+    /// those. Returns, per segment, each piece's digest if stored, and the hosts that failed.
+    func storeBatch(_ coded: [Int: [ArraySlice<UInt8>]], plan: FileLayout) async throws -> (stored: [Int: [String?]], failed: Set<HostID>) {
         var (stored, failed) = await send(coded, plan: plan)
         for _ in 0..<Self.refillRounds {
             let short = stored.filter { $0.value.compactMap { $0 }.count < plan.successThreshold }
             guard !short.isEmpty else { break }
+            try Task.checkCancellation()
             let refill: FileLayout
             do {
                 refill = try await coordinator.refillFile(host: host, file: plan.fileID, RefillRequest(
                     segments: short.sorted { $0.key < $1.key }.map { SegmentDigests(segment: $0.key, digests: $0.value) },
                     unreachable: failed.sorted()))
-            } catch let error as APIClientError where error.status == 404 {
+            } catch let error as APIClientError where error.status == 404 || error.status == 409 {
                 break  // another batch's refill failed the upload: its error says why
             }
             let more = await send(coded.filter { short[$0.key] != nil }, plan: refill, storedBefore: short)
             for (segment, pieces) in more.stored { stored[segment] = pieces }
             failed.formUnion(more.unreachable)
         }
-        return stored
+        return (stored, failed)
     }
 
     /// Commits what the upload stored. When the coordinator refuses because hosts holding pieces left the grid
-    /// since, has it place those pieces again, codes their segments once more from the file and sends them.
-    func commit(_ digests: [[String?]], of upload: Upload, file path: URL) async throws -> FileInfo {
+    /// since, has it place those pieces again (away from the hosts that `failed`), codes their segments once more
+    /// from the file and sends them.
+    func commit(_ digests: [[String?]], of upload: Upload, file path: URL, failed: Set<HostID>) async throws -> FileInfo {
         var digests = digests
+        var failed = failed
         var round = 0
         while true {
             round += 1
             do {
                 return try await coordinator.commitFile(host: host, file: upload.plan.fileID, CommitFileRequest(digests: digests))
-            } catch let refused as APIClientError where refused.status == 409 && round <= Self.refillRounds {
+            } catch let refused as APIClientError where refused.status == 409 {
+                guard round <= Self.refillRounds else {
+                    throw DonorError("storage hosts kept leaving the grid while the file was put (\(refused.reason)); put it again")
+                }
                 let refill: FileLayout
                 do {
                     refill = try await coordinator.refillFile(host: host, file: upload.plan.fileID, RefillRequest(
-                        segments: digests.enumerated().map { SegmentDigests(segment: $0.offset, digests: $0.element) }))
+                        segments: digests.enumerated().map { SegmentDigests(segment: $0.offset, digests: $0.element) },
+                        unreachable: failed.sorted()))
                 } catch let error as APIClientError where error.status == 404 {
                     throw refused  // the commit failed the upload: its reason stands
                 }
                 let segments = refill.pieces.indices.filter { refill.pieces[$0].contains { $0 != nil } }
                 guard !segments.isEmpty else { throw refused }
                 var coded: [Int: [ArraySlice<UInt8>]] = [:]
-                for segment in segments {
-                    // The same plaintext seals to the same pieces (a segment's nonce is its index). A file changed
-                    // since would seal other bytes under that nonce: nothing is sent unless every piece sent
-                    // before comes out the same.
-                    let (pieces, _) = try upload.pieces(of: segment)
-                    for (index, digest) in digests[segment].enumerated() where digest != nil {
-                        guard HexEncoding.string(SHA256.hash(data: pieces[index])) == digest else {
-                            throw DonorError("'\(path.path)' changed while it was put (segment \(segment)); put it again")
-                        }
-                    }
-                    coded[segment] = pieces
-                }
+                for segment in segments { coded[segment] = try upload.piecesAgain(of: segment, sent: digests[segment], file: path) }
                 let before = Dictionary(uniqueKeysWithValues: segments.map { ($0, digests[$0]) })
-                for (segment, pieces) in await send(coded, plan: refill, storedBefore: before).stored { digests[segment] = pieces }
+                let sent = await send(coded, plan: refill, storedBefore: before)
+                for (segment, pieces) in sent.stored { digests[segment] = pieces }
+                failed.formUnion(sent.unreachable)
             }
         }
     }
@@ -162,8 +164,8 @@ public struct FileUploader: Sendable {
     /// Sends the coded segments' pieces to the hosts `plan` puts them on, at once, one request per host (more when
     /// they would pass ``PieceServer/batchLimit`` pieces or ``PieceServer/bodyLimit`` bytes). Once every segment's
     /// success threshold is stored (counting `storedBefore`), the slowest hosts are given as long again as that
-    /// took, then cancelled. Returns, per segment, each piece's digest if stored (else its digest in
-    /// `storedBefore`), and the hosts that failed.
+    /// took, then cancelled. Returns, per segment, each piece's digest if stored (by this send for the pieces
+    /// `plan` places, as `storedBefore` says for the others), and the hosts that failed.
     func send(_ coded: [Int: [ArraySlice<UInt8>]], plan: FileLayout, storedBefore: [Int: [String?]] = [:]) async
         -> (stored: [Int: [String?]], unreachable: Set<HostID>)
     {
@@ -175,6 +177,8 @@ public struct FileUploader: Sendable {
             for index in pieces.indices {
                 guard let hostID = plan.pieces[segment][index], let target = orders[hostID] else { continue }
                 placed[hostID, default: (target, [])].pieces.append((segment, index))
+                // Placed (again) here: stored only if this send stores it, wherever it was before.
+                result[segment]?[index] = nil
             }
         }
         let requests = placed.values.flatMap { target, places in
@@ -246,6 +250,22 @@ public struct FileUploader: Sendable {
             let plain = try source.read(segment: segment, segmentSize: plan.segmentSize)
             let sealed = SegmentCipher.seal(plain, segment: segment, of: plan.segments, fileID: plan.fileID, key: key)
             return (coder.pieces(of: sealed), plain.count)
+        }
+
+        /// The pieces of `segment` coded once more, of which those with a digest in `sent` went out before. The
+        /// same plaintext seals to the same pieces (a segment's nonce is its index); a file changed since would
+        /// seal other bytes under that nonce, which would let whoever holds both pieces read the XOR of the two
+        /// plaintexts. So the pieces are returned only if every piece sent before comes out the same, and at
+        /// least k of them did (k pieces determine the whole segment, unsent ones included).
+        func piecesAgain(of segment: Int, sent: [String?], file path: URL) throws -> [ArraySlice<UInt8>] {
+            let (pieces, _) = try self.pieces(of: segment)
+            let matching = zip(pieces, sent).filter { piece, digest in
+                digest.map { HexEncoding.string(SHA256.hash(data: piece)) == $0 } ?? false
+            }.count
+            guard matching == sent.compactMap({ $0 }).count, matching >= coder.redundancy.dataPieces else {
+                throw DonorError("'\(path.path)' changed while it was put (segment \(segment)); put it again")
+            }
+            return pieces
         }
     }
 }

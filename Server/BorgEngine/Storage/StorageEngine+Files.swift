@@ -62,7 +62,7 @@ extension StorageEngine {
         }
         return layout(file, hosts: hosts, placement: placement.map { $0.map { HostID($0) } },
                       digests: Array(repeating: Array(repeating: nil, count: file.dataPieces + file.parityPieces), count: segments),
-                      actions: [.put], onlyPlaced: true, now: now)
+                      actions: [.put], onlyPlaced: true, expires: now + policy.orderLifetime)
     }
 
     /// Throws unless the donor's files and `charged` more bytes on hosts fit its quota.
@@ -139,7 +139,7 @@ extension StorageEngine {
             placement[piece.segment][piece.index] = piece.host
             digests[piece.segment][piece.index] = piece.sha256
         }
-        return layout(file, hosts: hosts, placement: placement, digests: digests, actions: [.get], now: now)
+        return layout(file, hosts: hosts, placement: placement, digests: digests, actions: [.get], expires: now + policy.orderLifetime)
     }
 
     /// The donor's files, newest first.
@@ -193,17 +193,17 @@ extension StorageEngine {
                  state: state, createdAt: file.createdAt, healthyPieces: healthy)
     }
 
-    /// Where `file`'s pieces are, with an order per host for `actions`; when `onlyPlaced`, each order covers only
-    /// the pieces `placement` puts on its host.
+    /// Where `file`'s pieces are, with an order per host for `actions` valid until `expires`; when `onlyPlaced`,
+    /// each order covers only the pieces `placement` puts on its host.
     func layout(_ file: StoredFileRecord, hosts: [StorageHostRecord], placement: [[HostID?]], digests: [[String?]],
-                actions: [PieceAction], onlyPlaced: Bool = false, now: Double) -> FileLayout {
+                actions: [PieceAction], onlyPlaced: Bool = false, expires: Double) -> FileLayout {
         let used = Set(placement.joined().compactMap { $0 })
         let maxPiece = Int(Self.pieceSize(file: file, segment: 0))
         // An upload's orders cover only the pieces placed on each host (one per segment at most: a plan puts a
         // segment's pieces on distinct hosts; after repairs a host may hold more, so reads are not so bound).
         let orders = hosts.filter { used.contains($0.host) }.map { host in
             StorageHostOrder(host: host.host, url: host.url, order: signer.sign(PieceOrder(
-                fileID: file.id, host: host.host.rawValue, actions: actions, maxPieceBytes: maxPiece, expires: now + policy.orderLifetime,
+                fileID: file.id, host: host.host.rawValue, actions: actions, maxPieceBytes: maxPiece, expires: expires,
                 segments: file.segments, pieces: file.dataPieces + file.parityPieces,
                 placed: onlyPlaced ? PieceOrder.placed(placement.map { $0.firstIndex(of: host.host) }) : nil)))
         }

@@ -18,6 +18,9 @@ extension StorageEngine {
             guard file.state == StoredFileRecord.uploading else { throw EngineError.wrongState("file \(id) is \(file.state), not uploading") }
             return (file, try q.pieces(file: id), try q.storageHosts())
         }
+        guard now < file.createdAt + policy.orderLifetime else {
+            throw EngineError.wrongState("the orders of upload \(id) have expired; put the file again")
+        }
         let n = file.dataPieces + file.parityPieces
         try Self.check(request, segments: file.segments, pieces: n)
         let redundancy = try Redundancy(dataPieces: file.dataPieces, parityPieces: file.parityPieces)
@@ -58,7 +61,8 @@ extension StorageEngine {
             }
             let reachable = stored.count + stay.count + chosen.count
             guard reachable >= redundancy.successThreshold else {
-                try await store.write { q in
+                try await store.write { [self] q in
+                    guard try owned(id, by: host, q).state == StoredFileRecord.uploading else { return }
                     try q.setFileState(id, StoredFileRecord.deleted)
                     try q.discardPieces(file: id, storedToo: true)
                 }
@@ -78,9 +82,11 @@ extension StorageEngine {
                 }
             }
         }
+        // The orders end when the plan's do: an upload's pieces are collected once those expire, and an order
+        // outliving them would let a client store pieces after that, which nothing would collect.
         return layout(file, hosts: hosts, placement: placement,
                       digests: Array(repeating: Array(repeating: nil, count: n), count: file.segments),
-                      actions: [.put], onlyPlaced: true, now: now)
+                      actions: [.put], onlyPlaced: true, expires: file.createdAt + policy.orderLifetime)
     }
 
     /// Throws unless every segment is listed at most once and in range, with `pieces` digests each (nil or SHA-256
