@@ -8,6 +8,11 @@ extension CoordinatorClient {
         try await call(.POST, "/v1/hosts/\(host)/storage", offer)
     }
 
+    /// Lists pieces the host holds; answers those no file of the grid places there.
+    public func checkInventory(host: HostID, _ inventory: PieceInventory) async throws -> PieceInventoryAnswer {
+        try await call(.POST, "/v1/hosts/\(host)/storage/inventory", inventory)
+    }
+
     /// Plans an upload of a file of the host's donor.
     public func createFile(host: HostID, _ request: CreateFileRequest) async throws -> FileLayout {
         try await call(.POST, "/v1/hosts/\(host)/files", request)

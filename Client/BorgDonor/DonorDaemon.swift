@@ -18,6 +18,8 @@ public actor DonorDaemon {
         public var maxIdlePoll: Double = 10
         /// Longest back-off while the coordinator is unreachable.
         public var maxBackoff: Double = 60
+        /// Seconds between the storage host's inventories (pieces the grid no longer places here are deleted).
+        public var inventory: Double = 3_600
 
         public init() {}
     }
@@ -61,7 +63,7 @@ public actor DonorDaemon {
         preparer = TaskPreparer(directory: directory, client: client)
         storage = try configuration.storage.map {
             try StorageHost(directory: directory, donation: $0, host: configuration.hostID, client: client,
-                            offerInterval: min(timing.heartbeat, 10), log: log)
+                            offerInterval: min(timing.heartbeat, 10), inventoryInterval: timing.inventory, log: log)
         }
         let wakeup = Wakeup()
         self.wakeup = wakeup
@@ -89,6 +91,7 @@ public actor DonorDaemon {
                 await reportFinished()
                 if let reply = await link.heartbeatIfDue(held: book.heldIDs) { await cancel(reply.cancelledTasks) }
                 await storage?.offerIfDue(now: clock.now.timeIntervalSince1970)
+                await storage?.inventoryIfDue(now: clock.now.timeIntervalSince1970)
                 await fetchWorkIfRoom()
                 await prepareAndStartTasks()
             }

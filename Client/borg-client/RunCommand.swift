@@ -20,6 +20,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Longest back-off in seconds while the coordinator is unreachable.", visibility: .hidden))
     var maxBackoff: Double = 60
 
+    @Option(help: ArgumentHelp("Seconds between the storage host's inventories with the coordinator.", visibility: .hidden))
+    var inventoryInterval: Double = 3_600
+
     /// The exit code when no host is enrolled (sysexits' EX_CONFIG): the systemd unit does not restart on it.
     static let notEnrolled: Int32 = 78
 
@@ -35,6 +38,7 @@ struct RunCommand: AsyncParsableCommand {
         var timing = DonorDaemon.Timing()
         timing.heartbeat = heartbeat
         timing.maxBackoff = maxBackoff
+        timing.inventory = inventoryInterval
         let stop = StopSignal()
         let sources = [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN)

@@ -135,6 +135,29 @@ public struct SegmentDigests: Codable, Sendable, Equatable {
     }
 }
 
+/// `POST /v1/hosts/{id}/storage/inventory`: pieces a storage host holds (`{file}.{segment}.{index}`, at most
+/// ``PieceInventory/limit``), for the coordinator to say which the grid does not place there.
+public struct PieceInventory: Codable, Sendable, Equatable {
+    public var pieces: [String]
+
+    /// The most pieces one inventory request lists.
+    public static let limit = 4096
+
+    public init(pieces: [String]) { self.pieces = pieces }
+}
+
+/// The answer to a ``PieceInventory``: its pieces that no file of the grid places on the host. The host deletes
+/// those it has held longer than `graceSeconds` (a transfer under way is recorded within that time).
+public struct PieceInventoryAnswer: Codable, Sendable, Equatable {
+    public var unknown: [String]
+    public var graceSeconds: Double
+
+    public init(unknown: [String], graceSeconds: Double) {
+        self.unknown = unknown
+        self.graceSeconds = graceSeconds
+    }
+}
+
 /// Pieces of a file that a reader found damaged (bytes not matching their digest):
 /// `POST /v1/hosts/{id}/files/{file}/damaged`. The leading coordinator audits them first.
 public struct DamagedPiecesReport: Codable, Sendable, Equatable {

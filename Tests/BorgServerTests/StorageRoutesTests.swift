@@ -318,6 +318,34 @@ import Testing
         }
     }
 
+    @Test func anInventoryAnswersThePiecesNoFilePlacesOnTheHost() async throws {
+        try await CoordinatorFixture.run { f in
+            let (hosts, _) = try await Self.storageHosts(f)
+            let owner = hosts[0]
+            let plan = try await owner.client.createFile(host: owner.id, CreateFileRequest(sealedName: "bg==", size: 100, segmentSize: 4096))
+            let mine = try #require(plan.pieces[0].firstIndex(of: owner.id))
+            let elsewhere = (mine + 1) % 3
+            let stray = ReadCap.newFileID()
+            let listed = ["\(plan.fileID).0.\(mine)", "\(plan.fileID).0.\(elsewhere)", "\(stray).0.0"]
+            let answer = try await owner.client.checkInventory(host: owner.id, PieceInventory(pieces: listed))
+            #expect(answer.unknown == Array(listed.dropFirst()), "a piece placed on another host and one of no file")
+            #expect(answer.graceSeconds == StoragePolicy().transferWindow)
+
+            let tooMany = Array(repeating: "\"\(stray).0.0\"", count: PieceInventory.limit + 1).joined(separator: ",")
+            for (body, reason) in [
+                (#"{"pieces": ["x.0.0"]}"#, "pieces[0]"),
+                (#"{"pieces": ["\#(stray).0.0", "\#(stray).0.99"]}"#, "pieces[1]"),
+                (#"{"pieces": [\#(tooMany)]}"#, "at most \(PieceInventory.limit) pieces"),
+            ] {
+                let (status, why) = try await f.raw(.post, "/v1/hosts/\(owner.id)/storage/inventory", body: body, credential: owner.client.credential)
+                #expect(status == 400 && why.contains(reason), "\(body.prefix(80)): \(status) \(why)")
+            }
+            let (other, _) = try await f.raw(.post, "/v1/hosts/\(owner.id)/storage/inventory", body: #"{"pieces": []}"#,
+                                             credential: hosts[1].client.credential)
+            #expect(other == 401 || other == 403, "a host takes stock of its own pieces only")
+        }
+    }
+
     @Test func badStorageRequestsAreRefusedWithTheReason() async throws {
         try await CoordinatorFixture.run { f in
             let (hosts, _) = try await Self.storageHosts(f)

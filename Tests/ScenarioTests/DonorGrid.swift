@@ -121,9 +121,9 @@ final class DonorGrid: @unchecked Sendable {
         return data
     }
 
-    /// Starts `borg-client run` on `data` with short heartbeats and back-off.
-    func start(_ data: URL) throws -> ClientProcess {
-        let client = try ClientProcess(dataDirectory: data, arguments: ["--heartbeat", "2", "--max-backoff", "2"])
+    /// Starts `borg-client run` on `data` with short heartbeats and back-off, and `arguments`.
+    func start(_ data: URL, arguments: [String] = []) throws -> ClientProcess {
+        let client = try ClientProcess(dataDirectory: data, arguments: ["--heartbeat", "2", "--max-backoff", "2"] + arguments)
         clients.append(client)
         return client
     }

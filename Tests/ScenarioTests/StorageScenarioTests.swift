@@ -438,6 +438,42 @@ import Testing
         #expect(try Data(contentsOf: out) == content)
     }
 
+    @Test func aHostDeletesOldPiecesNoFileOfTheGridPlacesThereAndKeepsTheRest() async throws {
+        // Orders of 20 s: a piece the grid does not place on a host is deleted once it is 40 s old.
+        let (grid, hosts, clients) = try await Self.grid("storage-inventory", hosts: 3, serverArguments: ["--storage-order-lifetime", "20"])
+        defer { grid.shutDown() }
+        let (plain, content) = try Self.randomFile(grid, bytes: 256 << 10)
+        let put = try grid.client(["files", "put", plain.path, "--name", "kept", "--segment-size", "64KiB", "--data-dir", hosts[0].path])
+        #expect(put.status == 0, "put failed: \(put.stderr)")
+        let kept = Self.pieceFiles(hosts).count
+
+        // Pieces no file places on host 2 (as one an owner put back after it was collected would be): one stored
+        // an hour ago, one just now (it could be a transfer the coordinator has not recorded yet). The file's
+        // pieces there look an hour old too: only what the grid places there protects them.
+        _ = clients[2].stop()
+        for piece in Self.pieceFiles([hosts[2]]) {
+            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-3_600)], ofItemAtPath: piece.path)
+        }
+        let stray = hosts[2].appendingPathComponent("storage/pieces/\(ReadCap.newFileID())")
+        try FileManager.default.createDirectory(at: stray, withIntermediateDirectories: true)
+        let (old, young) = (stray.appendingPathComponent("0.0"), stray.appendingPathComponent("0.1"))
+        try Data(repeating: 7, count: 4096).write(to: old)
+        try Data(repeating: 8, count: 4096).write(to: young)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-3_600)], ofItemAtPath: old.path)
+        _ = try grid.start(hosts[2], arguments: ["--inventory-interval", "1"])
+
+        try await grid.waitUntil("the stray piece stored an hour ago deleted", timeout: 30) { !FileManager.default.fileExists(atPath: old.path) }
+        #expect(Self.pieceFiles(hosts).count == kept + 1, "every piece of the stored file is kept")
+        try await Task.sleep(for: .seconds(3))
+        #expect(FileManager.default.fileExists(atPath: young.path), "a piece stored within the transfer window is kept")
+        // Had the host deleted one of the file's pieces, audits would have found it missing (and repair put it back).
+        #expect(try await Self.audits(of: "storer2", grid).failed == 0)
+        let out = grid.dir.url.appendingPathComponent("kept.bin")
+        let get = try grid.client(["files", "get", "kept", "--out", out.path, "--data-dir", hosts[0].path])
+        #expect(get.status == 0, "get failed: \(get.stderr)")
+        #expect(try Data(contentsOf: out) == content)
+    }
+
     @Test func aPutCutOffByKillingTheClientListsNothingAndItsPiecesAreCollected() async throws {
         let (grid, hosts, _) = try await Self.grid("storage-cut", hosts: 3, serverArguments: ["--storage-order-lifetime", "3"])
         defer { grid.shutDown() }

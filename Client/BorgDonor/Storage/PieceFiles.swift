@@ -106,6 +106,18 @@ enum PieceFiles {
         return Int64(status.st_size)
     }
 
+    /// When the regular file `name` in `directory` was last written (seconds since 1970); `nil` if nothing has
+    /// that name, refused if a link or anything but a regular file does.
+    static func modified(_ name: String, in directory: Int32, path: String) throws(PieceStoreError) -> Double? {
+        var status = stat()
+        guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else {
+            if errno == ENOENT { return nil }
+            throw .io("cannot inspect '\(path)': \(reason())")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw .refused(path) }
+        return Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
+    }
+
     /// Renames `name` to `target` within `directory`, replacing `target`.
     static func move(_ name: String, to target: String, in directory: Int32, path: String) throws(PieceStoreError) {
         guard renameat(directory, name, directory, target) == 0 else {

@@ -220,6 +220,14 @@ public final class PieceStore: Sendable {
         return data
     }
 
+    /// When `piece` was stored (its file last written, seconds since 1970); nil if it is not here.
+    public func storedAt(_ piece: PieceID) throws(PieceStoreError) -> Double? {
+        let name = try Self.fileName(of: piece)
+        guard let fileDirectory = try openFileDirectory(piece.fileID, creating: false) else { return nil }
+        defer { close(fileDirectory) }
+        return try PieceFiles.modified(name, in: fileDirectory, path: "\(directory.path)/\(piece.fileID)/\(name)")
+    }
+
     /// Deletes `piece`; false if it was not there.
     @discardableResult
     public func delete(_ piece: PieceID) throws(PieceStoreError) -> Bool {

@@ -16,18 +16,22 @@ public actor StorageHost {
     let log: @Sendable (String) -> Void
     /// Seconds between offers.
     let offerInterval: Double
+    /// Seconds between inventories (``inventoryIfDue(now:)``).
+    let inventoryInterval: Double
     private var service: PieceService?
     private var url: String?
     private var lastOffer = -Double.infinity
+    private var lastInventory = -Double.infinity
 
     public init(directory: DataDirectory, donation: StorageDonation, host: HostID, client: CoordinatorClient, offerInterval: Double = 10,
-                log: @escaping @Sendable (String) -> Void) throws {
+                inventoryInterval: Double = 3_600, log: @escaping @Sendable (String) -> Void) throws {
         store = try PieceStore(directory: directory.pieces, capacity: Int64(clamping: donation.capacityBytes))
         keys = try OrderKeys(host: host.rawValue)
         self.donation = donation
         self.client = client
         self.host = host
         self.offerInterval = offerInterval
+        self.inventoryInterval = inventoryInterval
         self.log = log
     }
 
@@ -61,6 +65,40 @@ public actor StorageHost {
             log("storage offer failed: \(error)")
             return false
         }
+    }
+
+    /// Takes stock when due: lists every piece held to the coordinators, a page at a time, and deletes those no
+    /// file of the grid places here that were stored longer ago than the grace they give (pieces moved away,
+    /// put back after they were collected, or of a grid served before). Returns how many were deleted.
+    @discardableResult
+    public func inventoryIfDue(now: Double) async -> Int {
+        guard service != nil, now - lastInventory >= inventoryInterval else { return 0 }
+        lastInventory = now
+        var deleted = 0
+        var freed: Int64 = 0
+        do {
+            let held = store.pieces()
+            for start in stride(from: 0, to: held.count, by: PieceInventory.limit) {
+                let page = held[start..<min(start + PieceInventory.limit, held.count)]
+                let answer = try await client.checkInventory(host: host, PieceInventory(pieces: page.map(\.description)))
+                for name in answer.unknown {
+                    guard let piece = try? PieceID(parsing: name), let storedAt = try store.storedAt(piece),
+                        storedAt <= now - answer.graceSeconds
+                    else { continue }
+                    let size = store.size(of: piece) ?? 0
+                    if try store.delete(piece) {
+                        deleted += 1
+                        freed += size
+                    }
+                }
+            }
+        } catch {
+            log("storage inventory failed: \(error)")
+        }
+        if deleted > 0 {
+            log("deleted \(deleted) piece(s) (\(CapParser.format(bytes: UInt64(freed)))) that no file of the grid places on this host")
+        }
+        return deleted
     }
 
     /// Leaves gracefully: the host takes no new pieces and keeps serving while the leading coordinator copies

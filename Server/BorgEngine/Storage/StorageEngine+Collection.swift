@@ -16,7 +16,7 @@ extension StorageEngine {
     /// Uploads never committed within an order's lifetime (and a margin for transfers under way when the
     /// orders expired) are dropped; their pieces become garbage. Returns how many uploads were dropped.
     public func abandonStaleUploads() async throws -> Int {
-        let before = clock() - policy.orderLifetime - min(60, policy.orderLifetime)
+        let before = clock() - policy.transferWindow
         return try await store.write { q in
             let stale = try q.abandonedUploads(startedBefore: before)
             for id in stale {

@@ -20,6 +20,11 @@ public struct StoragePolicy: Sendable, Equatable {
         self.repairGrace = repairGrace
     }
 
+    /// Seconds within which a transfer under an order is over: the order's lifetime and a margin for one under
+    /// way when it expired. An upload not committed by then is dropped; a piece a host got that long ago and
+    /// the grid does not place there is not coming.
+    public var transferWindow: Double { orderLifetime + min(60, orderLifetime) }
+
     /// Whether the host takes part in storage now: not removed, and its last offer recent.
     public func isOnline(_ host: StorageHostRecord, now: Double) -> Bool {
         host.active && host.seenAt >= now - onlineWindow

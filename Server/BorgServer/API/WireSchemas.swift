@@ -151,6 +151,13 @@ extension CreateFileRequest: APISchemaRefining {
     }
 }
 
+extension PieceInventory: APISchemaRefining {
+    static func refine(_ schema: inout JSONSchema) {
+        schema.constrain("pieces", .array(of: .string(maxLength: 80, pattern: "^[0-9a-f]{32}\\.[0-9]+\\.[0-9]+(?![\\s\\S])"),
+                                          maxItems: PieceInventory.limit))
+    }
+}
+
 extension RefillRequest: APISchemaRefining {
     static func refine(_ schema: inout JSONSchema) {
         if let host = schema.properties?["unreachable"]?.items {

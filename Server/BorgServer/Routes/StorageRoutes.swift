@@ -17,6 +17,11 @@ struct StorageRoutes {
                access: .host, authorize: host, body: StorageRegistration.self, limit: 64 << 10) { _, _, host, offer in
             try await storage.register(host: host, offer)
         }
+        api.on(.post, "/v1/hosts/{host}/storage/inventory",
+               "List pieces the host holds; answers those no file places there, for the host to delete once old enough",
+               access: .host, authorize: host, body: PieceInventory.self, limit: 1 << 20) { _, _, host, inventory in
+            try await storage.inventory(host: host, inventory)
+        }
         api.on(.post, "/v1/hosts/{host}/files", "Start storing a file: where its pieces go, under signed orders",
                access: .host, authorize: host, body: CreateFileRequest.self, limit: 64 << 10, status: .created) {
             _, _, host, body in try await storage.createFile(host: host, body)

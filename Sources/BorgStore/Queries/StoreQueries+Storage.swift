@@ -130,6 +130,12 @@ extension StoreQueries {
         Int(try db.queryOne("SELECT count(*) FROM piece WHERE host_id = ?", SQLValue(host))?.int(0) ?? 0)
     }
 
+    /// The pieces of `file` placed on `host`, in any state, by segment and index.
+    public func pieces(file id: String, host: HostID) throws -> Set<[Int]> {
+        Set(try db.query("SELECT segment, piece_index FROM piece WHERE file_id = ? AND host_id = ?", .text(id), SQLValue(host))
+            .map { [Int($0.int(0)), Int($0.int(1))] })
+    }
+
     /// Pieces of stored files the host holds: what a leaving host must hand over before it goes (an upload not
     /// committed yet waits for no one; its pieces there are rebuilt once committed).
     public func piecesToMove(host: HostID) throws -> Int {
