@@ -557,7 +557,7 @@ import Testing
                                                  ["storage", "status", "--storage-host-timeout", "4", "--storage-repair-grace", "2",
                                                   "--data-dir", grid.server.dataDirectory.path])
         #expect(operatorView.status == 0 && operatorView.stdout.contains("files: 1, pieces: 3"), "\(operatorView.stdout)")
-        #expect(operatorView.stdout.contains("audits ok  failed  unanswered"), "\(operatorView.stdout)")
+        #expect(operatorView.stdout.contains("audits ok  failed  score  unanswered"), "\(operatorView.stdout)")
         let badTiming = try CommandRunner.run(BuildProducts.executable("borg-server"),
                                               ["storage", "status", "--storage-host-timeout", "0", "--data-dir", grid.server.dataDirectory.path])
         #expect(badTiming.status != 0 && badTiming.stderr.contains("--storage-host-timeout must be from 0 to 86400 seconds"), "\(badTiming.stderr)")

@@ -220,22 +220,20 @@ public final class PieceStore: Sendable {
         return data
     }
 
-    /// When `piece` was stored (its file last written, seconds since 1970); nil if it is not here.
-    public func storedAt(_ piece: PieceID) throws(PieceStoreError) -> Double? {
-        let name = try Self.fileName(of: piece)
-        guard let fileDirectory = try openFileDirectory(piece.fileID, creating: false) else { return nil }
-        defer { close(fileDirectory) }
-        return try PieceFiles.modified(name, in: fileDirectory, path: "\(directory.path)/\(piece.fileID)/\(name)")
-    }
-
-    /// Deletes `piece`; false if it was not there.
+    /// Deletes `piece`; false if it was not there. With `storedBefore` (seconds since 1970), only if its file was
+    /// last written by then: checked under the lock a put takes to place a piece, so one stored meanwhile stays.
     @discardableResult
-    public func delete(_ piece: PieceID) throws(PieceStoreError) -> Bool {
+    public func delete(_ piece: PieceID, storedBefore: Double? = nil) throws(PieceStoreError) -> Bool {
         let name = try Self.fileName(of: piece)
         guard let fileDirectory = try openFileDirectory(piece.fileID, creating: false) else { return false }
         defer { close(fileDirectory) }
         let filePath = "\(directory.path)/\(piece.fileID)"
         return try state.withLock { (state) throws(PieceStoreError) -> Bool in
+            if let storedBefore {
+                guard let written = try PieceFiles.modified(name, in: fileDirectory, path: "\(filePath)/\(name)"),
+                    written <= storedBefore
+                else { return false }
+            }
             let removed = try PieceFiles.remove(name, in: fileDirectory, path: "\(filePath)/\(name)")
             guard let size = state.sizes.removeValue(forKey: piece) else { return removed }
             state.used -= size

@@ -21,7 +21,8 @@ public actor StorageHost {
     private var service: PieceService?
     private var url: String?
     private var lastOffer = -Double.infinity
-    private var lastInventory = -Double.infinity
+    private var nextInventory: Double?
+    private var inventory: Task<Void, Never>?
 
     public init(directory: DataDirectory, donation: StorageDonation, host: HostID, client: CoordinatorClient, offerInterval: Double = 10,
                 inventoryInterval: Double = 3_600, log: @escaping @Sendable (String) -> Void) throws {
@@ -67,33 +68,48 @@ public actor StorageHost {
         }
     }
 
-    /// Takes stock when due: lists every piece held to the coordinators, a page at a time, and deletes those no
-    /// file of the grid places here that were stored longer ago than the grace they give (pieces moved away,
-    /// put back after they were collected, or of a grid served before). Returns how many were deleted.
+    /// Starts taking stock (``takeStock(now:)``) when due, in a task of its own: a host with many pieces takes a
+    /// while, and the daemon's offers and heartbeats go on meanwhile. The first one comes at a random point of
+    /// the first interval, so hosts started together do not take stock together.
+    public func inventoryIfDue(now: Double) {
+        guard service != nil, inventory == nil else { return }
+        let due = nextInventory ?? now + Double.random(in: 0..<inventoryInterval)
+        nextInventory = due
+        guard now >= due else { return }
+        nextInventory = now + inventoryInterval
+        inventory = Task {
+            await takeStock(now: now)
+            inventory = nil
+        }
+    }
+
+    /// Lists every piece held to the coordinators, a page at a time, and deletes those of each page they say no
+    /// file of the grid places here and that were stored longer ago than the grace they give (pieces moved
+    /// away, put back after they were collected, or of a grid served before). Returns how many it deleted.
     @discardableResult
-    public func inventoryIfDue(now: Double) async -> Int {
-        guard service != nil, now - lastInventory >= inventoryInterval else { return 0 }
-        lastInventory = now
+    func takeStock(now: Double) async -> Int {
         var deleted = 0
         var freed: Int64 = 0
         do {
             let held = store.pieces()
             for start in stride(from: 0, to: held.count, by: PieceInventory.limit) {
+                try Task.checkCancellation()
                 let page = held[start..<min(start + PieceInventory.limit, held.count)]
                 let answer = try await client.checkInventory(host: host, PieceInventory(pieces: page.map(\.description)))
-                for name in answer.unknown {
-                    guard let piece = try? PieceID(parsing: name), let storedAt = try store.storedAt(piece),
-                        storedAt <= now - answer.graceSeconds
-                    else { continue }
+                guard answer.graceSeconds.isFinite, answer.graceSeconds >= 0 else {
+                    throw DonorError("the coordinator answered a grace of \(answer.graceSeconds) s")
+                }
+                let listed = Dictionary(page.map { ($0.description, $0) }, uniquingKeysWith: { first, _ in first })
+                for piece in answer.unknown.compactMap({ listed[$0] }) {
                     let size = store.size(of: piece) ?? 0
-                    if try store.delete(piece) {
+                    if try store.delete(piece, storedBefore: now - answer.graceSeconds) {
                         deleted += 1
                         freed += size
                     }
                 }
             }
         } catch {
-            log("storage inventory failed: \(error)")
+            log("storage inventory stopped: \(error)")
         }
         if deleted > 0 {
             log("deleted \(deleted) piece(s) (\(CapParser.format(bytes: UInt64(freed)))) that no file of the grid places on this host")
@@ -145,6 +161,7 @@ public actor StorageHost {
 
     /// Stops serving pieces, waiting a while for requests under way (see ``PieceService/stop(patience:)``).
     public func stop() async {
+        inventory?.cancel()
         guard let service else { return }
         self.service = nil
         if await !service.stop() {

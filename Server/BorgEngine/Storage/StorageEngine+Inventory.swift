@@ -15,12 +15,9 @@ extension StorageEngine {
         let listed = try inventory.pieces.enumerated().map { position, name in
             do { return try PieceID(parsing: name) } catch { throw EngineError.invalid("pieces[\(position)]: \(error)") }
         }
-        let placed = try await store.read { q in
-            try Dictionary(grouping: listed, by: \.fileID).keys.reduce(into: [String: Set<[Int]>]()) { placed, file in
-                placed[file] = try q.pieces(file: file, host: host.id)
-            }
-        }
-        let unknown = listed.filter { placed[$0.fileID]?.contains([$0.segment, $0.index]) != true }
+        // File ids were parsed as 32 lowercase hex characters: safe inside the JSON array.
+        let placed = try await store.read { q in try q.pieceNames(host: host.id, files: Set(listed.map(\.fileID))) }
+        let unknown = listed.filter { !placed.contains($0.description) }
         return PieceInventoryAnswer(unknown: unknown.map(\.description), graceSeconds: policy.transferWindow)
     }
 }

@@ -31,15 +31,17 @@ public struct StoragePolicy: Sendable, Equatable {
     }
 
     /// How much of its audit reputation a host keeps at each audit (Storj's λ): the record looks back over
-    /// about 1 / (1 − λ) = 20 audits, so a long clean past does not cover a host that starts dropping pieces.
-    public static let auditForgetting = 0.95
+    /// about 1 / (1 − λ) = 1,000 audits (some 40 minutes at two audits per host every 5 s), so a long clean past
+    /// does not cover a host that starts dropping pieces, and a few failures by chance do not decide.
+    public static let auditForgetting = 0.999
     /// The audit score (``StorageHostRecord/auditScore``) a host in good standing has at least.
     public static let goodStandingScore = 0.95
 
-    /// Whether the host's audits are in good standing: its score at least ``goodStandingScore``. A failed audit
-    /// costs it; a host with a long clean record (a piece lost to a flipped bit) regains it at its next passed
-    /// audit, a new one after about a dozen. One that drops pieces (a tenth of its audits failing, say) stays
-    /// out of it, whatever it passed before, and takes new pieces only when no other host can.
+    /// Whether the host's audits are in good standing: its score at least ``goodStandingScore``. A host with a
+    /// long clean record keeps it through a piece lost to a flipped bit; a new host whose first audit fails
+    /// regains it after some 18 passed. One that drops a tenth of its pieces falls out of it within about 630
+    /// audits of starting, whatever it passed before (lifetime counts would take ever longer), and then takes
+    /// new pieces only when no other host can.
     public static func auditsInGoodStanding(_ host: StorageHostRecord) -> Bool {
         host.auditScore >= goodStandingScore
     }

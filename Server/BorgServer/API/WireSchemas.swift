@@ -153,7 +153,8 @@ extension CreateFileRequest: APISchemaRefining {
 
 extension PieceInventory: APISchemaRefining {
     static func refine(_ schema: inout JSONSchema) {
-        schema.constrain("pieces", .array(of: .string(maxLength: 80, pattern: "^[0-9a-f]{32}\\.[0-9]+\\.[0-9]+(?![\\s\\S])"),
+        // A segment below 10^7 (a file has at most APILimits.maxPiecesPerFile pieces), an index below 48.
+        schema.constrain("pieces", .array(of: .string(maxLength: 80, pattern: "^[0-9a-f]{32}\\.(0|[1-9][0-9]{0,6})\\.(0|[1-9]|[1-3][0-9]|4[0-7])(?![\\s\\S])"),
                                           maxItems: PieceInventory.limit))
     }
 }

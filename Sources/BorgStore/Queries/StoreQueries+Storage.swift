@@ -130,10 +130,17 @@ extension StoreQueries {
         Int(try db.queryOne("SELECT count(*) FROM piece WHERE host_id = ?", SQLValue(host))?.int(0) ?? 0)
     }
 
-    /// The pieces of `file` placed on `host`, in any state, by segment and index.
-    public func pieces(file id: String, host: HostID) throws -> Set<[Int]> {
-        Set(try db.query("SELECT segment, piece_index FROM piece WHERE file_id = ? AND host_id = ?", .text(id), SQLValue(host))
-            .map { [Int($0.int(0)), Int($0.int(1))] })
+    /// The pieces of `files` placed on `host`, in any state, as `{file}.{segment}.{index}`: one query, the file
+    /// ids (lowercase hex) passed as one JSON array.
+    public func pieceNames(host: HostID, files: Set<String>) throws -> Set<String> {
+        guard !files.isEmpty else { return [] }
+        let list = "[" + files.sorted().map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        return Set(try db.query(
+            """
+            SELECT file_id || '.' || segment || '.' || piece_index FROM piece
+            WHERE host_id = ? AND file_id IN (SELECT value FROM json_each(?))
+            """, SQLValue(host), .text(list)
+        ).map { $0.string(0) })
     }
 
     /// Pieces of stored files the host holds: what a leaving host must hand over before it goes (an upload not

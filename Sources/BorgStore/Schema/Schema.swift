@@ -257,10 +257,14 @@ public enum Schema {
         );
         """,
         // A storage host's audit reputation, Storj's way: at each audit α and β decay by a forgetting factor, then
-        // a pass adds 1 to α, a failure 1 to β; the score is α / (α + β). Every host starts from a clean record.
+        // a pass adds 1 to α, a failure 1 to β; the score is α / (α + β). A host audited before starts from its
+        // counts, as many as the record remembers (1,000 audits), so one out of standing stays out.
         """
         ALTER TABLE storage_host ADD COLUMN audit_alpha REAL NOT NULL DEFAULT 1;
         ALTER TABLE storage_host ADD COLUMN audit_beta REAL NOT NULL DEFAULT 0;
+        UPDATE storage_host SET
+            audit_alpha = 1 + audits_passed * min(1.0, 1000.0 / max(1, audits_passed + audits_failed)),
+            audit_beta = audits_failed * min(1.0, 1000.0 / max(1, audits_passed + audits_failed));
         """,
     ]
 
