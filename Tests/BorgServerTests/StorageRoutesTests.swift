@@ -15,13 +15,21 @@ import Testing
         var hosts: [TestHost] = []
         var keys: [String] = []
         for name in ["s1", "s2", "s3"] {
-            let host = try await f.host(name)
-            let reply = try await host.client.registerStorage(host: host.id, StorageRegistration(
-                url: "http://127.0.0.1:9/\(name)", capacityBytes: 64 << 20, usedBytes: 0))
+            let (host, reply) = try await storageHost(f, name)
             keys = reply.orderKeys
             hosts.append(host)
         }
         return (hosts, keys)
+    }
+
+    /// Host `name` of a donor of its own, offering `capacity` bytes at an address nothing listens on.
+    static func storageHost(_ f: CoordinatorFixture, _ name: String, capacity: Int64 = 64 << 20, leaving: Bool = false) async throws
+        -> (TestHost, StorageRegistrationResponse)
+    {
+        let host = try await f.host(name)
+        let reply = try await host.client.registerStorage(host: host.id, StorageRegistration(
+            url: "http://127.0.0.1:9/\(name)", capacityBytes: capacity, usedBytes: 0, leaving: leaving))
+        return (host, reply)
     }
 
     @Test func aPlanPlacesEveryPieceOnDistinctHostsUnderSignedOrdersAndACommitListsTheFile() async throws {
@@ -109,9 +117,7 @@ import Testing
             let (hosts, keys) = try await Self.storageHosts(f)
             let owner = hosts[0]
             let plan = try await owner.client.createFile(host: owner.id, CreateFileRequest(sealedName: "bg==", size: 100, segmentSize: 4096))
-            let extra = try await f.host("s4")
-            _ = try await extra.client.registerStorage(host: extra.id, StorageRegistration(
-                url: "http://127.0.0.1:9/s4", capacityBytes: 64 << 20, usedBytes: 0))
+            let (extra, _) = try await Self.storageHost(f, "s4")
             // One of the three hosts leaves the grid (deleting what it held) before the owner commits.
             _ = try await hosts[2].client.abandon(host: hosts[2].id, tasks: [], leaving: true)
             let digest = String(repeating: "cd", count: 32)
@@ -191,9 +197,7 @@ import Testing
             let (hosts, _) = try await Self.storageHosts(f)
             let owner = hosts[0]
             let plan = try await owner.client.createFile(host: owner.id, CreateFileRequest(sealedName: "bg==", size: 10_000, segmentSize: 4096))
-            let extra = try await f.host("s4")
-            _ = try await extra.client.registerStorage(host: extra.id, StorageRegistration(
-                url: "http://127.0.0.1:9/s4", capacityBytes: 64 << 20, usedBytes: 0))
+            let (extra, _) = try await Self.storageHost(f, "s4")
             let digest = String(repeating: "cd", count: 32)
             let unreachable = hosts[1].id
             // Segment 0 lost its piece on the unreachable host; segment 1 lost one on a host the client reached (sent
@@ -254,9 +258,7 @@ import Testing
             _ = try await leaver.client.abandon(host: leaver.id, tasks: [], leaving: true)
             await #expect(throws: APIClientError.self) { try await leaver.client.registerStorage(host: leaver.id, leaving) }
             // A host that holds nothing of a stored file leaves when it says it handed everything over.
-            let empty = try await f.host("s4")
-            _ = try await empty.client.registerStorage(host: empty.id, StorageRegistration(
-                url: "http://127.0.0.1:9/s4", capacityBytes: 64 << 20, usedBytes: 0, leaving: true))
+            let (empty, _) = try await Self.storageHost(f, "s4", leaving: true)
             _ = try await empty.client.abandon(host: empty.id, tasks: [], leaving: true, piecesHandedOver: true)
             await #expect(throws: APIClientError.self) { try await empty.client.registerStorage(host: empty.id, leaving) }
         }
@@ -265,9 +267,7 @@ import Testing
     @Test func aHostThatFailsAuditsGetsNewPiecesOnlyWhenNoOtherHostCanTakeThem() async throws {
         try await CoordinatorFixture.run { f in
             var (hosts, _) = try await Self.storageHosts(f)
-            let suspect = try await f.host("s4")
-            _ = try await suspect.client.registerStorage(host: suspect.id, StorageRegistration(
-                url: "http://127.0.0.1:9/s4", capacityBytes: 1 << 30, usedBytes: 0))
+            let (suspect, _) = try await Self.storageHost(f, "s4", capacity: 1 << 30)
             hosts.append(suspect)
             // Its one audit failed: the most room of the four, but out of good standing.
             try await f.coordinator.store.write { q in

@@ -64,6 +64,20 @@ import Testing
         return get
     }
 
+    /// Starts `files put PLAIN --name NAME` at 3+1 in 32 KiB segments on `host` (its stderr to `errors`) and stops it
+    /// (SIGSTOP) once `holder` holds some of its pieces: every piece must be stored (the success threshold is 4),
+    /// so a put resumed after `holder` left must place the pieces it sent there, and those it has yet to, again.
+    static func startHeldPut(_ plain: URL, name: String, on host: URL, onceHeldBy holder: URL, errors: URL, _ grid: DonorGrid)
+        async throws -> Process
+    {
+        let put = try startClient(["files", "put", plain.path, "--name", name, "--redundancy", "3+1", "--segment-size", "32KiB",
+                                   "--data-dir", host.path], errors: errors)
+        try await grid.waitUntil("the put under way", timeout: 60) { pieceFiles([holder]).count > 2 }
+        kill(put.processIdentifier, SIGSTOP)
+        #expect(put.isRunning, "the put ended before the host left")
+        return put
+    }
+
     /// `borg-client unenroll` of the host in `directory`, given two minutes (an exit that stalls waits 300 s).
     static func unenroll(_ directory: URL) throws -> CommandResult {
         try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/timeout"),
@@ -333,16 +347,12 @@ import Testing
         let (grid, hosts, _) = try await Self.grid("storage-leave-busy", hosts: 7)
         defer { grid.shutDown() }
         let (plain, content) = try Self.randomFile(grid, bytes: 8 << 20)
-        // A host leaves while a put sends pieces (some to it). The put is held (SIGSTOP) from the moment the
-        // host holds some of its pieces until the host has left: the exit must not wait for an upload that has
-        // not committed. At 3+1 every piece must be stored (the success threshold is 4), so the put must then
-        // place again both the pieces it had sent there (its commit is refused) and those it had yet to send.
+        // A host leaves while a put sends pieces (some to it). The put is held from the moment the host holds
+        // some of its pieces until the host has left: the exit must not wait for an upload that has not
+        // committed, and the put must place again both the pieces it had sent there (its commit is refused)
+        // and those it had yet to send.
         let putErrors = grid.dir.url.appendingPathComponent("put.stderr")
-        let put = try Self.startClient(["files", "put", plain.path, "--name", "busy", "--redundancy", "3+1", "--segment-size", "32KiB",
-                                        "--data-dir", hosts[0].path], errors: putErrors)
-        try await grid.waitUntil("the put under way", timeout: 60) { Self.pieceFiles([hosts[6]]).count > 2 }
-        kill(put.processIdentifier, SIGSTOP)
-        #expect(put.isRunning, "the put ended before the host left")
+        let put = try await Self.startHeldPut(plain, name: "busy", on: hosts[0], onceHeldBy: hosts[6], errors: putErrors, grid)
         let firstExit = try Self.unenroll(hosts[6])
         kill(put.processIdentifier, SIGCONT)
         put.waitUntilExit()
@@ -378,11 +388,7 @@ import Testing
         // coded again from the file; meanwhile the file was rewritten. A segment sealed again from other bytes under
         // the same nonce would let anyone holding both pieces read the XOR of the two plaintexts.
         let errors = grid.dir.url.appendingPathComponent("put.stderr")
-        let put = try Self.startClient(["files", "put", plain.path, "--name", "changed", "--redundancy", "3+1", "--segment-size", "32KiB",
-                                        "--data-dir", hosts[0].path], errors: errors)
-        try await grid.waitUntil("the put under way", timeout: 60) { Self.pieceFiles([hosts[4]]).count > 2 }
-        kill(put.processIdentifier, SIGSTOP)
-        #expect(put.isRunning, "the put ended before the host left")
+        let put = try await Self.startHeldPut(plain, name: "changed", on: hosts[0], onceHeldBy: hosts[4], errors: errors, grid)
         try Data((0..<(8 << 20)).map { _ in UInt8.random(in: 0...255) }).write(to: plain)
         let exit = try Self.unenroll(hosts[4])
         kill(put.processIdentifier, SIGCONT)

@@ -97,25 +97,24 @@ enum PieceFiles {
     /// The size of the regular file `name` in `directory`; `nil` if nothing has that name, refused if a
     /// link or anything but a regular file does.
     static func size(of name: String, in directory: Int32, path: String) throws(PieceStoreError) -> Int64? {
-        var status = stat()
-        guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else {
-            if errno == ENOENT { return nil }
-            throw .io("cannot inspect '\(path)': \(reason())")
-        }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw .refused(path) }
-        return Int64(status.st_size)
+        try regularFile(name, in: directory, path: path).map { Int64($0.st_size) }
     }
 
     /// When the regular file `name` in `directory` was last written (seconds since 1970); `nil` if nothing has
     /// that name, refused if a link or anything but a regular file does.
     static func modified(_ name: String, in directory: Int32, path: String) throws(PieceStoreError) -> Double? {
+        try regularFile(name, in: directory, path: path).map { Double($0.st_mtim.tv_sec) + Double($0.st_mtim.tv_nsec) / 1e9 }
+    }
+
+    /// The status of the regular file `name` in `directory`, not following links; `nil` if nothing has that name.
+    private static func regularFile(_ name: String, in directory: Int32, path: String) throws(PieceStoreError) -> stat? {
         var status = stat()
         guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else {
             if errno == ENOENT { return nil }
             throw .io("cannot inspect '\(path)': \(reason())")
         }
         guard status.st_mode & S_IFMT == S_IFREG else { throw .refused(path) }
-        return Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
+        return status
     }
 
     /// Renames `name` to `target` within `directory`, replacing `target`.
