@@ -59,6 +59,14 @@ enum PieceFiles {
         guard fsync(descriptor) == 0 else { throw .io("cannot flush '\(path)' to the disk: \(reason())") }
     }
 
+    /// Starts reading the file `name` in `directory` into the page cache, without waiting (no link followed).
+    static func prefetch(_ name: String, in directory: Int32) {
+        let descriptor = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_WILLNEED)
+    }
+
     /// The whole regular file `name` in `directory`, read straight into the buffer a server answers with;
     /// `nil` if it does not exist.
     static func contents(of name: String, in directory: Int32, path: String) throws(PieceStoreError) -> ByteBuffer? {

@@ -138,6 +138,7 @@ public struct PieceServer: Sendable {
         // Refused before a byte is read; the sum is checked again as they are read (a piece may be replaced meanwhile).
         guard pieces.reduce(Int64(0), { $0 + (store.size(of: $1) ?? 0) }) <= Self.bodyLimit else { throw tooLarge }
         let buffers = try await Self.offload { [store] in
+            store.prefetch(pieces)
             var total = 0
             return try pieces.map { piece in
                 let bytes = try store.get(piece)

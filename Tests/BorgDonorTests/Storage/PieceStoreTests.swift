@@ -36,6 +36,41 @@ struct PieceStoreTests {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("README").path))
     }
 
+    @Test func aPrefetchStartsReadingPiecesFromTheDisk() async throws {
+        let fixture = try PieceFixture()
+        defer { fixture.remove() }
+        let piece = PieceFixture.piece(0)
+        try put(fixture.store, piece, PieceFixture.bytes(1 << 20))
+        let path = fixture.store.directory.appendingPathComponent("\(PieceFixture.fileID)/0.0").path
+        /// Pages of the piece's file in the page cache, and all its pages.
+        func cached() throws -> (resident: Int, pages: Int) {
+            let fd = open(path, O_RDONLY)
+            try #require(fd >= 0)
+            defer { close(fd) }
+            let size = 1 << 20
+            let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let pages = (size + pageSize - 1) / pageSize
+            let mapping = try #require(mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0))
+            defer { munmap(mapping, size) }
+            var flags = [UInt8](repeating: 0, count: pages)
+            try #require(mincore(mapping, size, &flags) == 0)
+            return (flags.filter { $0 & 1 != 0 }.count, pages)
+        }
+        // Out of the page cache (written back first), as after a reboot or a day without reads.
+        let fd = open(path, O_RDONLY)
+        fsync(fd)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)
+        close(fd)
+        let before = try cached()
+        try #require(before.resident < before.pages, "the page cache kept the piece (a file system without one?)")
+        // A piece not held and one that is: the first is skipped, the second read in without anyone waiting.
+        fixture.store.prefetch([PieceFixture.piece(1), piece])
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try cached().resident < before.pages, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(try cached().resident == before.pages, "the piece was not read into the page cache")
+        #expect(try Data(fixture.store.get(piece).readableBytesView) == PieceFixture.bytes(1 << 20))
+    }
+
     @Test func aStoredPieceIsNeverReplaced() throws {
         let fixture = try PieceFixture(capacity: 1500)
         defer { fixture.remove() }
