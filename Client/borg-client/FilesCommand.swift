@@ -61,13 +61,17 @@ struct FilesPutCommand: AsyncParsableCommand {
             segment = Self.segmentSize(for: size, pieces: chosen?.totalPieces ?? 6)
         }
         let fileName = name ?? url.lastPathComponent
-        let (cap, info) = try await FileUploader(coordinator: host.client, host: host.configuration.hostID)
+        let (cap, info, placedAgain) = try await FileUploader(coordinator: host.client, host: host.configuration.hostID)
             .put(url, name: fileName, redundancy: chosen, segmentSize: Int(segment), progress: TransferProgress("put \(fileName)", total: size))
         print(cap.description)
         do {
             try FileKeyring(host.directory).add(.init(name: fileName, cap: cap.description, size: info.size, storedAt: info.createdAt))
         } catch {
             throw DonorError("the file is stored, but its read-cap (printed above) could not be saved in the keyring: \(error); keep the cap")
+        }
+        if placedAgain > 0 {
+            FileHandle.standardError.write(Data(
+                "\(placedAgain) piece(s) went to other hosts than planned: theirs failed, refused or left during the put\n".utf8))
         }
         FileHandle.standardError.write(Data(
             "stored '\(fileName)' (\(info.size) bytes) at \(info.redundancy); keep the read-cap above: it is the only key to the file (a copy is in \(FileKeyring(host.directory).url.path))\n".utf8))

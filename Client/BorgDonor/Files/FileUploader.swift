@@ -36,9 +36,10 @@ public struct FileUploader: Sendable {
     /// after a commit refused because hosts holding pieces left meanwhile.
     static let refillRounds = 3
 
-    /// Stores the file at `path` under `name`; returns its read-cap (the only way to read it back).
+    /// Stores the file at `path` under `name`; returns its read-cap (the only way to read it back), and how many
+    /// pieces went to other hosts than planned because theirs failed or left during the put.
     public func put(_ path: URL, name: String, redundancy: Redundancy? = nil, segmentSize: Int = 1 << 20,
-                    progress: TransferProgress? = nil) async throws -> (cap: ReadCap, info: FileInfo) {
+                    progress: TransferProgress? = nil) async throws -> (cap: ReadCap, info: FileInfo, placedAgain: Int) {
         let source = try SegmentSource(path)
         defer { source.close() }
         let key = FileKey.random()
@@ -47,7 +48,8 @@ public struct FileUploader: Sendable {
             redundancy: redundancy?.description))
         do {
             let upload = Upload(plan: plan, key: key, coder: ErasureCoder(try Redundancy(parsing: plan.redundancy)), source: source)
-            return (ReadCap(fileID: plan.fileID, key: key), try await putSegments(of: upload, file: path, progress: progress))
+            let (info, placedAgain) = try await putSegments(of: upload, file: path, progress: progress)
+            return (ReadCap(fileID: plan.fileID, key: key), info, placedAgain)
         } catch {
             // Whatever stopped the put, what it stored is collected now rather than when its orders expire.
             _ = try? await coordinator.deleteFile(host: host, file: plan.fileID)
@@ -55,8 +57,8 @@ public struct FileUploader: Sendable {
         }
     }
 
-    /// Sends every segment's pieces, in batches, and commits them.
-    func putSegments(of upload: Upload, file path: URL, progress: TransferProgress?) async throws -> FileInfo {
+    /// Sends every segment's pieces, in batches, and commits them; also returns how many pieces were placed again.
+    func putSegments(of upload: Upload, file path: URL, progress: TransferProgress?) async throws -> (FileInfo, Int) {
         let plan = upload.plan
         // Big segments go one per batch: then four at once, as many as were sent at once before batches.
         let grouping = SegmentBatches(segments: plan.segments, segmentSize: plan.segmentSize, segmentsPerBatch: segmentsPerBatch,
@@ -65,8 +67,9 @@ public struct FileUploader: Sendable {
 
         var digests = Array(repeating: [String?](repeating: nil, count: upload.coder.redundancy.totalPieces), count: plan.segments)
         var failed: Set<HostID> = []
+        var placedAgain = 0
         var short: Int?
-        try await withThrowingTaskGroup(of: (stored: [Int: [String?]], failed: Set<HostID>).self) { group in
+        try await withThrowingTaskGroup(of: (stored: [Int: [String?]], failed: Set<HostID>, placedAgain: Int).self) { group in
             var next = 0
             func schedule() {
                 let segments = batches[next]
@@ -90,6 +93,7 @@ public struct FileUploader: Sendable {
             while let batch = try await group.next() {
                 for (segment, pieces) in batch.stored { digests[segment] = pieces }
                 failed.formUnion(batch.failed)
+                placedAgain += batch.placedAgain
                 short = short ?? batch.stored.filter { $0.value.compactMap { $0 }.count < plan.successThreshold }.keys.min()
                 if short == nil, next < batches.count { schedule() }
             }
@@ -99,14 +103,19 @@ public struct FileUploader: Sendable {
                 "segment \(short) has \(digests[short].compactMap { $0 }.count) of \(digests[short].count) pieces stored, \(plan.successThreshold) needed: too few storage hosts took its pieces (\(failed.count) failed); put the file again when more are online")
         }
         progress?.finish()
-        return try await commit(digests, of: upload, file: path, failed: failed)
+        let (info, placedAtCommit) = try await commit(digests, of: upload, file: path, failed: failed)
+        return (info, placedAgain + placedAtCommit)
     }
 
     /// Sends the coded segments' pieces; while segments are short of the success threshold (their hosts failed
     /// or left), has the coordinator place the missing pieces again, away from the hosts that failed, and sends
-    /// those. Returns, per segment, each piece's digest if stored, and the hosts that failed.
-    func storeBatch(_ coded: [Int: [ArraySlice<UInt8>]], plan: FileLayout) async throws -> (stored: [Int: [String?]], failed: Set<HostID>) {
+    /// those. Returns, per segment, each piece's digest if stored, the hosts that failed, and how many pieces were
+    /// stored where a refill placed them.
+    func storeBatch(_ coded: [Int: [ArraySlice<UInt8>]], plan: FileLayout) async throws
+        -> (stored: [Int: [String?]], failed: Set<HostID>, placedAgain: Int)
+    {
         var (stored, failed) = await send(coded, plan: plan)
+        var placedAgain = 0
         for _ in 0..<Self.refillRounds {
             let short = stored.filter { $0.value.compactMap { $0 }.count < plan.successThreshold }
             guard !short.isEmpty else { break }
@@ -122,21 +131,23 @@ public struct FileUploader: Sendable {
             let more = await send(coded.filter { short[$0.key] != nil }, plan: refill, storedBefore: short)
             for (segment, pieces) in more.stored { stored[segment] = pieces }
             failed.formUnion(more.unreachable)
+            placedAgain += Self.stored(more.stored, as: refill)
         }
-        return (stored, failed)
+        return (stored, failed, placedAgain)
     }
 
     /// Commits what the upload stored. When the coordinator refuses because hosts holding pieces left the grid
     /// since, has it place those pieces again (away from the hosts that `failed`), codes their segments once more
-    /// from the file and sends them.
-    func commit(_ digests: [[String?]], of upload: Upload, file path: URL, failed: Set<HostID>) async throws -> FileInfo {
+    /// from the file and sends them. Also returns how many pieces were stored where a refill placed them.
+    func commit(_ digests: [[String?]], of upload: Upload, file path: URL, failed: Set<HostID>) async throws -> (FileInfo, Int) {
         var digests = digests
         var failed = failed
+        var placedAgain = 0
         var round = 0
         while true {
             round += 1
             do {
-                return try await coordinator.commitFile(host: host, file: upload.plan.fileID, CommitFileRequest(digests: digests))
+                return (try await coordinator.commitFile(host: host, file: upload.plan.fileID, CommitFileRequest(digests: digests)), placedAgain)
             } catch let refused as APIClientError where refused.status == 409 {
                 guard round <= Self.refillRounds else {
                     throw DonorError("storage hosts kept leaving the grid while the file was put (\(refused.reason)); put it again")
@@ -157,7 +168,15 @@ public struct FileUploader: Sendable {
                 let sent = await send(coded, plan: refill, storedBefore: before)
                 for (segment, pieces) in sent.stored { digests[segment] = pieces }
                 failed.formUnion(sent.unreachable)
+                placedAgain += Self.stored(sent.stored, as: refill)
             }
+        }
+    }
+
+    /// How many of the pieces `layout` places have a digest in `stored` (a send's result: stored by that send).
+    static func stored(_ stored: [Int: [String?]], as layout: FileLayout) -> Int {
+        stored.reduce(0) { count, entry in
+            count + entry.value.indices.filter { entry.value[$0] != nil && layout.pieces[entry.key][$0] != nil }.count
         }
     }
 
