@@ -61,6 +61,28 @@ public enum Placement {
         count: Int, pieceBytes: Int64, candidates: inout [StorageCandidate],
         avoidingHosts hosts: Set<Int64>, preferringNot donors: Set<Int64>
     ) -> [Int64]? {
+        let chosen = pick(upTo: count, pieceBytes: pieceBytes, from: candidates, avoidingHosts: hosts, preferringNot: donors)
+        guard chosen.count == count else { return nil }
+        for i in chosen { candidates[i].freeBytes -= pieceBytes }
+        return chosen.map { candidates[$0].host }
+    }
+
+    /// As ``choose(count:pieceBytes:candidates:avoidingHosts:preferringNot:)``, but as many hosts as have room when
+    /// fewer than `count` do (the same first ones: each is the best of those left).
+    public static func choose(
+        upTo count: Int, pieceBytes: Int64, candidates: inout [StorageCandidate],
+        avoidingHosts hosts: Set<Int64>, preferringNot donors: Set<Int64>
+    ) -> [Int64] {
+        let chosen = pick(upTo: count, pieceBytes: pieceBytes, from: candidates, avoidingHosts: hosts, preferringNot: donors)
+        for i in chosen { candidates[i].freeBytes -= pieceBytes }
+        return chosen.map { candidates[$0].host }
+    }
+
+    /// Indexes into `candidates` of at most `count` hosts, best first, none in `hosts`, each with room.
+    private static func pick(
+        upTo count: Int, pieceBytes: Int64, from candidates: [StorageCandidate],
+        avoidingHosts hosts: Set<Int64>, preferringNot donors: Set<Int64>
+    ) -> [Int] {
         var usedHosts = hosts
         var usedDonors = donors
         var chosen: [Int] = []
@@ -74,13 +96,12 @@ public enum Placement {
                 }
                 if better(candidate, than: candidates[current], usedDonors: usedDonors) { best = i }
             }
-            guard let best else { return nil }
+            guard let best else { break }
             chosen.append(best)
             usedHosts.insert(candidates[best].host)
             usedDonors.insert(candidates[best].donor)
         }
-        for i in chosen { candidates[i].freeBytes -= pieceBytes }
-        return chosen.map { candidates[$0].host }
+        return chosen
     }
 
     /// A host in good standing first, then a fresh donor, then more free space, then the lower host id (so

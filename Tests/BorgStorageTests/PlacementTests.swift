@@ -112,6 +112,15 @@ struct PlacementTests {
         #expect(candidates == before)
     }
 
+    @Test func chooseUpToTakesTheHostsThereAreWhenTooFewAre() {
+        var candidates = Self.hosts(4)
+        let before = candidates
+        // Three wanted, one host not avoided: that one, its room taken; as many as wanted when there are enough.
+        #expect(Placement.choose(upTo: 3, pieceBytes: 1000, candidates: &candidates, avoidingHosts: [100, 101, 102], preferringNot: []) == [103])
+        #expect(candidates[3].freeBytes == before[3].freeBytes - 1000 && candidates.prefix(3) == before.prefix(3))
+        #expect(Placement.choose(upTo: 2, pieceBytes: 1000, candidates: &candidates, avoidingHosts: [], preferringNot: []).count == 2)
+    }
+
     @Test func hostsOutOfGoodStandingComeLast() throws {
         // Host 103 failed audits and has by far the most room: 2+1 over four hosts never uses it.
         var candidates = Self.hosts(3, free: 1 << 20) + [StorageCandidate(host: 103, donor: 3, freeBytes: 1 << 40, trusted: false)]

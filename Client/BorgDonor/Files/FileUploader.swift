@@ -94,7 +94,7 @@ public struct FileUploader: Sendable {
                 for (segment, pieces) in batch.stored { digests[segment] = pieces }
                 failed.formUnion(batch.failed)
                 placedAgain += batch.placedAgain
-                short = short ?? batch.stored.filter { $0.value.compactMap { $0 }.count < plan.successThreshold }.keys.min()
+                short = short ?? Self.short(batch.stored, threshold: plan.successThreshold).keys.min()
                 if short == nil, next < batches.count { schedule() }
             }
         }
@@ -117,7 +117,7 @@ public struct FileUploader: Sendable {
         var (stored, failed) = await send(coded, plan: plan)
         var placedAgain = 0
         for _ in 0..<Self.refillRounds {
-            let short = stored.filter { $0.value.compactMap { $0 }.count < plan.successThreshold }
+            let short = Self.short(stored, threshold: plan.successThreshold)
             guard !short.isEmpty else { break }
             try Task.checkCancellation()
             let refill: FileLayout
@@ -131,7 +131,7 @@ public struct FileUploader: Sendable {
             let more = await send(coded.filter { short[$0.key] != nil }, plan: refill, storedBefore: short)
             for (segment, pieces) in more.stored { stored[segment] = pieces }
             failed.formUnion(more.unreachable)
-            placedAgain += Self.stored(more.stored, as: refill)
+            placedAgain += Self.piecesStored(more.stored, placedBy: refill)
         }
         return (stored, failed, placedAgain)
     }
@@ -168,13 +168,18 @@ public struct FileUploader: Sendable {
                 let sent = await send(coded, plan: refill, storedBefore: before)
                 for (segment, pieces) in sent.stored { digests[segment] = pieces }
                 failed.formUnion(sent.unreachable)
-                placedAgain += Self.stored(sent.stored, as: refill)
+                placedAgain += Self.piecesStored(sent.stored, placedBy: refill)
             }
         }
     }
 
+    /// The segments of `stored` (each piece's digest if stored) with fewer than `threshold` pieces stored.
+    static func short(_ stored: [Int: [String?]], threshold: Int) -> [Int: [String?]] {
+        stored.filter { $0.value.compactMap { $0 }.count < threshold }
+    }
+
     /// How many of the pieces `layout` places have a digest in `stored` (a send's result: stored by that send).
-    static func stored(_ stored: [Int: [String?]], as layout: FileLayout) -> Int {
+    static func piecesStored(_ stored: [Int: [String?]], placedBy layout: FileLayout) -> Int {
         stored.reduce(0) { count, entry in
             count + entry.value.indices.filter { entry.value[$0] != nil && layout.pieces[entry.key][$0] != nil }.count
         }

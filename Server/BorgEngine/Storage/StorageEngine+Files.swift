@@ -93,9 +93,7 @@ extension StorageEngine {
             // A piece on a host that has left the grid since (its files deleted) is not stored.
             var retired = Array(repeating: [Bool](repeating: false, count: n), count: file.segments)
             for piece in try q.piecesOnRetiredHosts(file: id) { retired[piece.segment][piece.index] = true }
-            guard request.digests.allSatisfy({ $0.allSatisfy { $0.map(BlobStore.isDigest) ?? true } }) else {
-                throw EngineError.invalid("digests must be SHA-256 in lowercase hex")
-            }
+            try Self.checkDigests(request.digests)
             let stored = request.digests.enumerated().map { segment, sent in
                 sent.enumerated().map { index, digest in retired[segment][index] ? nil : digest }
             }
@@ -122,6 +120,13 @@ extension StorageEngine {
         let file = try outcome.get()
         let healthy = try await store.read { [self] q in try health(of: [file], q, now: now) }
         return info(file, state: StoredFileRecord.stored, healthy: healthy[id] ?? 0)
+    }
+
+    /// Throws unless every digest an owner sends is nil (no piece) or SHA-256 in lowercase hex.
+    static func checkDigests(_ segments: some Sequence<[String?]>) throws {
+        guard segments.allSatisfy({ $0.allSatisfy { $0.map(BlobStore.isDigest) ?? true } }) else {
+            throw EngineError.invalid("digests must be SHA-256 in lowercase hex")
+        }
     }
 
     /// Where the file's pieces are, with orders to read them.

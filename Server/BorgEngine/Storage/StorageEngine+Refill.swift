@@ -45,15 +45,9 @@ extension StorageEngine {
             // As many of the others as there are hosts holding none of the segment (candidates take only hosts
             // that take pieces and that the client reached).
             let keeping = Set((stored + stay).compactMap { planned[$0]?.rawValue })
-            let pieceBytes = Self.pieceSize(file: file, segment: entry.segment)
-            var chosen: [Int64] = []
-            for count in stride(from: move.count, to: 0, by: -1) {
-                if let hosts = Placement.choose(count: count, pieceBytes: pieceBytes, candidates: &candidates, avoidingHosts: keeping,
-                                                preferringNot: Set(keeping.compactMap { donorOf[HostID($0)] })) {
-                    chosen = hosts
-                    break
-                }
-            }
+            let chosen = Placement.choose(upTo: move.count, pieceBytes: Self.pieceSize(file: file, segment: entry.segment),
+                                          candidates: &candidates, avoidingHosts: keeping,
+                                          preferringNot: Set(keeping.compactMap { donorOf[HostID($0)] }))
             for (index, to) in zip(move, chosen) {
                 guard let from = planned[index] else { continue }
                 placement[entry.segment][index] = HostID(to)
@@ -101,8 +95,6 @@ extension StorageEngine {
         guard request.segments.allSatisfy({ $0.digests.count == pieces }) else {
             throw EngineError.invalid("each segment must list \(pieces) digests")
         }
-        guard request.segments.allSatisfy({ $0.digests.allSatisfy { $0.map(BlobStore.isDigest) ?? true } }) else {
-            throw EngineError.invalid("digests must be SHA-256 in lowercase hex")
-        }
+        try checkDigests(request.segments.map(\.digests))
     }
 }
